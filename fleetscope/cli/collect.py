@@ -1,0 +1,25 @@
+"""`fleetscope collect SOURCE`: snapshot one source into the warehouse."""
+
+from __future__ import annotations
+
+import click
+
+from fleetscope.cli.collect_catalog import collect_catalog
+from fleetscope.cli.collect_helios import collect_helios
+from fleetscope.cli.collect_kubernetes import collect_kubernetes
+from fleetscope.cli.collect_prometheus import collect_prometheus
+
+
+@click.group("collect")
+def collect() -> None:
+    """Snapshot a source (Kubernetes, Prometheus, Helios, Backstage) into the warehouse.
+
+    Each run is one transaction: a failure leaves the warehouse as it was. Reloading the same
+    snapshot (same --collected-at) or the same time window replaces it.
+    """
+
+
+for _command in (collect_kubernetes, collect_prometheus, collect_helios, collect_catalog):
+    collect.add_command(_command)
+
+COMMANDS = [collect]

@@ -1,0 +1,1 @@
+"""Transforms: SQL models (staging -> intermediate -> marts) run incrementally by day."""

@@ -1,0 +1,1 @@
+"""Reports: executes the notebooks with papermill and exports HTML that works offline."""

@@ -1,0 +1,14 @@
+"""The DuckDB warehouse: schema migrations, transactional loads, state, model writes."""
+
+from warehouse.db import (
+    LoadBatch,
+    LoadResult,
+    Warehouse,
+    Window,
+    connect_read_only,
+    to_naive_utc,
+    utc_now,
+)
+
+__all__ = ["LoadBatch", "LoadResult", "Warehouse", "Window", "connect_read_only",
+           "to_naive_utc", "utc_now"]

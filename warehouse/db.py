@@ -1,0 +1,291 @@
+"""The only module that writes to the DuckDB warehouse.
+
+Collectors hand over a `LoadBatch` (DataFrames for raw tables plus how to make a rerun
+idempotent); `Warehouse.load` writes it in one transaction together with its row in `loads` and
+any state (watermarks). Transforms write their models through `replace_table`,
+`replace_partitions` and `create_view` inside `transaction()`. Readers (query, notebooks) use
+`connect_read_only`.
+
+The warehouse is opened only for the write itself, never during network I/O: DuckDB lets one
+process write or many read, so holding it open while waiting on an API would block analysts.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from fleetscope.errors import WarehouseError
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def utc_now() -> datetime:
+    """Current time as a naive UTC datetime (the warehouse stores naive UTC timestamps)."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def to_naive_utc(value: datetime) -> datetime:
+    """Naive UTC for any datetime (aware ones are converted, naive ones taken as UTC)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time-series load replaces the source's rows whose `column` lies in [start, end)."""
+
+    start: datetime
+    end: datetime
+    column: str = "hour_start"
+
+
+@dataclass
+class LoadBatch:
+    """Everything one collection run of one source (one cluster) writes, as one transaction.
+
+    `tables` must name every raw table the source writes, with an empty frame where it found
+    nothing: a snapshot load replaces that source's rows with the same `collected_at` in each of
+    them, so reloading the same snapshot (or the same window) changes nothing.
+    """
+
+    source_kind: str
+    source_name: str
+    collected_at: datetime
+    tables: dict[str, pd.DataFrame]
+    window: Window | None = None
+    state: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: str
+    row_counts: dict[str, int]
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.row_counts.values())
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("warehouse") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = re.match(r"^(\d{4})_(\w+)\.sql$", entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _check_identifier(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise WarehouseError(f"invalid table or column name {name!r}")
+    return name
+
+
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            raise WarehouseError(
+                f"warehouse {path} is in use by another process; wait for it to finish "
+                f"({message.splitlines()[0]})") from None
+        raise WarehouseError(f"cannot open warehouse {path}: {message}") from None
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from None
+
+
+def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries, notebooks and checks."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseError(f"warehouse {path} does not exist; run `fleetscope demo` or a "
+                             "`fleetscope collect ...` first")
+    return _open(path, read_only=True)
+
+
+class Warehouse:
+    """A read-write handle on the warehouse file; applies pending migrations on open."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = _open(self.path, read_only=False)
+        self._in_transaction = False
+        self._migrate()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self.con.execute("create table if not exists schema_migrations "
+                         "(version integer primary key, name varchar, applied_at timestamp)")
+        applied = {row[0] for row in self.con.execute("select version from schema_migrations")
+                   .fetchall()}
+        for version, name, sql in _migrations():
+            if version in applied:
+                continue
+            with self.transaction():
+                self.con.execute(sql)
+                self.con.execute("insert into schema_migrations values (?, ?, ?)",
+                                 [version, name, utc_now()])
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All writes inside commit together or not at all (nested use joins the outer one)."""
+        if self._in_transaction:
+            yield self.con
+            return
+        self.con.begin()
+        self._in_transaction = True
+        try:
+            yield self.con
+        except BaseException:
+            self.con.rollback()
+            raise
+        else:
+            self.con.commit()
+        finally:
+            self._in_transaction = False
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def query_df(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+                 ) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def table_columns(self, table: str) -> list[str]:
+        rows = self.con.execute(
+            "select column_name from information_schema.columns where table_name = ? "
+            "order by ordinal_position", [table]).fetchall()
+        return [r[0] for r in rows]
+
+    def get_state(self, key: str) -> str | None:
+        row = self.con.execute("select state_value from state where state_key = ?",
+                               [key]).fetchone()
+        return row[0] if row else None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.con.execute(
+                "insert into state values (?, ?, ?) on conflict (state_key) do update set "
+                "state_value = excluded.state_value, updated_at = excluded.updated_at",
+                [key, value, utc_now()])
+
+    def load(self, batch: LoadBatch, *, started_at: datetime | None = None) -> LoadResult:
+        """Write one collection run atomically; a rerun of the same snapshot or window replaces."""
+        started_at = started_at or utc_now()
+        collected_at = to_naive_utc(batch.collected_at)
+        load_id = (f"{batch.source_kind}:{batch.source_name}:{collected_at:%Y%m%dT%H%M%S}:"
+                   f"{uuid.uuid4().hex[:8]}")
+        counts: dict[str, int] = {}
+        try:
+            with self.transaction():
+                for table, frame in batch.tables.items():
+                    counts[table] = self._replace_rows(table, frame, batch, collected_at, load_id)
+                window = batch.window
+                self.con.execute(
+                    "insert into loads values (?, ?, ?, ?, ?, ?, 'succeeded', ?, null, ?, ?)",
+                    [load_id, batch.source_kind, batch.source_name, collected_at,
+                     to_naive_utc(window.start) if window else None,
+                     to_naive_utc(window.end) if window else None,
+                     sum(counts.values()), started_at, utc_now()])
+                for key, value in batch.state.items():
+                    self.set_state(key, value)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"loading {batch.source_kind} {batch.source_name} failed, "
+                                 f"nothing was written: {exc}") from None
+        return LoadResult(load_id, counts)
+
+    def _replace_rows(self, table: str, frame: pd.DataFrame, batch: LoadBatch,
+                      collected_at: datetime, load_id: str) -> int:
+        table = _check_identifier(table)
+        columns = self.table_columns(table)
+        if not columns:
+            raise WarehouseError(f"unknown raw table {table}")
+        name_column = "cluster" if "cluster" in columns else "source"
+        unknown = [c for c in frame.columns if c not in columns]
+        if unknown:
+            raise WarehouseError(f"{table}: unknown columns {unknown}")
+        if batch.window is not None:
+            column = _check_identifier(batch.window.column)
+            self.con.execute(
+                f"delete from {table} where {name_column} = ? and {column} >= ? and {column} < ?",
+                [batch.source_name, to_naive_utc(batch.window.start),
+                 to_naive_utc(batch.window.end)])
+        else:
+            self.con.execute(f"delete from {table} where {name_column} = ? and collected_at = ?",
+                             [batch.source_name, collected_at])
+        if frame.empty:
+            return 0
+        frame = frame.assign(load_id=load_id, collected_at=collected_at,
+                             **{name_column: batch.source_name})
+        self.con.register("_fleetscope_batch", frame)
+        try:
+            self.con.execute(f"insert into {table} by name select * from _fleetscope_batch")
+        finally:
+            self.con.unregister("_fleetscope_batch")
+        return len(frame)
+
+    def record_failure(self, source_kind: str, source_name: str, error: str, *,
+                       started_at: datetime, collected_at: datetime | None = None) -> str:
+        """Remember that a collection failed (so reports can say the data is stale)."""
+        load_id = f"{source_kind}:{source_name}:failed:{uuid.uuid4().hex[:8]}"
+        with self.transaction():
+            self.con.execute(
+                "insert into loads values (?, ?, ?, ?, null, null, 'failed', 0, ?, ?, ?)",
+                [load_id, source_kind, source_name, to_naive_utc(collected_at or utc_now()),
+                 error[:2000], started_at, utc_now()])
+        return load_id
+
+    # -- models (used by pipelines) ------------------------------------------------------------
+
+    def create_view(self, name: str, select_sql: str) -> None:
+        with self.transaction():
+            self.con.execute(f"create or replace view {_check_identifier(name)} as {select_sql}")
+
+    def replace_table(self, name: str, select_sql: str,
+                      params: Sequence[Any] | Mapping[str, Any] | None = None) -> None:
+        with self.transaction():
+            self.con.execute(
+                f"create or replace table {_check_identifier(name)} as {select_sql}", params or [])
+
+    def replace_partitions(self, name: str, select_sql: str, date_column: str,
+                           dates: Sequence[date],
+                           params: Sequence[Any] | Mapping[str, Any] | None = None) -> None:
+        """Delete the given days from a model table and insert them again from `select_sql`.
+
+        `select_sql` must already be restricted to those days (it sees them as the table
+        `_fleetscope_dates(day date)`).
+        """
+        name, date_column = _check_identifier(name), _check_identifier(date_column)
+        with self.transaction():
+            self.con.execute("create or replace temp table _fleetscope_dates (day date)")
+            self.con.executemany("insert into _fleetscope_dates values (?)",
+                                 [[d] for d in dates])
+            self.con.execute(f"delete from {name} where {date_column} in "
+                             "(select day from _fleetscope_dates)")
+            self.con.execute(f"insert into {name} by name {select_sql}", params or [])
