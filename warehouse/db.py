@@ -263,6 +263,17 @@ class Warehouse:
 
     # -- models (used by pipelines) ------------------------------------------------------------
 
+    def replace_reference_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace a small table derived from configuration (prices, ownership overrides)."""
+        name = _check_identifier(name)
+        with self.transaction():
+            self.con.register("_fleetscope_reference", frame)
+            try:
+                self.con.execute(
+                    f"create or replace table {name} as select * from _fleetscope_reference")
+            finally:
+                self.con.unregister("_fleetscope_reference")
+
     def create_view(self, name: str, select_sql: str) -> None:
         with self.transaction():
             self.con.execute(f"create or replace view {_check_identifier(name)} as {select_sql}")

@@ -1,0 +1,20 @@
+"""Reference tables: configuration turned into small `ref_*` tables that SQL models join.
+
+Models stay pure SQL over tables; everything they need from the config (prices, label keys,
+ownership overrides) is written here before the models run.
+"""
+
+from __future__ import annotations
+
+from fleetscope.config import Config
+from pipelines.ownership import ownership_tables
+from pipelines.pricing import pricing_tables
+from warehouse import Warehouse
+
+
+def load_reference_tables(wh: Warehouse, config: Config) -> None:
+    """Write every `ref_*` table in one transaction."""
+    tables = {**pricing_tables(config), **ownership_tables(config)}
+    with wh.transaction():
+        for name, frame in tables.items():
+            wh.replace_reference_table(name, frame)
