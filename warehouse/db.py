@@ -261,6 +261,21 @@ class Warehouse:
                  error[:2000], started_at, utc_now()])
         return load_id
 
+    def append_rows(self, table: str, frame: pd.DataFrame) -> int:
+        """Append rows to a ledger table (e.g. `validation_results`) in one transaction."""
+        table = _check_identifier(table)
+        columns = self.table_columns(table)
+        unknown = [c for c in frame.columns if c not in columns]
+        if not columns or unknown:
+            raise WarehouseError(f"{table}: unknown table or columns {unknown}")
+        with self.transaction():
+            self.con.register("_fleetscope_rows", frame)
+            try:
+                self.con.execute(f"insert into {table} by name select * from _fleetscope_rows")
+            finally:
+                self.con.unregister("_fleetscope_rows")
+        return len(frame)
+
     # -- models (used by pipelines) ------------------------------------------------------------
 
     def replace_reference_table(self, name: str, frame: pd.DataFrame) -> None:
