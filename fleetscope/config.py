@@ -84,10 +84,27 @@ class KubernetesContext:
     cluster: str | None = _doc("Cluster name in the warehouse (default: the context name).", None)
 
 
+_COLLECTED_AT_DOC = (
+    "Snapshot time (ISO 8601, UTC) for every matched file. Unset: the date or date-time in each "
+    "file's name (`snap-2026-11-20.json`, `snap-2026-11-20T06:00:00Z.json`), else the file's "
+    "modification time.")
+
+
+@dataclass(frozen=True)
+class KubernetesFile:
+    path: str = _doc("A `kubectl get ... -o json` List, or a glob of them (`dumps/prod/*.json`); "
+                     "relative to the config file's folder.")
+    cluster: str = _doc("Cluster name in the warehouse.")
+    collected_at: str | None = _doc(_COLLECTED_AT_DOC, None)
+
+
 @dataclass(frozen=True)
 class KubernetesConfig:
     contexts: list[KubernetesContext] = _doc(
         "Clusters to collect: `[[kubernetes.contexts]] context = \"prod\"`.", [])
+    files: list[KubernetesFile] = _doc(
+        "Offline snapshots collected by `fleetscope run`: `[[kubernetes.files]] path = ... "
+        "cluster = ...`.", [])
     kubeconfig: str | None = _doc("kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
                                   None)
     in_cluster: bool = _doc("Use the pod's service account instead of a kubeconfig.", False)
@@ -141,11 +158,23 @@ class PrometheusConfig:
     max_series_per_query: int = _doc(
         "Split queries by namespace and time so that no response holds more series x points.",
         200_000)
+    files: list[str] = _doc(
+        "Offline dumps collected by `fleetscope run` (files or globs, relative to the config "
+        "file's folder); each dump names its cluster and window.", [])
+
+
+@dataclass(frozen=True)
+class HeliosFile:
+    path: str = _doc("An offline document `{jobs, hosts, history}`, or a glob of them; relative "
+                     "to the config file's folder.")
+    collected_at: str | None = _doc(_COLLECTED_AT_DOC, None)
 
 
 @dataclass(frozen=True)
 class HeliosConfig:
     url: str | None = _doc("Helios master URL, e.g. http://helios-master:5801.", None)
+    files: list[HeliosFile] = _doc(
+        "Offline snapshots collected by `fleetscope run`: `[[helios.files]] path = ...`.", [])
     source: str = _doc("Name of this Helios installation in the warehouse.", "helios")
     concurrency: int = _doc("Parallel requests when the master lacks bulk endpoints.", 16)
     timeout_seconds: float = _doc("Timeout of one request.", 30.0)
@@ -154,6 +183,9 @@ class HeliosConfig:
 @dataclass(frozen=True)
 class CatalogConfig:
     path: str | None = _doc("Folder of Backstage catalog-info.yaml files.", None)
+    collected_at: str | None = _doc(
+        "Snapshot time (ISO 8601, UTC) of `path` when `fleetscope run` reads it (default: now).",
+        None)
     url: str | None = _doc("Backstage base URL (uses /api/catalog/entities/by-query).", None)
     token_env: str | None = _doc("Environment variable holding a Backstage bearer token.", None)
 
