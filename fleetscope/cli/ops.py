@@ -2,46 +2,94 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from fleetscope.cli.context import AppContext, pass_app
-from fleetscope.errors import FleetscopeError
 
 
 @click.command("validate")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for quality.html [default: the config's reports.out_dir].")
 @pass_app
-def validate(app: AppContext) -> None:
+def validate(app: AppContext, out: Path | None) -> None:
     """Run the data-quality checks (Great Expectations) over staging and marts.
+
+    Results are stored in the warehouse table `validation_results` and written as
+    quality.html next to the reports. Exits 6 when a critical check fails.
 
     \b
     Example:
       fleetscope validate
     """
-    raise FleetscopeError("validate is not implemented yet")
+    from pipelines.quality import validate_warehouse
+
+    from fleetscope.errors import ValidationFailed
+
+    outcome = validate_warehouse(app.warehouse_path, app.config,
+                                 page_dir=out or Path(app.config.reports.out_dir))
+    for line in outcome.summary_lines():
+        click.echo(line)
+    if outcome.status == "failed":
+        raise ValidationFailed(f"{outcome.count_failed_critical} critical check(s) failed "
+                               f"(see {outcome.page_path})")
 
 
 @click.command("run")
+@click.option("--lock-timeout", type=float,
+              help="Seconds to wait for another run's lock [default: run.lock_timeout_seconds].")
+@click.option("--no-report", is_flag=True, help="Stop after validation; publish nothing.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Reports folder [default: the config's reports.out_dir].")
 @pass_app
-def run(app: AppContext) -> None:
+def run(app: AppContext, lock_timeout: float | None, no_report: bool, out: Path | None) -> None:
     """Collect every configured source, transform, validate and report.
+
+    Holds a lock next to the warehouse for the whole run. Exit codes: 0 ok, 2 bad config,
+    4 every source failed, 5 warehouse error, 6 a critical quality check failed (reports not
+    published), 7 lock timeout, 8 some sources failed (the rest was published).
 
     \b
     Example (cron, every day at 02:00 UTC):
       0 2 * * * cd /srv/fleetscope && fleetscope --config fleetscope.toml run
     """
-    raise FleetscopeError("run is not implemented yet")
+    from fleetscope.ops.run import RunOptions, run_all
+
+    config = app.config
+    config_dir = app.config_path.parent if app.config_path else Path.cwd()
+    options = RunOptions(
+        warehouse_path=app.warehouse_path, config_dir=config_dir.resolve(),
+        lock_timeout_seconds=(config.run.lock_timeout_seconds if lock_timeout is None
+                              else lock_timeout),
+        report=not no_report, report_out=out)
+    result = run_all(config, options)
+    click.echo(f"run succeeded: {len(result.steps)} steps, validation "
+               f"{result.validation_status}"
+               + (f", reports in {result.report_dir}" if result.report_dir else ""))
 
 
 @click.command("lab")
+@click.option("--port", type=int, default=8888, show_default=True, help="Port to listen on.")
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to open [default: the repository's notebooks/].")
 @pass_app
-def lab(app: AppContext) -> None:
+def lab(app: AppContext, port: int, ip: str, no_browser: bool, notebooks: Path | None) -> None:
     """Open JupyterLab on the notebooks folder with a read-only warehouse connection ready.
+
+    Every kernel starts with `con` (a read-only DuckDB connection) and `sql(...)` (a query to a
+    DataFrame that opens and closes its own connection, so runs are never blocked).
 
     \b
     Example:
-      fleetscope lab
+      fleetscope lab --port 8888
     """
-    raise FleetscopeError("lab is not implemented yet")
+    from fleetscope.ops.lab import run_lab
+
+    raise SystemExit(run_lab(app.warehouse_path, port=port, ip=ip, open_browser=not no_browser,
+                             notebooks_dir=notebooks))
 
 
 COMMANDS = [validate, run, lab]
