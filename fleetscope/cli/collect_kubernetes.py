@@ -29,8 +29,40 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
       fleetscope collect kubernetes --from-file snap.json --cluster prod-eu \\
           --collected-at 2026-11-20T00:00:00Z
     """
-    parse_timestamp(collected_at, option="--collected-at")
-    raise FleetscopeError("collect kubernetes is not implemented yet")
+    when = parse_timestamp(collected_at, option="--collected-at")
+    if from_file is not None:
+        if contexts:
+            raise click.UsageError("--from-file and --context cannot be combined")
+        if not cluster:
+            raise click.UsageError("--from-file needs --cluster NAME")
+        _collect_file(app, from_file, cluster, when)
+        return
+    if cluster or collected_at:
+        raise click.UsageError("--cluster and --collected-at go with --from-file")
+    _collect_live(app, contexts)
+
+
+def _summary(cluster: str, counts: dict[str, int]) -> str:
+    short = {"raw_k8s_nodes": "nodes", "raw_k8s_namespaces": "namespaces", "raw_k8s_pods": "pods",
+             "raw_k8s_containers": "containers", "raw_k8s_workloads": "workloads",
+             "raw_k8s_replicasets": "replicasets", "raw_k8s_pvcs": "pvcs", "raw_k8s_pvs": "pvs"}
+    parts = ", ".join(f"{counts.get(table, 0)} {name}" for table, name in short.items())
+    return f"{cluster}: loaded {parts}"
+
+
+def _collect_file(app: AppContext, path: Path, cluster: str, when: object) -> None:
+    from collectors.kubernetes.reader import read_list_file
+    from fleetscope.console import info
+
+    batch = read_list_file(path, cluster=cluster, collected_at=when)  # type: ignore[arg-type]
+    with app.open_warehouse() as wh:
+        result = wh.load(batch)
+    info(f"{_summary(cluster, result.row_counts)} "
+         f"(snapshot {batch.collected_at:%Y-%m-%dT%H:%M:%S}Z)")
+
+
+def _collect_live(app: AppContext, contexts: tuple[str, ...]) -> None:
+    raise FleetscopeError("collect kubernetes from live clusters is not implemented yet")
 
 
 __all__ = ["collect_kubernetes"]

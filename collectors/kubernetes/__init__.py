@@ -1,0 +1,5 @@
+"""Kubernetes inventory: a `kubectl get -o json` List reader and a live collector sharing its rows.
+
+`rows.SnapshotBuilder` turns API objects (plain dicts) into the raw_k8s_* tables; `reader` feeds it
+from a List document, `live` from paginated raw-JSON lists of real clusters.
+"""
