@@ -37,6 +37,12 @@ class WarehouseError(FleetscopeError):
     exit_code = 5
 
 
+class TransformError(FleetscopeError):
+    """A SQL model is malformed or failed to build; names the model file."""
+
+    exit_code = 8
+
+
 class ValidationFailed(FleetscopeError):
     """A critical data-quality check failed."""
 

@@ -299,6 +299,25 @@ class Warehouse:
             self.con.execute(
                 f"create or replace table {_check_identifier(name)} as {select_sql}", params or [])
 
+    def replace_table_for_dates(self, name: str, select_sql: str, dates: Sequence[date]) -> None:
+        """Rebuild a model table whole; `select_sql` sees `dates` as `_fleetscope_dates(day)`."""
+        name = _check_identifier(name)
+        with self.transaction():
+            self._set_dates(dates)
+            self.con.execute(f"create or replace table {name} as {select_sql}")
+
+    def drop_relation(self, name: str) -> None:
+        """Drop a model's table or view (when its materialization changes)."""
+        name = _check_identifier(name)
+        with self.transaction():
+            self.con.execute(f"drop view if exists {name}")
+            self.con.execute(f"drop table if exists {name}")
+
+    def _set_dates(self, dates: Sequence[date]) -> None:
+        self.con.execute("create or replace temp table _fleetscope_dates (day date)")
+        if dates:
+            self.con.executemany("insert into _fleetscope_dates values (?)", [[d] for d in dates])
+
     def replace_partitions(self, name: str, select_sql: str, date_column: str,
                            dates: Sequence[date],
                            params: Sequence[Any] | Mapping[str, Any] | None = None) -> None:

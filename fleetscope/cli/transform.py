@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from fleetscope.cli.context import AppContext, pass_app
-from fleetscope.errors import FleetscopeError
 
 
 @click.command("transform")
@@ -14,14 +13,21 @@ from fleetscope.errors import FleetscopeError
 def transform(app: AppContext, full_refresh: bool) -> None:
     """Build staging views, intermediate models and marts from the raw snapshots.
 
-    Only days whose inputs changed since the last run are recomputed.
+    Only days whose inputs changed since the last run are recomputed; a change of prices, label
+    keys or model SQL rebuilds everything. The run is one transaction.
 
     \b
     Examples:
       fleetscope transform
       fleetscope transform --full-refresh
     """
-    raise FleetscopeError("transform is not implemented yet")
+    from fleetscope.console import info, step
+    from pipelines.transform import transform_warehouse
+
+    with step("transform"), app.open_warehouse() as wh:
+        result = transform_warehouse(wh, app.config, full_refresh=full_refresh, progress=info)
+    info(f"transform: {len(result.built)} model(s) built, {len(result.days)} day(s) computed"
+         + (" (full rebuild)" if result.full_refresh else ""))
 
 
 COMMANDS = [transform]

@@ -1,0 +1,18 @@
+"""Entry point of a transform: reference tables from the config, then every model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fleetscope.config import Config
+from pipelines.reference import load_reference_tables
+from pipelines.runner import RunResult, run_models
+from warehouse import Warehouse
+
+
+def transform_warehouse(wh: Warehouse, config: Config, *, full_refresh: bool = False,
+                        progress: Callable[[str], None] | None = None) -> RunResult:
+    """Write the `ref_*` tables and build the models, all in one transaction."""
+    with wh.transaction():
+        load_reference_tables(wh, config)
+        return run_models(wh, full_refresh=full_refresh, progress=progress)
