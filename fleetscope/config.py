@@ -112,6 +112,9 @@ class KubernetesConfig:
     page_size: int = _doc("Objects per list page (`limit`).", 500)
     request_timeout_seconds: float = _doc("Timeout of one API request.", 60.0)
     max_retries: int = _doc("Retries on 429 and 5xx before a cluster is marked failed.", 5)
+    retry_backoff_seconds: float = _doc(
+        "First retry delay, doubled per retry (capped at 30 s); a `Retry-After` header wins.",
+        1.0)
 
 
 @dataclass(frozen=True)
