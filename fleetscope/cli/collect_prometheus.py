@@ -1,6 +1,8 @@
-"""`fleetscope collect prometheus`: hourly usage and requests from Prometheus."""
+"""`fleetscope collect prometheus`: hourly usage and requests from Prometheus or its dumps."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -10,23 +12,75 @@ from fleetscope.errors import FleetscopeError
 
 @click.command("prometheus")
 @click.option("--url", help="Prometheus base URL (default: the config's sources).")
-@click.option("--cluster", help="Cluster whose metrics the server holds.")
+@click.option("--cluster", help="Cluster whose metrics the server holds (with --from-file: "
+                                "overrides the dump's own cluster).")
 @click.option("--start", help="First hour to collect (ISO 8601, UTC); default: the watermark.")
 @click.option("--end", help="End of the window (exclusive); default: the last complete hour.")
+@click.option("--from-file", "from_files", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Load an offline dump instead of querying a server (repeatable).")
+@click.option("--dump", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --url: also write what was collected as an offline dump to this file.")
 @pass_app
 def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, start: str | None,
-                       end: str | None) -> None:
+                       end: str | None, from_files: tuple[Path, ...], dump: Path | None) -> None:
     """Collect per-container and per-node hourly usage, requests and capacity.
+
+    Without --start a run continues from the cluster's watermark (the end of the last run) up to
+    the last complete hour. Collecting an hour again replaces it. Credentials come from the
+    environment variables the config names (bearer_token_env, password_env), never stored.
 
     \b
     Examples:
       fleetscope collect prometheus --url http://prometheus:9090 --cluster prod-eu
       fleetscope collect prometheus --url http://prometheus:9090 --cluster prod-eu \\
-          --start 2026-11-01T00:00:00Z --end 2026-11-08T00:00:00Z
+          --start 2026-11-01T00:00:00Z --end 2026-11-08T00:00:00Z --dump prod-eu-w45.json
+      fleetscope collect prometheus --from-file prod-eu-w45.json
     """
-    parse_timestamp(start, option="--start")
-    parse_timestamp(end, option="--end")
-    raise FleetscopeError("collect prometheus is not implemented yet")
+    from fleetscope import console
+
+    start_at = parse_timestamp(start, option="--start")
+    end_at = parse_timestamp(end, option="--end")
+    if from_files:
+        if url or dump or start_at or end_at:
+            raise click.UsageError("--from-file cannot be combined with --url, --dump, --start "
+                                   "or --end (a dump carries its own window)")
+        from collectors.prometheus import read_dump_file
+
+        batches = [read_dump_file(path, cluster=cluster) for path in from_files]
+        with app.open_warehouse() as wh, wh.transaction():
+            for path, batch in zip(from_files, batches, strict=True):
+                result = wh.load(batch)
+                console.info(f"{path}: cluster {batch.source_name}, "
+                             f"{batch.window.start:%Y-%m-%d %H:%M} to "  # type: ignore[union-attr]
+                             f"{batch.window.end:%Y-%m-%d %H:%M}: "  # type: ignore[union-attr]
+                             f"{result.row_counts} rows")
+        return
+
+    from collectors.prometheus.collector import collect_sources
+
+    sources = _sources(app, url, cluster)
+    failures = collect_sources(sources, config=app.config.prometheus,
+                               warehouse_path=app.warehouse_path, start=start_at, end=end_at,
+                               dump=dump)
+    if failures:
+        raise FleetscopeError("; ".join(failures))
+
+
+def _sources(app: AppContext, url: str | None, cluster: str | None) -> list:
+    from fleetscope.config import PrometheusSource
+
+    if url:
+        if not cluster:
+            raise click.UsageError("--url needs --cluster (the cluster the server watches)")
+        return [PrometheusSource(url=url, cluster=cluster)]
+    configured = list(app.config.prometheus.sources)
+    if cluster:
+        configured = [s for s in configured if s.cluster == cluster]
+    if not configured:
+        raise click.UsageError("no Prometheus to collect: pass --url and --cluster, or add "
+                               "[[prometheus.sources]] to the config")
+    return configured
 
 
 __all__ = ["collect_prometheus"]

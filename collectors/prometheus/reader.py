@@ -1,0 +1,354 @@
+"""Prometheus dump -> `raw_prom_container_hours` and `raw_prom_node_hours`.
+
+The dump (docs/architecture.md, "Prometheus dump") is one JSON document per cluster and window
+`[start, end)` holding one `query_range` response body per fixed series name. A sample at
+timestamp T describes the hour that ends at T (`hour_start = T - 3600`).
+
+Units and meaning of the columns (the live PromQL in `queries` produces exactly these):
+- `cpu_usage_cores`, `memory_working_set_bytes_avg`: averages over the whole hour, so a
+  container that ran 30 minutes at 1 core has 0.5; they are core-hours (byte-hours) per hour.
+- `memory_working_set_bytes_max`: the highest sample in the hour.
+- `cpu_request_cores`, `memory_request_bytes`, `gpu_request`: the request while the container
+  existed; request core-hours of the hour = request x `running_hours`.
+- `running_hours`, `present_hours`: fraction of the hour, 0..1.
+
+This reader is on the path of every usage row (live collection, `--from-file`, the demo's
+60-90 days x hundreds of containers), so it works on column arrays (numpy) built straight from
+the parsed JSON, never row by row through pandas.
+
+Rules (a wrong number is worse than an error):
+- NaN, +-Inf, negative values, fractions above 1, non-numeric strings, timestamps off the hourly
+  grid or outside the window, a `resultType` other than `matrix`, missing labels: `InputError`
+  naming the file, the series name, the series' labels and the field.
+- Two series of one name for the same container and hour (a pod whose node changed within the
+  hour, when queries keep the `node` label): usage averages, working set average and running
+  fraction add up (each covers its own part of the hour; fractions capped at 1); maxima and
+  requests take the larger value.
+- `node_name` of a container-hour: the `node` label of any of its series (absent: NULL).
+- `present_hours` of a node-hour with no `node_present_fraction` sample: 1 (it had capacity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from fleetscope.errors import InputError
+from warehouse import LoadBatch, Window
+
+STEP_SECONDS = 3600
+
+# series name -> (raw column, how two samples of the same container/node and hour combine)
+CONTAINER_SERIES: dict[str, tuple[str, str]] = {
+    "container_cpu_usage_cores": ("cpu_usage_cores", "sum"),
+    "container_memory_working_set_bytes_avg": ("memory_working_set_bytes_avg", "sum"),
+    "container_memory_working_set_bytes_max": ("memory_working_set_bytes_max", "max"),
+    "container_cpu_request_cores": ("cpu_request_cores", "max"),
+    "container_memory_request_bytes": ("memory_request_bytes", "max"),
+    "container_gpu_request": ("gpu_request", "max"),
+    "container_running_fraction": ("running_hours", "sum"),
+}
+NODE_SERIES: dict[str, tuple[str, str]] = {
+    "node_cpu_capacity_cores": ("cpu_capacity_cores", "max"),
+    "node_memory_capacity_bytes": ("memory_capacity_bytes", "max"),
+    "node_gpu_capacity": ("gpu_capacity", "max"),
+    "node_present_fraction": ("present_hours", "sum"),
+}
+_FRACTIONS = {"running_hours", "present_hours"}
+_CONTAINER_LABELS = ("namespace", "pod", "container")
+_FRACTION_TOLERANCE = 1e-6
+
+
+class _Parsed:
+    """Samples of one series name as flat arrays (one entry per sample)."""
+
+    __slots__ = ("codes", "node_ids", "values")
+
+    def __init__(self, codes: np.ndarray, values: np.ndarray, node_ids: np.ndarray) -> None:
+        self.codes, self.values, self.node_ids = codes, values, node_ids
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: Any, *, origin: str, field: str) -> datetime:
+    if not isinstance(value, str):
+        raise InputError(f"{origin}: field '{field}': expected an ISO 8601 time, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{origin}: field '{field}': {value!r} is not an ISO 8601 time"
+                         ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    if parsed.minute or parsed.second or parsed.microsecond:
+        raise InputError(f"{origin}: field '{field}': {value} is not on a full hour")
+    return parsed
+
+
+def _labels_text(metric: Mapping[str, Any]) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(metric.items())) + "}"
+
+
+class _Index:
+    """Interns series keys and node names to small integers shared by all series of a kind."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, ...], int] = {}
+        self.nodes: dict[str, int] = {}
+
+    def key(self, key: tuple[str, ...]) -> int:
+        found = self.keys.get(key)
+        if found is None:
+            found = self.keys[key] = len(self.keys)
+        return found
+
+    def node(self, name: str | None) -> int:
+        if not name:
+            return -1
+        found = self.nodes.get(name)
+        if found is None:
+            found = self.nodes[name] = len(self.nodes)
+        return found
+
+
+def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index,
+                  start_s: float, n_hours: int) -> _Parsed:
+    where = f"{origin}: series '{name}'"
+    if not isinstance(body, dict):
+        raise InputError(f"{where}: expected a query_range response object")
+    if body.get("status") != "success":
+        raise InputError(f"{where}: field 'status' is {body.get('status')!r}, not 'success' "
+                         f"({body.get('error', 'no error given')})")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: field 'data' missing or not an object")
+    if data.get("resultType") != "matrix":
+        raise InputError(f"{where}: field 'data.resultType' is {data.get('resultType')!r}; a "
+                         "query_range response must be 'matrix'")
+    result = data.get("result")
+    if not isinstance(result, list):
+        raise InputError(f"{where}: field 'data.result' missing or not a list")
+
+    key_ids: list[int] = []
+    node_ids: list[int] = []
+    lengths: list[int] = []
+    stamps: list[Any] = []
+    raw_values: list[Any] = []
+    for position, item in enumerate(result):
+        metric = item.get("metric") if isinstance(item, dict) else None
+        values = item.get("values") if isinstance(item, dict) else None
+        if not isinstance(metric, dict) or not isinstance(values, list):
+            raise InputError(f"{where}: data.result[{position}]: expected 'metric' and "
+                             "'values' (a matrix series)")
+        if kind == "container":
+            parts = tuple(metric.get(label) for label in _CONTAINER_LABELS)
+            if not all(isinstance(p, str) and p for p in parts):
+                missing = [lb for lb, p in zip(_CONTAINER_LABELS, parts, strict=True)
+                           if not (isinstance(p, str) and p)]
+                raise InputError(f"{where}: series {_labels_text(metric)}: label(s) "
+                                 f"{', '.join(missing)} missing or empty")
+            key_ids.append(index.key(parts))  # type: ignore[arg-type]
+            node_ids.append(index.node(metric.get("node")))
+        else:
+            node = metric.get("node")
+            if not isinstance(node, str) or not node:
+                raise InputError(f"{where}: series {_labels_text(metric)}: label node missing "
+                                 "or empty")
+            key_ids.append(index.key((node,)))
+            node_ids.append(-1)
+        if values:
+            try:
+                ts_part, value_part = zip(*values, strict=True)
+            except (TypeError, ValueError):
+                raise InputError(f"{where}: series {_labels_text(metric)}: field 'values' "
+                                 "must hold [timestamp, \"value\"] pairs") from None
+            stamps.extend(ts_part)
+            raw_values.extend(value_part)
+        lengths.append(len(values))
+
+    count = len(stamps)
+    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+
+    def series_at(sample: int) -> str:
+        item = int(np.searchsorted(ends, sample, side="right"))
+        return _labels_text(result[item]["metric"])
+
+    try:
+        ts = np.asarray(stamps, dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = next(i for i, t in enumerate(stamps)
+                   if isinstance(t, bool) or not isinstance(t, int | float))
+        raise InputError(f"{where}: series {series_at(bad)}: timestamp {stamps[bad]!r} is not "
+                         "a number of seconds") from None
+    try:
+        values_arr = np.asarray(raw_values, dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = next(i for i, v in enumerate(raw_values) if not _is_number_text(v))
+        raise InputError(f"{where}: series {series_at(bad)}: value {raw_values[bad]!r} at "
+                         f"{_iso(float(ts[bad]))} is not a number") from None
+
+    column = (CONTAINER_SERIES if kind == "container" else NODE_SERIES)[name][0]
+    limit = 1.0 + _FRACTION_TOLERANCE if column in _FRACTIONS else np.inf
+    bad_mask = ~np.isfinite(values_arr) | (values_arr < 0) | (values_arr > limit)
+    if count and bad_mask.any():
+        bad = int(np.argmax(bad_mask))
+        value = raw_values[bad]
+        reason = ("NaN or infinite" if not np.isfinite(values_arr[bad]) else
+                  "negative" if values_arr[bad] < 0 else "a fraction above 1")
+        raise InputError(f"{where}: series {series_at(bad)}: value {value!r} at "
+                         f"{_iso(float(ts[bad]))} ({column}) is {reason}; refusing to store "
+                         "a wrong number")
+
+    offsets = (ts - start_s) / STEP_SECONDS - 1.0
+    hour_idx = np.rint(offsets).astype(np.int64) if count else np.zeros(0, np.int64)
+    bad_mask = (np.abs(offsets - hour_idx) > 1e-9) | (hour_idx < 0) | (hour_idx >= n_hours)
+    if count and bad_mask.any():
+        bad = int(np.argmax(bad_mask))
+        raise InputError(f"{where}: series {series_at(bad)}: timestamp {_iso(float(ts[bad]))} "
+                         "is not the end of an hour inside the document's [start, end) window")
+
+    lengths_arr = np.asarray(lengths, dtype=np.int64)
+    codes = np.repeat(np.asarray(key_ids, dtype=np.int64), lengths_arr) * n_hours + hour_idx
+    nodes = np.repeat(np.asarray(node_ids, dtype=np.int64), lengths_arr)
+    return _Parsed(codes, values_arr, nodes)
+
+
+def _is_number_text(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _combine(parsed: dict[str, _Parsed], spec: Mapping[str, tuple[str, str]], size: int
+             ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Rows = distinct (key, hour) codes over all series; one value column per series.
+
+    Codes are dense (key x hours), so a boolean map over all of them replaces sorting.
+    """
+    seen_any = np.zeros(size, dtype=bool)
+    for p in parsed.values():
+        seen_any[p.codes] = True
+    codes = np.flatnonzero(seen_any)
+    row_of = np.cumsum(seen_any, dtype=np.int64) - 1  # code -> row number
+    columns: dict[str, np.ndarray] = {}
+    node_col = np.full(len(codes), -1, dtype=np.int64)
+    for name, (column, how) in spec.items():
+        if name not in parsed:
+            columns[column] = np.full(len(codes), np.nan)
+            continue
+        p = parsed[name]
+        pos = row_of[p.codes]
+        seen = np.zeros(len(codes), dtype=bool)
+        seen[pos] = True
+        duplicated = int(seen.sum()) != len(pos)
+        if not duplicated:  # the usual case: plain assignment, no ufunc.at
+            col = np.full(len(codes), np.nan)
+            col[pos] = p.values
+        elif how == "sum":
+            col = np.zeros(len(codes))
+            np.add.at(col, pos, p.values)
+        else:
+            col = np.full(len(codes), -np.inf)
+            np.maximum.at(col, pos, p.values)
+        col[~seen] = np.nan
+        if column in _FRACTIONS:
+            col = np.minimum(col, 1.0)
+        columns[column] = col
+        if duplicated:
+            np.maximum.at(node_col, pos, p.node_ids)
+        else:
+            node_col[pos] = np.maximum(node_col[pos], p.node_ids)
+    return codes, columns, node_col
+
+
+def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
+    """Turn one dump document into a window load for `cluster`; `origin` names it in errors."""
+    if not isinstance(document, dict):
+        raise InputError(f"{origin}: expected a JSON object with cluster, start, end, "
+                         "step_seconds and results")
+    start = _parse_time(document.get("start"), origin=origin, field="start")
+    end = _parse_time(document.get("end"), origin=origin, field="end")
+    if end <= start:
+        raise InputError(f"{origin}: field 'end' ({end:%Y-%m-%dT%H:%M}Z) must be after 'start'")
+    step = document.get("step_seconds", STEP_SECONDS)
+    if step != STEP_SECONDS:
+        raise InputError(f"{origin}: field 'step_seconds' is {step!r}; the warehouse is hourly "
+                         f"({STEP_SECONDS})")
+    results = document.get("results")
+    if not isinstance(results, dict):
+        raise InputError(f"{origin}: field 'results' missing or not an object")
+    unknown = sorted(set(results) - set(CONTAINER_SERIES) - set(NODE_SERIES))
+    if unknown:
+        known = ", ".join([*CONTAINER_SERIES, *NODE_SERIES])
+        raise InputError(f"{origin}: field 'results': unknown series {', '.join(unknown)} "
+                         f"(known: {known})")
+
+    start_s = start.replace(tzinfo=UTC).timestamp()
+    n_hours = int((end - start).total_seconds()) // STEP_SECONDS
+    containers, nodes = _Index(), _Index()
+    parsed_c = {name: _parse_series(name, body, origin=origin, kind="container", index=containers,
+                                    start_s=start_s, n_hours=n_hours)
+                for name, body in results.items() if name in CONTAINER_SERIES}
+    parsed_n = {name: _parse_series(name, body, origin=origin, kind="node", index=nodes,
+                                    start_s=start_s, n_hours=n_hours)
+                for name, body in results.items() if name in NODE_SERIES}
+
+    base = np.datetime64(start.replace(tzinfo=None), "s")
+    hour = np.timedelta64(STEP_SECONDS, "s")
+
+    codes, columns, node_col = _combine(parsed_c, CONTAINER_SERIES,
+                                       len(containers.keys) * n_hours)
+    keys = np.empty(len(containers.keys), dtype=object)
+    keys[:] = list(containers.keys)
+    key_rows = keys[codes // n_hours] if len(codes) else np.zeros(0, dtype=object)
+    node_names = np.array([*containers.nodes, None], dtype=object)  # index -1 -> None
+    container_frame = pd.DataFrame({
+        "hour_start": base + (codes % n_hours) * hour,
+        "namespace": [k[0] for k in key_rows],
+        "pod_name": [k[1] for k in key_rows],
+        "container_name": [k[2] for k in key_rows],
+        "node_name": node_names[node_col],
+        **columns,
+    })
+
+    codes, columns, _ = _combine(parsed_n, NODE_SERIES, len(nodes.keys) * n_hours)
+    node_keys = np.array([k[0] for k in nodes.keys], dtype=object)
+    columns["present_hours"] = np.where(np.isnan(columns["present_hours"]), 1.0,
+                                        columns["present_hours"])
+    node_frame = pd.DataFrame({
+        "hour_start": base + (codes % n_hours) * hour,
+        "node_name": node_keys[codes // n_hours] if len(codes) else np.zeros(0, dtype=object),
+        **columns,
+    })
+    return LoadBatch(
+        source_kind="prometheus", source_name=cluster, collected_at=end,
+        tables={"raw_prom_container_hours": container_frame, "raw_prom_node_hours": node_frame},
+        window=Window(start, end))
+
+
+def read_dump_file(path: str | Path, *, cluster: str | None = None) -> LoadBatch:
+    """Read a dump file; `cluster` overrides the document's own `cluster`."""
+    path = Path(path)
+    try:
+        document = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: invalid JSON: {exc}") from None
+    if cluster is None:
+        cluster = document.get("cluster") if isinstance(document, dict) else None
+        if not isinstance(cluster, str) or not cluster:
+            raise InputError(f"{path}: field 'cluster' missing; pass --cluster")
+    return read_dump(document, cluster=cluster, origin=str(path))
