@@ -82,6 +82,26 @@ class SnapshotBuilder:
         self._pod_hash: list[str | None] = []  # pod-template-hash label, per pod row
         self.counts: dict[str, int] = dict.fromkeys(KINDS, 0)
 
+    # -- checkpoints (a list restarted after 410 Gone must not count its first pages twice) -----
+
+    def mark(self) -> tuple[Any, ...]:
+        """A checkpoint to `rollback` to: the length of every column and owner map."""
+        lengths = {t: {c: len(v) for c, v in cols.items()} for t, cols in self._columns.items()}
+        return (lengths, len(self._pod_hash), len(self._rs_deployment), len(self._job_cronjob),
+                dict(self.counts))
+
+    def rollback(self, mark: tuple[Any, ...]) -> None:
+        """Forget every object added since `mark`."""
+        lengths, pods, replicasets, jobs, counts = mark
+        for table, cols in self._columns.items():
+            for column, values in cols.items():
+                del values[lengths[table][column]:]
+        del self._pod_hash[pods:]
+        for mapping, keep in ((self._rs_deployment, replicasets), (self._job_cronjob, jobs)):
+            for key in list(mapping)[keep:]:  # dicts keep insertion order
+                del mapping[key]
+        self.counts = dict(counts)
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _quantity(self, value: Any, where: str, field: str) -> float | None:

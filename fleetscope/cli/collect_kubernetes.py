@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from fleetscope.cli.context import AppContext, parse_timestamp, pass_app
-from fleetscope.errors import FleetscopeError
+from fleetscope.errors import CollectError, FleetscopeError
 
 
 @click.command("kubernetes")
@@ -62,7 +62,33 @@ def _collect_file(app: AppContext, path: Path, cluster: str, when: object) -> No
 
 
 def _collect_live(app: AppContext, contexts: tuple[str, ...]) -> None:
-    raise FleetscopeError("collect kubernetes from live clusters is not implemented yet")
+    # One cluster failing must not stop the others: each is collected, then loaded (or its
+    # failure recorded) on its own, and the command fails at the end naming every failed one.
+    from collectors.kubernetes import collect_target, targets
+    from fleetscope.console import info
+    from warehouse import utc_now
+
+    settings = app.config.kubernetes
+    chosen = targets(settings, contexts)
+    failures: list[str] = []
+    for target in chosen:
+        started = utc_now()
+        info(f"{target.cluster}: collecting"
+             + (f" (context {target.context})" if target.context else " (in-cluster)"))
+        try:
+            batch = collect_target(settings, target)
+        except FleetscopeError as exc:
+            with app.open_warehouse() as wh:
+                wh.record_failure("kubernetes", target.cluster, str(exc), started_at=started)
+            info(f"{target.cluster}: FAILED: {exc}")
+            failures.append(f"{target.cluster} ({exc})")
+            continue
+        with app.open_warehouse() as wh:
+            result = wh.load(batch, started_at=started)
+        info(_summary(target.cluster, result.row_counts))
+    if failures:
+        raise CollectError(f"{len(failures)} of {len(chosen)} cluster(s) failed: "
+                           + "; ".join(failures))
 
 
 __all__ = ["collect_kubernetes"]

@@ -1,0 +1,180 @@
+"""Live collection: every resource of one cluster through the official client, as raw JSON.
+
+Each resource is listed in pages (`limit`/`continue`) with `_preload_content=False`, so the
+client never builds its model objects (the slow part on big clusters); pages are parsed with
+orjson and fed to the same `SnapshotBuilder` as the offline reader. Nothing is written here: the
+caller loads the returned batch in one transaction, so a run that dies half-way leaves nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from collectors.kubernetes.reader import SOURCE_KIND
+from collectors.kubernetes.rows import SnapshotBuilder
+from collectors.kubernetes.transport import ContinueExpired, RetryPolicy, get_with_retries
+from fleetscope.config import KubernetesConfig
+from fleetscope.errors import CollectError, ConfigError, InputError
+from warehouse import LoadBatch, utc_now
+
+# A list whose continue token keeps expiring (a huge, fast-changing cluster) gives up after this.
+MAX_LIST_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A collected resource: its kind, API path and the typed client method that lists it."""
+
+    kind: str
+    group: str  # "" for the core group
+    plural: str
+    api: str
+    method: str
+
+    @property
+    def path(self) -> str:
+        prefix = f"/apis/{self.group}/v1" if self.group else "/api/v1"
+        return f"{prefix}/{self.plural}"
+
+
+# Exactly what deploy/rbac.yaml grants (a test checks every request against it).
+RESOURCES = (
+    Resource("Node", "", "nodes", "CoreV1Api", "list_node"),
+    Resource("Namespace", "", "namespaces", "CoreV1Api", "list_namespace"),
+    Resource("PersistentVolume", "", "persistentvolumes", "CoreV1Api", "list_persistent_volume"),
+    Resource("PersistentVolumeClaim", "", "persistentvolumeclaims", "CoreV1Api",
+             "list_persistent_volume_claim_for_all_namespaces"),
+    Resource("Deployment", "apps", "deployments", "AppsV1Api",
+             "list_deployment_for_all_namespaces"),
+    Resource("ReplicaSet", "apps", "replicasets", "AppsV1Api",
+             "list_replica_set_for_all_namespaces"),
+    Resource("StatefulSet", "apps", "statefulsets", "AppsV1Api",
+             "list_stateful_set_for_all_namespaces"),
+    Resource("DaemonSet", "apps", "daemonsets", "AppsV1Api",
+             "list_daemon_set_for_all_namespaces"),
+    Resource("CronJob", "batch", "cronjobs", "BatchV1Api", "list_cron_job_for_all_namespaces"),
+    Resource("Job", "batch", "jobs", "BatchV1Api", "list_job_for_all_namespaces"),
+    Resource("Pod", "", "pods", "CoreV1Api", "list_pod_for_all_namespaces"),
+)
+
+
+@dataclass(frozen=True)
+class ClusterTarget:
+    """One cluster to collect: a kubeconfig context, or the in-cluster service account."""
+
+    cluster: str
+    context: str | None  # None: in-cluster config
+
+
+def targets(settings: KubernetesConfig, contexts: tuple[str, ...] | list[str] = ()
+            ) -> list[ClusterTarget]:
+    """Clusters to collect: the given contexts, else the configured ones, else in-cluster."""
+    names = {c.context: (c.cluster or c.context) for c in settings.contexts}
+    if contexts:
+        return [ClusterTarget(names.get(c, c), c) for c in contexts]
+    found = [ClusterTarget(c.cluster or c.context, c.context) for c in settings.contexts]
+    if settings.in_cluster:
+        found.insert(0, ClusterTarget(settings.in_cluster_name, None))
+    if not found:
+        raise ConfigError("no Kubernetes cluster to collect: pass --context CTX, or set "
+                          "[[kubernetes.contexts]] or kubernetes.in_cluster in the config")
+    return found
+
+
+def api_client(settings: KubernetesConfig, context: str | None) -> Any:
+    """An ApiClient for a kubeconfig context (None: in-cluster), with the client's retries off."""
+    from kubernetes import client, config
+    from kubernetes.config.config_exception import ConfigException
+
+    configuration = client.Configuration()
+    try:
+        if context is None:
+            config.load_incluster_config(client_configuration=configuration)
+        else:
+            config.load_kube_config(config_file=settings.kubeconfig, context=context,
+                                    client_configuration=configuration,
+                                    persist_config=False)
+    except ConfigException as exc:
+        where = "in-cluster config" if context is None else f"kubeconfig context {context!r}"
+        raise CollectError(f"{where}: {exc}") from None
+    except OSError as exc:  # kubeconfig file missing or unreadable
+        raise CollectError(f"kubeconfig context {context!r}: {exc}") from None
+    configuration.retries = False  # transport.get_with_retries owns the retry policy
+    return client.ApiClient(configuration)
+
+
+def list_resource(api: Any, resource: Resource, builder: SnapshotBuilder, *, cluster: str,
+                  page_size: int, timeout: float, policy: RetryPolicy) -> int:
+    """List one resource page by page into `builder`; restart from scratch on 410 Gone."""
+    method = getattr(api, resource.method)
+    restarts = 0
+    while True:
+        checkpoint = builder.mark()
+        token: str | None = None
+        page = 0
+        try:
+            while True:
+                kwargs: dict[str, Any] = {"limit": page_size, "_preload_content": False,
+                                          "_request_timeout": timeout}
+                if token:
+                    kwargs["_continue"] = token
+                body = get_with_retries(lambda kw=kwargs: method(**kw), cluster=cluster,
+                                        resource=resource.plural, verb="list", policy=policy)
+                token = _add_page(builder, resource, body, cluster=cluster, page=page)
+                page += 1
+                if not token:
+                    return builder.counts[resource.kind]
+        except ContinueExpired:
+            builder.rollback(checkpoint)
+            restarts += 1
+            if restarts > MAX_LIST_RESTARTS:
+                raise CollectError(f"cluster {cluster}: list {resource.plural}: the continue "
+                                   f"token expired {restarts} times; giving up") from None
+
+
+def _add_page(builder: SnapshotBuilder, resource: Resource, body: bytes, *, cluster: str,
+              page: int) -> str | None:
+    where = f"cluster {cluster}: GET {resource.path} page {page}"
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{where}: invalid JSON: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        raise InputError(f"{where}: expected a {resource.kind}List with `items`")
+    add = builder.add
+    kind = resource.kind
+    for index, item in enumerate(document["items"]):
+        add(kind, item, where=f"{where} items[{index}]")
+    return (document.get("metadata") or {}).get("continue") or None
+
+
+def collect_target(settings: KubernetesConfig, target: ClusterTarget, *,
+                   policy: RetryPolicy | None = None) -> LoadBatch:
+    """Snapshot one cluster into a LoadBatch (nothing is written until the caller loads it)."""
+    from kubernetes import client
+
+    policy = policy or RetryPolicy(max_retries=settings.max_retries,
+                                   backoff_seconds=settings.retry_backoff_seconds)
+    collected_at = utc_now()
+    builder = SnapshotBuilder()
+    api_client_ = api_client(settings, target.context)
+    try:
+        apis = {name: getattr(client, name)(api_client_)
+                for name in {r.api for r in RESOURCES}}
+        for resource in RESOURCES:
+            list_resource(apis[resource.api], resource, builder, cluster=target.cluster,
+                          page_size=settings.page_size,
+                          timeout=settings.request_timeout_seconds, policy=policy)
+    finally:
+        api_client_.close()
+    return LoadBatch(SOURCE_KIND, target.cluster, collected_at, builder.build())
+
+
+def collect_cluster(settings: KubernetesConfig, *, context: str | None) -> LoadBatch:
+    """Snapshot the cluster of a kubeconfig context (None: in-cluster) as named in the config."""
+    if context is None:
+        return collect_target(settings, ClusterTarget(settings.in_cluster_name, None))
+    return collect_target(settings, targets(settings, [context])[0])

@@ -1,0 +1,82 @@
+"""deploy/rbac.yaml is read-only and covers every request the collector makes, nothing more."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from k8s_fake_api import RESOURCES, FakeKubeAPI, write_kubeconfig
+from k8s_objects import sample_items
+
+from collectors.kubernetes import collect_cluster
+from collectors.kubernetes.live import RESOURCES as COLLECTED
+from fleetscope.config import parse_config
+
+MANIFEST = Path(__file__).resolve().parent.parent / "deploy" / "rbac.yaml"
+READ_VERBS = {"get", "list", "watch"}
+
+
+def _documents() -> dict[str, dict]:
+    return {doc["kind"]: doc for doc in yaml.safe_load_all(MANIFEST.read_text())}
+
+
+def _rules() -> set[tuple[str, str, str]]:
+    """(apiGroup, resource, verb) triples the ClusterRole grants."""
+    granted = set()
+    for rule in _documents()["ClusterRole"]["rules"]:
+        for group in rule["apiGroups"]:
+            for resource in rule["resources"]:
+                for verb in rule["verbs"]:
+                    granted.add((group, resource, verb))
+    return granted
+
+
+def _needed(method: str, path: str, query: dict[str, str]) -> tuple[str, str, str]:
+    """What RBAC attribute a request needs, as the API server's request-info resolver says."""
+    match = re.fullmatch(r"/apis?(?:/(?P<group>[a-z.]+))?/v1(?:/namespaces/[^/]+)?"
+                         r"/(?P<resource>[a-z]+)(?P<name>/[^/]+)?", path)
+    assert match, f"unexpected request path {path}"
+    group = match["group"] or ""
+    if method != "GET":
+        verb = method.lower()
+    elif match["name"]:
+        verb = "get"
+    else:
+        verb = "watch" if query.get("watch") in ("true", "1") else "list"
+    return group, match["resource"], verb
+
+
+def test_manifest_is_read_only_without_secrets_or_configmaps():
+    granted = _rules()
+    assert {verb for _, _, verb in granted} == READ_VERBS
+    resources = {resource for _, resource, _ in granted}
+    assert not resources & {"secrets", "configmaps", "*"}
+    assert all(group != "*" for group, _, _ in granted)
+    # Exactly the collected resources (the same table the fake API server serves).
+    assert {(g, r) for g, r, _ in granted} == {(g, r) for _, g, r in RESOURCES.values()}
+    assert {(r.group, r.plural) for r in COLLECTED} == {(g, r) for g, r, _ in granted}
+
+
+def test_service_account_is_bound_to_the_role():
+    docs = _documents()
+    account = docs["ServiceAccount"]["metadata"]
+    binding = docs["ClusterRoleBinding"]
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io",
+                                  "kind": "ClusterRole",
+                                  "name": docs["ClusterRole"]["metadata"]["name"]}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account["name"],
+                                    "namespace": account["namespace"]}]
+
+
+def test_every_request_of_a_collection_is_allowed(tmp_path):
+    with FakeKubeAPI().add(sample_items()) as api:
+        api.fail("/api/v1/pods", 410, page=1)  # a restarted list must stay inside too
+        kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", {"prod": (api.url, api.token)})
+        settings = parse_config({"kubernetes": {"kubeconfig": str(kubeconfig),
+                                                "page_size": 2}}).kubernetes
+        collect_cluster(settings, context="prod")
+    granted = _rules()
+    needed = {_needed(r.method, r.path, r.query) for r in api.requests}
+    assert needed <= granted, needed - granted
+    assert len(needed) == len(RESOURCES)  # every resource was listed
