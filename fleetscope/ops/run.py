@@ -140,9 +140,11 @@ def _collect(jobs: list[SourceJob], warehouse_path: Path, result: RunResult) -> 
 
 
 def _transform(config: Config, options: RunOptions) -> None:
-    from pipelines.runner import run_transform
+    from pipelines.transform import transform_warehouse
+    from warehouse import Warehouse
 
-    run_transform(options.warehouse_path, config)
+    with Warehouse(options.warehouse_path) as wh:
+        transform_warehouse(wh, config, progress=console.info)
 
 
 def _validate(config: Config, options: RunOptions) -> str:

@@ -144,8 +144,9 @@ def _load(warehouse_path: Path, batches: list) -> int:
 
 def _catalog_path(warehouse_path: Path, path: Path, when: datetime | None) -> int:
     from collectors.catalog import read_catalog_path
+    from warehouse import utc_now
 
-    return _load(warehouse_path, [read_catalog_path(path, collected_at=when)])
+    return _load(warehouse_path, [read_catalog_path(path, collected_at=when or utc_now())])
 
 
 def _catalog_url(warehouse_path: Path, config: Config) -> int:
@@ -155,7 +156,7 @@ def _catalog_url(warehouse_path: Path, config: Config) -> int:
 
 
 def _kubernetes_file(warehouse_path: Path, path: Path, cluster: str, when: datetime) -> int:
-    from collectors.kubernetes import read_list_file
+    from collectors.kubernetes.reader import read_list_file
 
     return _load(warehouse_path, [read_list_file(path, cluster=cluster, collected_at=when)])
 

@@ -1,0 +1,188 @@
+"""`fleetscope validate`: GX checks over hand-built marts whose numbers are worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fleetscope.cli import cli
+from fleetscope.config import parse_config
+from pipelines.quality import validate_warehouse
+from warehouse import LoadBatch, Warehouse
+
+NOW = datetime(2026, 11, 22, 0, 0)
+
+# Per day on cluster prod: nodes cost 100 = payments 60 + search 25 + __unallocated__ 5
+# + __idle__ 10; the idle 10 is shared 6 / 3 / 1. Unallocated share = 5 / 90 = 5.56 %.
+TEAM_COST = """
+select * from (values
+  (date '2026-11-20', 'payments', 'prod', 40.0, 20.0, 0.0, 0.0, 60.0, 6.0, 100.0, 400.0),
+  (date '2026-11-20', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),
+  (date '2026-11-20', '__unallocated__', 'prod', 3.0, 2.0, 0.0, 0.0, 5.0, 1.0, 8.0, 20.0),
+  (date '2026-11-20', '__idle__', 'prod', 6.0, 4.0, 0.0, 0.0, 10.0, 0.0, 20.0, 80.0),
+  (date '2026-11-21', 'payments', 'prod', 40.0, 20.0, 0.0, 0.0, 60.0, 6.0, 100.0, 400.0),
+  (date '2026-11-21', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),
+  (date '2026-11-21', '__unallocated__', 'prod', 3.0, 2.0, 0.0, 0.0, 5.0, 1.0, 8.0, 20.0),
+  (date '2026-11-21', '__idle__', 'prod', 6.0, 4.0, 0.0, 0.0, 10.0, 0.0, 20.0, 80.0)
+) t(cost_date, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost, total_cost,
+    idle_share_cost, cpu_core_hours, ram_gib_hours)
+"""
+
+TABLES = {
+    "mart_team_cost_daily": TEAM_COST,
+    "int_k8s_node_cost_daily": """select * from (values
+        ('prod', date '2026-11-20', 'n1', 100.0), ('prod', date '2026-11-21', 'n1', 100.0)
+        ) t(cluster, cost_date, node_name, total_cost)""",
+    "mart_app_cost_daily": """select * from (values
+        (date '2026-11-20', 'checkout', 'payments', 'prod', 'kubernetes', 60.0),
+        (date '2026-11-20', 'checkout', 'payments', 'helios', 'helios', 12.5)
+        ) t(cost_date, app_id, team, cluster, platform, total_cost)""",
+    "mart_cluster_utilization_daily": """select * from (values
+        (date '2026-11-20', 'prod', 96.0, 60.0, 40.0, 384.0, 200.0, 150.0, 10.0)
+        ) t(usage_date, cluster, cpu_capacity_core_hours, cpu_requested_core_hours,
+            cpu_used_core_hours, ram_capacity_gib_hours, ram_requested_gib_hours,
+            ram_used_gib_hours, idle_cost)""",
+    "mart_app_migration_status": """select * from (values
+        (date '2026-11-20', 'checkout', 'payments', 'migrating'),
+        (date '2026-11-20', 'search-api', 'search', 'native')
+        ) t(status_date, app_id, team, status)""",
+    "mart_migration_daily": """select * from (values
+        (date '2026-11-20', 'payments', 3, 1, 1, 1, 2, 33.3, 40.0),
+        (date '2026-11-20', '__all__', 3, 1, 1, 1, 2, 33.3, 40.0)
+        ) t(status_date, team, count_apps_in_scope, count_apps_legacy, count_apps_migrating,
+            count_apps_migrated, count_apps_native, migrated_pct, migrated_capacity_pct)""",
+    "mart_rightsizing": """select * from (values
+        ('payments', 'prod', 'pay', 'checkout', 1.0, 0.4, 12.5)
+        ) t(team, cluster, namespace, workload, cpu_request_cores, recommended_cpu_cores,
+            monthly_savings)""",
+    "mart_deploys_weekly": """select * from (values
+        (date '2026-11-16', 'checkout', 'payments', 'kubernetes', 4, 1)
+        ) t(week_start_date, app_id, team, platform, count_deploys, count_rollbacks)""",
+    "stg_k8s_pods": """select * from (values
+        (timestamp '2026-11-21 06:00', 'prod', 'pay', 'checkout-1', 'n1', 'Deployment',
+         'checkout', 'checkout', 'payments', 0.5, 1e9, 0.0)
+        ) t(collected_at, cluster, namespace, pod_name, node_name, workload_kind,
+            workload_name, app_id, team, cpu_request_cores, memory_request_bytes,
+            gpu_request)""",
+    "stg_k8s_nodes": """select * from (values
+        (timestamp '2026-11-21 06:00', 'prod', 'n1', 'm5.xlarge', 4.0, 16e9, false)
+        ) t(collected_at, cluster, node_name, instance_type, cpu_capacity_cores,
+            memory_capacity_bytes, is_spot)""",
+}
+
+
+def build(path: Path, **replace: str) -> None:
+    with Warehouse(path) as wh:
+        for name, sql in {**TABLES, **replace}.items():
+            if sql:
+                wh.replace_table(name, sql)
+
+
+def failed(outcome) -> dict[str, object]:
+    return {r.check.name: r.unexpected_count for r in outcome.results if not r.success}
+
+
+def test_consistent_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    build(path)
+    outcome = validate_warehouse(path, parse_config({}), page_dir=tmp_path / "site", now=NOW)
+    assert failed(outcome) == {}
+    assert outcome.status == "passed"
+    with Warehouse(path) as wh:
+        stored = wh.query_df("select * from validation_status")
+        count = wh.query_df("select count(*) n from validation_results")["n"][0]
+    assert stored["status"].tolist() == ["passed"]
+    assert count == len(outcome.results) >= 60
+    assert (tmp_path / "site" / "quality.html").read_text().count("<tr>") == count + 1
+
+
+def test_duplicate_grain_and_broken_invariants_fail_with_counts(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    # The search row of 2026-11-21 twice: 2 duplicate rows; that day now sums to 125 ≠ 100 and
+    # the idle shares to 6 + 3 + 3 + 1 = 13 ≠ 10.
+    duplicated = TEAM_COST.replace(
+        "(date '2026-11-21', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),",
+        "(date '2026-11-21', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),"
+        * 2)
+    scope = TABLES["mart_migration_daily"].replace("'__all__', 3, 1, 1, 1", "'__all__', 4, 1, 1, 1")
+    util = TABLES["mart_cluster_utilization_daily"].replace("60.0, 40.0", "60.0, 97.5")
+    build(path, mart_team_cost_daily=duplicated, mart_migration_daily=scope,
+          mart_cluster_utilization_daily=util)
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {
+        "mart_team_cost_daily.grain_unique": 2,
+        "mart_team_cost_daily.idle_share_adds_up": 1,
+        "mart_team_cost_daily.adds_up_to_node_cost": 1,
+        "mart_cluster_utilization_daily.cpu_used_within_capacity": 1,
+        "mart_migration_daily.scope_adds_up": 1,
+    }
+    assert outcome.status == "failed" and outcome.count_failed_critical == 5
+
+
+def test_unallocated_share_over_the_threshold_fails(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    build(path)
+    # 5 / (60 + 25 + 5) = 5.56 % of allocated cost: passes at 6 %, fails at 5 %.
+    ok = validate_warehouse(path, parse_config({"validate": {"max_unallocated_share_pct": 6}}),
+                            now=NOW)
+    assert "mart_team_cost_daily.unallocated_share" not in failed(ok)
+    bad = validate_warehouse(path, parse_config({"validate": {"max_unallocated_share_pct": 5}}),
+                             now=NOW)
+    assert failed(bad) == {"mart_team_cost_daily.unallocated_share": 1}
+    result = next(r for r in bad.results if r.check.name.endswith("unallocated_share"))
+    assert "5.55" in result.observed
+
+
+def test_stale_source_is_a_warning_and_future_clock_is_critical(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    build(path)
+    empty = {"raw_k8s_namespaces": pd.DataFrame({"namespace": pd.Series([], dtype="str")})}
+    with Warehouse(path) as wh:
+        # 48 h before NOW: stale past the 36 h default.
+        wh.load(LoadBatch("kubernetes", "prod", datetime(2026, 11, 20), empty))
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"sources.fresh": 1}
+    assert outcome.status == "warnings"
+    with Warehouse(path) as wh:  # a clock 30 h ahead
+        wh.load(LoadBatch("kubernetes", "staging", datetime(2026, 11, 23, 6), empty))
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"sources.fresh": 1, "loads.collected_at.not_in_future": 1}
+    assert outcome.status == "failed"
+
+
+def test_missing_mart_and_column_fail_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    build(path, mart_deploys_weekly="",
+          mart_rightsizing="select 'payments' as team, 'prod' as cluster, 'pay' as namespace")
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    messages = {r.check.name: r.observed for r in outcome.results if not r.success}
+    assert messages["mart_deploys_weekly.grain_unique"].startswith(
+        "table(s) mart_deploys_weekly missing")
+    assert messages["mart_rightsizing.grain_unique"] == (
+        "column(s) workload missing from mart_rightsizing")
+    assert outcome.status == "failed"
+
+
+def test_cli_exit_code_6_and_escaped_page(tmp_path: Path, cli_runner) -> None:
+    path = tmp_path / "wh.duckdb"
+    evil = "<script>alert(1)</script>"
+    build(path, mart_app_migration_status=TABLES["mart_app_migration_status"].replace(
+        "'native'", f"'{evil}'"))
+    result = cli_runner.invoke(cli, ["--warehouse", str(path), "validate", "--out",
+                                     str(tmp_path / "site")])
+    assert result.exit_code == 6, result.output
+    assert "CRITICAL mart_app_migration_status.status.in_set: 1 of 2 row(s) fail" in result.output
+    assert "Error: 1 critical check(s) failed" in result.output
+    page = (tmp_path / "site" / "quality.html").read_text()
+    assert evil not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("command", [["validate"]])
+def test_validate_on_missing_warehouse_is_a_clear_error(tmp_path: Path, cli_runner,
+                                                        command: list[str]) -> None:
+    result = cli_runner.invoke(cli, ["--warehouse", str(tmp_path / "none.duckdb"), *command])
+    assert result.exit_code == 5
+    assert "does not exist" in result.output
