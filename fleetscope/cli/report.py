@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from fleetscope.cli.context import AppContext, pass_app
-from fleetscope.errors import FleetscopeError
 
 
 @click.command("report")
@@ -24,7 +23,19 @@ def report(app: AppContext, week: str | None, teams: tuple[str, ...], out: Path 
       fleetscope report --week 2026-W47
       fleetscope report --team payments --out site
     """
-    raise FleetscopeError("report is not implemented yet")
+    from fleetscope.console import info
+    from reports import render_all
+
+    config = app.config
+    out_dir = out or Path(config.reports.out_dir)
+    result = render_all(app.warehouse_path, out_dir, week=week,
+                        teams=list(teams) if teams else None, config=config)
+    info(f"rendered {result.week.label}: {len(result.team_pages)} team reports"
+         f"{' and the leadership report' if result.leadership else ''} "
+         f"in {result.seconds:.1f}s")
+    if result.leadership is not None:
+        click.echo(str(result.leadership))
+    click.echo(str(result.index))
 
 
 COMMANDS = [report]

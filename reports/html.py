@@ -1,0 +1,131 @@
+"""Small HTML pieces the notebooks display: headline cards, tables, the freshness banner.
+
+Everything that can come from a label or a name goes through `esc`; numbers are formatted here so
+that every page says money and percentages the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from reports.metrics import Change
+from reports.names import esc
+
+
+def money(value: float | None, currency: str) -> str:
+    """`12,345 USD`; cents below 100 so that small teams do not all read `0 USD`."""
+    if value is None or pd.isna(value):
+        return "–"
+    digits = 2 if abs(value) < 100 else 0
+    return f"{value:,.{digits}f} {currency}"
+
+
+def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
+    """`42.0%`, or `+5.2%` with `signed`; a dash where there is no value."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{value:+.{digits}f}%" if signed else f"{value:.{digits}f}%"
+
+
+def change_text(ch: Change, currency: str) -> str:
+    """`+1,234 USD (+5.2%) vs last week`, with a notable badge (HTML)."""
+    if ch.previous == 0 and ch.current == 0:
+        return "no cost in either week"
+    direction = "fs-up" if ch.delta > 0 else "fs-down" if ch.delta < 0 else ""
+    sign = "+" if ch.delta > 0 else ""
+    relative = "new" if ch.pct is None else pct(ch.pct, signed=True)
+    badge = ' <span class="fs-badge">notable</span>' if ch.notable else ""
+    return (f'<span class="{direction}">{esc(sign + money(ch.delta, currency))} '
+            f"({esc(relative)})</span> vs last week{badge}")
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: str
+    detail_html: str = ""
+
+
+def cards(items: Sequence[Card]) -> str:
+    """A row of headline numbers."""
+    parts = [f'<div class="fs-card"><div class="fs-label">{esc(c.label)}</div>'
+             f'<div class="fs-value">{esc(c.value)}</div>'
+             f'<div class="fs-change">{c.detail_html}</div></div>' for c in items]
+    return f'<div class="fs-cards">{"".join(parts)}</div>'
+
+
+def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], *,
+          empty: str = "Nothing to show.", max_rows: int | None = None) -> str:
+    """An HTML table; `columns` are (column, heading, kind) with kind text|money:CUR|pct|
+    pct_signed|int|bool|date. Every cell is escaped."""
+    if frame.empty:
+        return f'<p class="fs-muted">{esc(empty)}</p>'
+    shown = frame if max_rows is None else frame.head(max_rows)
+    head = "".join(f'<th class="{_cls(kind)}">{esc(title)}</th>' for _, title, kind in columns)
+    rows = []
+    for record in shown.to_dict("records"):
+        cells = "".join(f'<td class="{_cls(kind)}">{esc(_fmt(record.get(col), kind))}</td>'
+                        for col, _, kind in columns)
+        rows.append(f"<tr>{cells}</tr>")
+    more = ""
+    if max_rows is not None and len(frame) > max_rows:
+        more = f'<p class="fs-muted">{len(frame) - max_rows} more rows in the CSV.</p>'
+    return (f'<table class="fs-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>{more}')
+
+
+def _cls(kind: str) -> str:
+    return "" if kind in ("text", "date", "bool") else "fs-num"
+
+
+def _fmt(value: object, kind: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if kind.startswith("money:"):
+        return money(float(value), kind.split(":", 1)[1])
+    if kind == "pct":
+        return pct(float(value))
+    if kind == "pct_signed":
+        return pct(float(value), signed=True)
+    if kind == "int":
+        return f"{int(value):,}"
+    if kind == "float":
+        return f"{float(value):,.3f}"
+    if kind == "bool":
+        return "yes" if value else ""
+    if kind == "date":
+        return str(value)[:10]
+    if kind == "datetime":
+        return str(value)[:16].replace("T", " ")
+    return str(value)
+
+
+def banner(fresh: pd.DataFrame, quality: str, now: datetime, *,
+           max_staleness_hours: float) -> str:
+    """Data freshness per source and cluster, and the data-quality status, as one banner."""
+    stale = fresh[fresh["stale"]] if not fresh.empty else fresh
+    ok = not fresh.empty and stale.empty and quality in ("passed", "not checked", "checked")
+    lines = [f"<div><strong>Data quality:</strong> {esc(quality)}.</div>"]
+    if fresh.empty:
+        lines.append("<div>No collection has been recorded yet.</div>")
+    else:
+        items = []
+        for record in fresh.to_dict("records"):
+            age = record["age_hours"]
+            when = ("never succeeded" if age is None or pd.isna(age)
+                    else f"{_fmt(record['last_collected_at'], 'datetime')} UTC "
+                         f"({age:.0f} h ago)")
+            failed = (f", {int(record['failed_since'])} failed since"
+                      if record["failed_since"] else "")
+            mark = " &#9888; stale" if record["stale"] else ""
+            items.append(f"<li>{esc(record['source_kind'])} / {esc(record['source_name'])}: "
+                         f"{esc(when)}{esc(failed)}{mark}</li>")
+        lines.append(f"<div><strong>Freshness</strong> (stale after {max_staleness_hours:g} h, "
+                     f"as of {esc(now.strftime('%Y-%m-%d %H:%M'))} UTC):<ul>"
+                     f"{''.join(items)}</ul></div>")
+    level = "fs-ok" if ok else "fs-warn"
+    return f'<div class="fs-banner {level}">{"".join(lines)}</div>'

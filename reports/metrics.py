@@ -1,0 +1,327 @@
+"""The numbers of the reports, computed from the marts over a read-only DuckDB connection.
+
+Notebooks call these functions so that every number shown is computed (never typed) and the
+arithmetic is tested once here rather than in each notebook. Functions take the connection and
+the week; missing optional marts give empty frames, so a partial warehouse still renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+
+from reports.weeks import IsoWeek
+
+IDLE = "__idle__"
+UNALLOCATED = "__unallocated__"
+ALL = "__all__"
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def table_exists(con: Connection, name: str) -> bool:
+    """Whether a table or view of that name exists in the warehouse."""
+    row = con.execute("select count(*) from information_schema.tables where table_name = ?",
+                      [name]).fetchone()
+    return bool(row and row[0])
+
+
+def columns(con: Connection, name: str) -> set[str]:
+    """Column names of a table or view (empty when it does not exist)."""
+    rows = con.execute("select column_name from information_schema.columns "
+                       "where table_name = ?", [name]).fetchall()
+    return {r[0] for r in rows}
+
+
+def data_range(con: Connection) -> tuple[date, date] | None:
+    """First and last cost day in `mart_team_cost_daily`, or None when there is no cost yet."""
+    if not table_exists(con, "mart_team_cost_daily"):
+        return None
+    row = con.execute("select min(cost_date), max(cost_date) from mart_team_cost_daily"
+                      ).fetchone()
+    if not row or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
+# -- change framing (Backstage Cost Insights) --------------------------------------------------
+
+def notable_threshold(engineer_cost_per_year: float, days: int) -> float:
+    """Half an engineer's cost over the period: the smallest absolute change worth calling out."""
+    return 0.5 * engineer_cost_per_year * days / 365.0
+
+
+@dataclass(frozen=True)
+class Change:
+    """A value this period against the previous one."""
+
+    current: float
+    previous: float
+    notable: bool
+
+    @property
+    def delta(self) -> float:
+        return self.current - self.previous
+
+    @property
+    def pct(self) -> float | None:
+        """Relative change in percent; None when the previous value was zero."""
+        return None if self.previous == 0 else 100.0 * self.delta / self.previous
+
+
+def change(current: float, previous: float, *, threshold: float, min_pct: float) -> Change:
+    """Notable when the change is at least `min_pct` percent AND at least `threshold` in money."""
+    current, previous = float(current or 0.0), float(previous or 0.0)
+    delta = current - previous
+    big_enough = abs(delta) >= threshold and delta != 0
+    relative = True if previous == 0 else abs(100.0 * delta / previous) >= min_pct
+    return Change(current, previous, big_enough and relative)
+
+
+# -- cost ------------------------------------------------------------------------------------
+
+def helios_sources(con: Connection) -> list[str]:
+    """Cost-mart `cluster` values that are Helios installations rather than Kubernetes."""
+    if not table_exists(con, "mart_app_cost_daily"):
+        return []
+    rows = con.execute("select distinct cluster from mart_app_cost_daily "
+                       "where platform = 'helios' order by 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def _week_sum(con: Connection, sql_sum: str, week: IsoWeek, where: str = "",
+              params: list | None = None) -> float:
+    row = con.execute(f"select coalesce(sum({sql_sum}), 0) from mart_team_cost_daily "
+                      f"where cost_date between ? and ? {where}",
+                      [week.start, week.end, *(params or [])]).fetchone()
+    return float(row[0]) if row else 0.0
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The leadership page's top line for a week, each against the week before."""
+
+    total: Change
+    kubernetes: Change
+    legacy: Change
+    idle: Change
+    days_with_data: int
+
+
+def headline(con: Connection, week: IsoWeek, *, engineer_cost_per_year: float,
+             min_pct: float) -> Headline:
+    """Total, Kubernetes, Helios and idle cost of the week and the week before."""
+    threshold = notable_threshold(engineer_cost_per_year, 7)
+    legacy = helios_sources(con)
+    marks = ", ".join("?" for _ in legacy) or "null"
+
+    def pair(where: str = "", params: list | None = None) -> Change:
+        return change(_week_sum(con, "total_cost", week, where, params),
+                      _week_sum(con, "total_cost", week.shift(-1), where, params),
+                      threshold=threshold, min_pct=min_pct)
+
+    days = con.execute("select count(distinct cost_date) from mart_team_cost_daily "
+                       "where cost_date between ? and ?", [week.start, week.end]).fetchone()
+    return Headline(
+        total=pair(),
+        kubernetes=pair(f"and cluster not in ({marks})", legacy) if legacy else pair(),
+        legacy=pair(f"and cluster in ({marks})", legacy) if legacy else change(
+            0, 0, threshold=threshold, min_pct=min_pct),
+        idle=pair("and team = ?", [IDLE]),
+        days_with_data=int(days[0]) if days else 0,
+    )
+
+
+def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year: float,
+                      min_pct: float) -> pd.DataFrame:
+    """Per team (idle excluded): cost this week and last, change, percent, notable; by cost."""
+    threshold = notable_threshold(engineer_cost_per_year, 7)
+    previous = week.shift(-1)
+    frame = con.execute(
+        """
+        select team,
+               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
+               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
+                   as previous_cost
+        from mart_team_cost_daily
+        where cost_date between ? and ? and team <> ?
+        group by team
+        """,
+        [week.start, week.end, previous.start, previous.end, previous.start, week.end, IDLE],
+    ).df()
+    frame["change"] = frame["cost"] - frame["previous_cost"]
+    frame["change_pct"] = [
+        None if p == 0 else 100.0 * (c - p) / p
+        for c, p in zip(frame["cost"], frame["previous_cost"], strict=True)]
+    frame["notable"] = [
+        change(c, p, threshold=threshold, min_pct=min_pct).notable
+        for c, p in zip(frame["cost"], frame["previous_cost"], strict=True)]
+    return frame.sort_values(["cost", "team"], ascending=[False, True]).reset_index(drop=True)
+
+
+def top_movers(changes: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The `n` teams whose cost moved most in absolute money, either way."""
+    order = changes["change"].abs().sort_values(ascending=False, kind="stable").index
+    moved = changes.loc[order]
+    return moved[moved["change"] != 0].head(n).reset_index(drop=True)
+
+
+def platform_cost_weekly(con: Connection, week: IsoWeek, weeks: int = 12) -> pd.DataFrame:
+    """Weekly cost on Kubernetes and on Helios for the `weeks` weeks ending with `week`."""
+    first = week.shift(-(weeks - 1))
+    legacy = helios_sources(con)
+    marks = ", ".join("?" for _ in legacy) or "null"
+    return con.execute(
+        f"""
+        select date_trunc('week', cost_date)::date as week_start,
+               case when cluster in ({marks}) then 'helios' else 'kubernetes' end as platform,
+               sum(total_cost) as cost
+        from mart_team_cost_daily
+        where cost_date between ? and ?
+        group by all order by week_start, platform
+        """, [*legacy, first.start, week.end]).df()
+
+
+# -- migration -------------------------------------------------------------------------------
+
+def migration_at(con: Connection, day: date) -> pd.DataFrame:
+    """`mart_migration_daily` rows of the latest day on or before `day`, per team."""
+    if not table_exists(con, "mart_migration_daily"):
+        return pd.DataFrame(columns=["team", "status_date", "count_apps_in_scope",
+                                     "count_apps_migrated", "migrated_pct"])
+    return con.execute(
+        """
+        select * from mart_migration_daily
+        where status_date = (select max(status_date) from mart_migration_daily
+                             where status_date <= ?)
+        order by team
+        """, [day]).df()
+
+
+def migration_changes(con: Connection, week: IsoWeek) -> pd.DataFrame:
+    """Per team (and `__all__`): percent migrated at the end of the week and a week before."""
+    now = migration_at(con, week.end)
+    before = migration_at(con, week.start - timedelta(days=1))
+    keep = ["team", "count_apps_in_scope", "count_apps_migrated", "migrated_pct"]
+    merged = now[keep].merge(before[["team", "migrated_pct"]].rename(
+        columns={"migrated_pct": "previous_pct"}), on="team", how="left")
+    merged["change_pts"] = merged["migrated_pct"] - merged["previous_pct"]
+    return merged.reset_index(drop=True)
+
+
+def burnup(con: Connection, week: IsoWeek, team: str = ALL) -> pd.DataFrame:
+    """Daily apps in scope and migrated for a team up to the end of the week."""
+    if not table_exists(con, "mart_migration_daily"):
+        return pd.DataFrame(columns=["status_date", "count_apps_in_scope",
+                                     "count_apps_migrated", "migrated_pct"])
+    return con.execute(
+        "select status_date, count_apps_in_scope, count_apps_migrated, migrated_pct "
+        "from mart_migration_daily where team = ? and status_date <= ? order by status_date",
+        [team, week.end]).df()
+
+
+def forecast(con: Connection) -> pd.DataFrame:
+    """`mart_migration_forecast` as stored (one row per team), or empty when not built."""
+    if not table_exists(con, "mart_migration_forecast"):
+        return pd.DataFrame(columns=["team"])
+    return con.execute("select * from mart_migration_forecast order by team").df()
+
+
+# -- utilisation and efficiency ----------------------------------------------------------------
+
+def cluster_utilization(con: Connection, week: IsoWeek) -> pd.DataFrame:
+    """Per cluster for the week: CPU and RAM requested/capacity and used/capacity (percent),
+    efficiency used/requested (percent), idle cost."""
+    if not table_exists(con, "mart_cluster_utilization_daily"):
+        return pd.DataFrame(columns=["cluster"])
+    return con.execute(
+        """
+        select cluster,
+               100 * sum(cpu_requested_core_hours) / nullif(sum(cpu_capacity_core_hours), 0)
+                   as cpu_requested_pct,
+               100 * sum(cpu_used_core_hours) / nullif(sum(cpu_capacity_core_hours), 0)
+                   as cpu_used_pct,
+               100 * sum(ram_requested_gib_hours) / nullif(sum(ram_capacity_gib_hours), 0)
+                   as ram_requested_pct,
+               100 * sum(ram_used_gib_hours) / nullif(sum(ram_capacity_gib_hours), 0)
+                   as ram_used_pct,
+               100 * sum(cpu_used_core_hours) / nullif(sum(cpu_requested_core_hours), 0)
+                   as cpu_efficiency_pct,
+               100 * sum(ram_used_gib_hours) / nullif(sum(ram_requested_gib_hours), 0)
+                   as ram_efficiency_pct,
+               sum(idle_cost) as idle_cost
+        from mart_cluster_utilization_daily
+        where usage_date between ? and ?
+        group by cluster order by cluster
+        """, [week.start, week.end]).df()
+
+
+def deploys(con: Connection, week: IsoWeek) -> pd.DataFrame:
+    """Per team: deploys and rollbacks in the week and the week before."""
+    if not table_exists(con, "mart_deploys_weekly"):
+        return pd.DataFrame(columns=["team", "deploys", "previous_deploys", "rollbacks"])
+    previous = week.shift(-1)
+    return con.execute(
+        """
+        select team,
+               coalesce(sum(count_deploys) filter (where week_start_date = ?), 0) as deploys,
+               coalesce(sum(count_deploys) filter (where week_start_date = ?), 0)
+                   as previous_deploys,
+               coalesce(sum(count_rollbacks) filter (where week_start_date = ?), 0) as rollbacks
+        from mart_deploys_weekly where week_start_date in (?, ?)
+        group by team order by deploys desc, team
+        """, [week.start, previous.start, week.start, week.start, previous.start]).df()
+
+
+# -- freshness and data quality ----------------------------------------------------------------
+
+def freshness(con: Connection, now: datetime, *, max_staleness_hours: float) -> pd.DataFrame:
+    """Per source and cluster: newest successful snapshot, its age, failures since, staleness."""
+    frame = con.execute(
+        """
+        with ok as (
+            select source_kind, source_name, max(collected_at) as last_collected_at,
+                   max(finished_at) as last_ok_finished_at
+            from loads where status = 'succeeded' group by all
+        ),
+        names as (select distinct source_kind, source_name from loads)
+        select n.source_kind, n.source_name, ok.last_collected_at,
+               (select count(*) from loads f
+                where f.status = 'failed' and f.source_kind = n.source_kind
+                  and f.source_name = n.source_name
+                  and (ok.last_ok_finished_at is null
+                       or f.started_at >= ok.last_ok_finished_at)) as failed_since
+        from names n left join ok using (source_kind, source_name)
+        order by n.source_kind, n.source_name
+        """).df()
+    ages = [None if pd.isna(t) else (now - t.to_pydatetime()).total_seconds() / 3600.0
+            for t in frame["last_collected_at"]]
+    frame["age_hours"] = ages
+    frame["stale"] = [a is None or a > max_staleness_hours or f > 0
+                      for a, f in zip(ages, frame["failed_since"], strict=True)]
+    return frame
+
+
+def quality_status(con: Connection) -> tuple[str, pd.DataFrame]:
+    """('passed' | 'failed' | 'not checked', latest results) from `validation_results`."""
+    if not table_exists(con, "validation_results"):
+        return "not checked", pd.DataFrame()
+    cols = columns(con, "validation_results")
+    time_col = next((c for c in ("validated_at", "run_at", "checked_at", "created_at")
+                     if c in cols), None)
+    where = (f"where {time_col} = (select max({time_col}) from validation_results)"
+             if time_col else "")
+    frame = con.execute(f"select * from validation_results {where}").df()
+    if frame.empty:
+        return "not checked", frame
+    if "success" in frame.columns:
+        ok = bool(frame["success"].fillna(False).astype(bool).all())
+    elif "status" in frame.columns:
+        ok = bool((frame["status"].astype(str).str.lower().isin(["passed", "success", "ok"])
+                   ).all())
+    else:
+        return "checked", frame
+    return ("passed" if ok else "failed"), frame

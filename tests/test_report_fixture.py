@@ -1,0 +1,119 @@
+"""A small warehouse with hand-chosen mart rows, shared by the report tests.
+
+Week under test: 2026-W47 (Mon 16 Nov to Sun 22 Nov 2026), against 2026-W46. One cost day per
+week keeps the arithmetic checkable by hand (see the expected numbers in each test).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from warehouse import LoadBatch, Warehouse, utc_now
+
+W46_DAY = date(2026, 11, 10)
+W47_DAY = date(2026, 11, 17)
+XSS_TEAM = "<script>alert(1)</script>"
+DOTS_TEAM = "../../etc"
+NOW = datetime(2026, 11, 22, 22, 0)
+
+
+def _team_cost(day: date, team: str, cluster: str, total: float, cpu: float = 0.0,
+               ram: float = 0.0, storage: float = 0.0, idle_share: float = 0.0) -> dict:
+    return {"cost_date": day, "team": team, "cluster": cluster, "cpu_cost": cpu,
+            "ram_cost": ram, "gpu_cost": 0.0, "storage_cost": storage, "total_cost": total,
+            "idle_share_cost": idle_share, "cpu_core_hours": 0.0, "ram_gib_hours": 0.0}
+
+
+def team_cost_rows() -> pd.DataFrame:
+    return pd.DataFrame([
+        _team_cost(W46_DAY, "payments", "prod-eu", 3000, cpu=2000, ram=1000),
+        _team_cost(W46_DAY, "payments", "helios", 1000, cpu=600, ram=400),
+        _team_cost(W46_DAY, "search", "prod-eu", 5000, cpu=4000, ram=1000),
+        _team_cost(W46_DAY, XSS_TEAM, "prod-eu", 100, cpu=100),
+        _team_cost(W46_DAY, "__unallocated__", "prod-eu", 200, cpu=200),
+        _team_cost(W46_DAY, "__idle__", "prod-eu", 500, cpu=500),
+        _team_cost(W47_DAY, "payments", "prod-eu", 6000, cpu=4000, ram=1500, storage=500),
+        _team_cost(W47_DAY, "payments", "helios", 500, cpu=300, ram=200),
+        _team_cost(W47_DAY, "search", "prod-eu", 5100, cpu=4000, ram=1100),
+        _team_cost(W47_DAY, XSS_TEAM, "prod-eu", 150, cpu=150),
+        _team_cost(W47_DAY, DOTS_TEAM, "prod-eu", 50, cpu=50),
+        _team_cost(W47_DAY, "__unallocated__", "prod-eu", 200, cpu=200),
+        _team_cost(W47_DAY, "__idle__", "prod-eu", 700, cpu=700),
+    ])
+
+
+def build_warehouse(path: Path) -> Path:
+    """Create the fixture warehouse at `path` (through the warehouse API) and return it."""
+    wh = Warehouse(path)
+    try:
+        wh.replace_reference_table("mart_team_cost_daily", team_cost_rows())
+        wh.replace_reference_table("mart_app_cost_daily", pd.DataFrame([
+            {"cost_date": W46_DAY, "app_id": "payments-api", "team": "payments",
+             "cluster": "prod-eu", "platform": "kubernetes", "total_cost": 3000.0},
+            {"cost_date": W46_DAY, "app_id": "payments-batch", "team": "payments",
+             "cluster": "helios", "platform": "helios", "total_cost": 1000.0},
+            {"cost_date": W47_DAY, "app_id": "payments-api", "team": "payments",
+             "cluster": "prod-eu", "platform": "kubernetes", "total_cost": 6000.0},
+            {"cost_date": W47_DAY, "app_id": "payments-batch", "team": "payments",
+             "cluster": "helios", "platform": "helios", "total_cost": 500.0},
+        ]))
+        util = []
+        for cluster, day, cap, req, used, ram_cap, ram_req, ram_used, idle in (
+            ("prod-eu", W47_DAY, 1000, 600, 300, 4000, 2000, 1500, 700.0),
+            ("prod-us", date(2026, 11, 18), 200, 50, 20, 800, 400, 100, 0.0),
+            ("prod-eu", W46_DAY, 1000, 900, 800, 4000, 4000, 4000, 500.0),
+        ):
+            util.append({"usage_date": day, "cluster": cluster, "cpu_capacity_core_hours": cap,
+                         "cpu_requested_core_hours": req, "cpu_used_core_hours": used,
+                         "ram_capacity_gib_hours": ram_cap, "ram_requested_gib_hours": ram_req,
+                         "ram_used_gib_hours": ram_used, "idle_cost": idle})
+        wh.replace_reference_table("mart_cluster_utilization_daily", pd.DataFrame(util))
+        migration = []
+        for day, team, scope, migrated in ((date(2026, 11, 15), "__all__", 10, 2),
+                                           (date(2026, 11, 22), "__all__", 10, 4),
+                                           (date(2026, 11, 15), "payments", 4, 1),
+                                           (date(2026, 11, 22), "payments", 4, 2)):
+            migration.append({"status_date": day, "team": team, "count_apps_in_scope": scope,
+                              "count_apps_legacy": scope - migrated - 1,
+                              "count_apps_migrating": 1, "count_apps_migrated": migrated,
+                              "count_apps_native": 0,
+                              "migrated_pct": 100.0 * migrated / scope,
+                              "migrated_capacity_pct": 100.0 * migrated / scope})
+        wh.replace_reference_table("mart_migration_daily", pd.DataFrame(migration))
+        wh.replace_reference_table("mart_app_migration_status", pd.DataFrame([
+            {"status_date": date(2026, 11, 15), "app_id": "payments-old", "team": "payments",
+             "status": "legacy"},
+            {"status_date": date(2026, 11, 22), "app_id": "payments-batch", "team": "payments",
+             "status": "legacy"},
+            {"status_date": date(2026, 11, 22), "app_id": "payments-cron", "team": "payments",
+             "status": "migrating"},
+            {"status_date": date(2026, 11, 22), "app_id": "payments-api", "team": "payments",
+             "status": "migrated"},
+        ]))
+        wh.replace_reference_table("mart_rightsizing", pd.DataFrame([
+            {"team": "payments", "cluster": "prod-eu", "namespace": "pay",
+             "workload": "payments-api", "cpu_request_cores": 2.0,
+             "recommended_cpu_request_cores": 0.5, "memory_request_bytes": 4 * 2**30,
+             "recommended_memory_request_bytes": 2**30, "monthly_savings": 120.5},
+            {"team": "payments", "cluster": "prod-eu", "namespace": "pay",
+             "workload": "payments-worker", "cpu_request_cores": 1.0,
+             "recommended_cpu_request_cores": 0.25, "memory_request_bytes": 2**30,
+             "recommended_memory_request_bytes": 2**29, "monthly_savings": 30.25},
+        ]))
+        for kind, name, collected in (("kubernetes", "prod-eu", datetime(2026, 11, 22, 12)),
+                                      ("helios", "helios", datetime(2026, 11, 22, 10)),
+                                      ("prometheus", "prod-eu", datetime(2026, 11, 20, 0))):
+            wh.load(LoadBatch(kind, name, collected, tables={}))
+        wh.record_failure("kubernetes", "prod-eu", "503 Service Unavailable",
+                          started_at=utc_now())
+    finally:
+        wh.close()
+    return path
+
+
+def test_fixture_builds(tmp_path: Path) -> None:
+    path = build_warehouse(tmp_path / "wh.duckdb")
+    assert path.exists()
