@@ -159,7 +159,7 @@ def _report(config: Config, options: RunOptions) -> Path:
     from reports import render_all
 
     out = _report_dir(config, options)
-    render_all(options.warehouse_path, config, out_dir=out)
+    render_all(options.warehouse_path, out, config=config)
     return out
 
 
