@@ -1,9 +1,18 @@
 -- grain: one row per cluster, namespace, workload (kind and name) and snapshot (collected_at)
 -- materialized: view
--- Team: workload labels (ref_label_keys kind 'team', in priority order), then the labels of the
--- workload's pods, then namespace labels and annotations (kind 'namespace_team'), else
--- `__unallocated__`. App: labels of kind 'app' on the workload, then on its pods, else the
--- workload name. Overrides and the Backstage catalog are layered on top by the ownership models.
+-- Workloads are the top-level ones: those pods resolve to, plus controllers owned by nothing
+-- (a Job run by a CronJob is counted as its CronJob).
+-- App, first match wins: an override naming the workload (ref_app_overrides, platform
+-- 'kubernetes', most specific rule first) -> the Backstage component whose
+-- `backstage.io/kubernetes-id` annotation equals the workload's app key -> the app key itself.
+-- The app key is the first label of kind 'app' (ref_label_keys order) on the workload, then on
+-- its pods, else the workload name.
+-- Team, first match wins (DESIGN "Ownership"): override (a place rule in ref_team_overrides,
+-- then the app's own team) -> workload labels, then pod labels (kind 'team') -> the Backstage
+-- owner of the app's component -> namespace label, then annotation (kind 'namespace_team') ->
+-- `__unallocated__`.
+-- The catalog snapshot used is the last one collected at or before the Kubernetes snapshot (the
+-- first one when the catalog was collected later).
 with
 
 pods as (
@@ -14,6 +23,7 @@ pods as (
 workloads as (
     select collected_at, cluster, namespace, workload_kind, workload_name, labels
     from raw_k8s_workloads
+    where owner_kind is null or owner_kind = ''
 ),
 
 namespaces as (
@@ -24,6 +34,21 @@ namespaces as (
 label_keys as (
     select key_kind, label_key, priority
     from ref_label_keys
+),
+
+app_overrides as (
+    select cluster, namespace, workload_kind, object_name, app_id, specificity, priority
+    from ref_app_overrides
+    where platform = 'kubernetes'
+),
+
+team_overrides as (
+    select app_id, cluster, namespace, workload_kind, workload_name, team, specificity, priority
+    from ref_team_overrides
+),
+
+components as (
+    select * from stg_catalog_components
 ),
 
 workload_snapshots as (
@@ -55,56 +80,50 @@ label_values as (
 ),
 
 namespace_values as (
-    -- rank 2: namespace labels; rank 3: namespace annotations
+    -- rank 0: namespace labels; rank 1000: namespace annotations
     select
         n.collected_at, n.cluster, n.namespace,
-        2000 + k.priority as candidate_rank,
+        k.priority as candidate_rank,
         json_extract_string(n.labels, '$."' || k.label_key || '"') as label_value
     from namespaces as n
     inner join label_keys as k on k.key_kind = 'namespace_team'
     union all
     select
         n.collected_at, n.cluster, n.namespace,
-        3000 + k.priority as candidate_rank,
+        1000 + k.priority as candidate_rank,
         json_extract_string(n.annotations, '$."' || k.label_key || '"') as label_value
     from namespaces as n
     inner join label_keys as k on k.key_kind = 'namespace_team'
 ),
 
-team_candidates as (
-    select
-        collected_at, cluster, namespace, workload_kind, workload_name,
-        candidate_rank, label_value
-    from label_values
-    where key_kind = 'team' and label_value is not null and label_value <> ''
-    union all
-    select
-        w.collected_at, w.cluster, w.namespace, w.workload_kind, w.workload_name,
-        n.candidate_rank, n.label_value
-    from workload_snapshots as w
-    inner join namespace_values as n
-        on n.collected_at = w.collected_at
-        and n.cluster = w.cluster
-        and n.namespace = w.namespace
-    where n.label_value is not null and n.label_value <> ''
-),
-
-best_team as (
+best_label_team as (
     select
         collected_at, cluster, namespace, workload_kind, workload_name,
         label_value as team,
-        case when candidate_rank < 2000 then 'label' else 'namespace' end as team_source,
         row_number() over (
             partition by collected_at, cluster, namespace, workload_kind, workload_name
             order by candidate_rank, label_value
         ) as candidate_number
-    from team_candidates
+    from label_values
+    where key_kind = 'team' and label_value is not null and label_value <> ''
 ),
 
-best_app as (
+best_namespace_team as (
+    select
+        collected_at, cluster, namespace,
+        label_value as team,
+        row_number() over (
+            partition by collected_at, cluster, namespace
+            order by candidate_rank, label_value
+        ) as candidate_number
+    from namespace_values
+    where label_value is not null and label_value <> ''
+),
+
+best_app_key as (
     select
         collected_at, cluster, namespace, workload_kind, workload_name,
-        label_value as app_id,
+        label_value as app_key,
         row_number() over (
             partition by collected_at, cluster, namespace, workload_kind, workload_name
             order by candidate_rank, label_value
@@ -113,31 +132,160 @@ best_app as (
     where key_kind = 'app' and label_value is not null and label_value <> ''
 ),
 
+override_apps as (
+    select
+        w.collected_at, w.cluster, w.namespace, w.workload_kind, w.workload_name, o.app_id,
+        row_number() over (
+            partition by w.collected_at, w.cluster, w.namespace, w.workload_kind,
+                w.workload_name
+            order by o.specificity desc, o.priority
+        ) as candidate_number
+    from workload_snapshots as w
+    inner join app_overrides as o
+        on o.object_name = w.workload_name
+        and (o.cluster is null or o.cluster = w.cluster)
+        and (o.namespace is null or o.namespace = w.namespace)
+        and (o.workload_kind is null or o.workload_kind = w.workload_kind)
+),
+
+snapshots as (
+    select distinct collected_at from workload_snapshots
+),
+
+catalog_snapshots as (
+    select distinct source, collected_at from components
+),
+
+catalog_as_of as (
+    select
+        s.collected_at,
+        c.source,
+        coalesce(
+            max(case when c.collected_at <= s.collected_at then c.collected_at end),
+            min(c.collected_at)
+        ) as catalog_collected_at
+    from snapshots as s
+    cross join catalog_snapshots as c
+    group by s.collected_at, c.source
+),
+
+snapshot_components as (
+    select a.collected_at, c.app_id, c.team, c.kubernetes_id
+    from catalog_as_of as a
+    inner join components as c
+        on c.source = a.source and c.collected_at = a.catalog_collected_at
+),
+
+component_teams as (
+    select collected_at, app_id, min(team) as team
+    from snapshot_components
+    group by collected_at, app_id
+),
+
+components_by_kubernetes_id as (
+    select collected_at, kubernetes_id, min(app_id) as app_id
+    from snapshot_components
+    where kubernetes_id is not null
+    group by collected_at, kubernetes_id
+),
+
+with_app as (
+    select
+        w.collected_at, w.cluster, w.namespace, w.workload_kind, w.workload_name,
+        coalesce(o.app_id, c.app_id, k.app_key, w.workload_name) as app_id,
+        case
+            when o.app_id is not null then 'override'
+            when c.app_id is not null then 'catalog'
+            when k.app_key is not null then 'label'
+            else 'name'
+        end as app_source
+    from workload_snapshots as w
+    left join best_app_key as k
+        on k.collected_at = w.collected_at
+        and k.cluster = w.cluster
+        and k.namespace = w.namespace
+        and k.workload_kind = w.workload_kind
+        and k.workload_name = w.workload_name
+        and k.candidate_number = 1
+    left join override_apps as o
+        on o.collected_at = w.collected_at
+        and o.cluster = w.cluster
+        and o.namespace = w.namespace
+        and o.workload_kind = w.workload_kind
+        and o.workload_name = w.workload_name
+        and o.candidate_number = 1
+    left join components_by_kubernetes_id as c
+        on c.collected_at = w.collected_at
+        and c.kubernetes_id = coalesce(k.app_key, w.workload_name)
+),
+
+place_overrides as (
+    select
+        w.collected_at, w.cluster, w.namespace, w.workload_kind, w.workload_name, o.team,
+        row_number() over (
+            partition by w.collected_at, w.cluster, w.namespace, w.workload_kind,
+                w.workload_name
+            order by o.specificity desc, o.priority
+        ) as candidate_number
+    from workload_snapshots as w
+    inner join team_overrides as o
+        on o.app_id is null
+        and (o.cluster is null or o.cluster = w.cluster)
+        and (o.namespace is null or o.namespace = w.namespace)
+        and (o.workload_kind is null or o.workload_kind = w.workload_kind)
+        and (o.workload_name is null or o.workload_name = w.workload_name)
+),
+
+app_team_overrides as (
+    select
+        app_id, team,
+        row_number() over (partition by app_id order by priority) as candidate_number
+    from team_overrides
+    where app_id is not null
+),
+
 final as (
     select
-        w.collected_at,
-        w.cluster,
-        w.namespace,
-        w.workload_kind,
-        w.workload_name,
-        coalesce(a.app_id, w.workload_name) as app_id,
-        coalesce(t.team, '__unallocated__') as team,
-        coalesce(t.team_source, 'unallocated') as team_source
-    from workload_snapshots as w
-    left join best_team as t
-        on t.collected_at = w.collected_at
-        and t.cluster = w.cluster
-        and t.namespace = w.namespace
-        and t.workload_kind = w.workload_kind
-        and t.workload_name = w.workload_name
-        and t.candidate_number = 1
-    left join best_app as a
-        on a.collected_at = w.collected_at
-        and a.cluster = w.cluster
-        and a.namespace = w.namespace
-        and a.workload_kind = w.workload_kind
-        and a.workload_name = w.workload_name
-        and a.candidate_number = 1
+        a.collected_at,
+        a.cluster,
+        a.namespace,
+        a.workload_kind,
+        a.workload_name,
+        a.app_id,
+        coalesce(p.team, o.team, l.team, c.team, n.team, '__unallocated__') as team,
+        case
+            when p.team is not null or o.team is not null then 'override'
+            when l.team is not null then 'label'
+            when c.team is not null then 'catalog'
+            when n.team is not null then 'namespace'
+            else 'unallocated'
+        end as team_source,
+        a.app_source,
+        c.app_id is not null as is_catalog_component
+    from with_app as a
+    left join place_overrides as p
+        on p.collected_at = a.collected_at
+        and p.cluster = a.cluster
+        and p.namespace = a.namespace
+        and p.workload_kind = a.workload_kind
+        and p.workload_name = a.workload_name
+        and p.candidate_number = 1
+    left join app_team_overrides as o
+        on o.app_id = a.app_id and o.candidate_number = 1
+    left join best_label_team as l
+        on l.collected_at = a.collected_at
+        and l.cluster = a.cluster
+        and l.namespace = a.namespace
+        and l.workload_kind = a.workload_kind
+        and l.workload_name = a.workload_name
+        and l.candidate_number = 1
+    left join component_teams as c
+        on c.collected_at = a.collected_at and c.app_id = a.app_id
+    left join best_namespace_team as n
+        on n.collected_at = a.collected_at
+        and n.cluster = a.cluster
+        and n.namespace = a.namespace
+        and n.candidate_number = 1
 )
 
 select * from final

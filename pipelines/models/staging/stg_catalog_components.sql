@@ -1,0 +1,47 @@
+-- grain: one row per Backstage component per catalog snapshot (source, collected_at, name)
+-- materialized: view
+-- The component name is the canonical app id. `team` is the owner reference without its kind
+-- and namespace (`group:default/payments` -> `payments`); NULL where the component has no owner.
+-- Kinds compare case-insensitively, as Backstage does.
+with
+
+entities as (
+    select * from raw_catalog_entities
+),
+
+components as (
+    select
+        collected_at,
+        source,
+        entity_namespace,
+        entity_name as app_id,
+        nullif(trim(owner), '') as owner_ref,
+        system,
+        lifecycle,
+        entity_type,
+        nullif(trim(kubernetes_id), '') as kubernetes_id,
+        kubernetes_label_selector
+    from entities
+    where lower(kind) = 'component'
+),
+
+final as (
+    select
+        collected_at,
+        source,
+        entity_namespace,
+        app_id,
+        owner_ref,
+        case
+            when owner_ref is null then null
+            else regexp_replace(owner_ref, '^([^:/]+:)?([^/]+/)?', '')
+        end as team,
+        system,
+        lifecycle,
+        entity_type,
+        kubernetes_id,
+        kubernetes_label_selector
+    from components
+)
+
+select * from final
