@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from fleetscope.errors import WarehouseError
+
+if TYPE_CHECKING:  # pandas costs ~0.8 s to import; `fleetscope query` must start instantly
+    import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
