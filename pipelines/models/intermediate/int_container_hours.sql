@@ -1,0 +1,207 @@
+-- grain: one row per cluster, container and hour it was seen by Prometheus
+-- materialized: incremental
+-- date_column: usage_date
+-- Charged quantities as OpenCost: CPU core-hours = max(request x running fraction, average usage),
+-- RAM GiB-hours = max(request, average working set) x running fraction, GPUs = request. A missing
+-- request counts as 0 (the container is charged its usage). Requests come from kube-state-metrics
+-- where present, else from the pod's inventory snapshot in force at that hour (the latest taken
+-- at or before the hour, else the first after it within the day's lookup window). A pod found in
+-- no snapshot of that window keeps its hours, with team `__unallocated__`. Unscaled costs use
+-- the unit prices of the node the container ran on (default on-demand rates when the node is
+-- unknown); int_node_hours_allocated scales them down where a node is over-charged.
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+hours_of_day as (
+    select hour_number from (values
+        (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11),
+        (12), (13), (14), (15), (16), (17), (18), (19), (20), (21), (22), (23)
+    ) as h (hour_number)
+),
+
+rates as (
+    select * from ref_pricing_rates
+),
+
+snapshots as (
+    select * from stg_k8s_snapshots
+),
+
+inventory_pods as (
+    select * from raw_k8s_pods
+),
+
+inventory_containers as (
+    select * from stg_k8s_containers
+),
+
+owners as (
+    select * from stg_k8s_workload_owners
+),
+
+node_hours as (
+    select * from int_node_hours
+),
+
+hours as (
+    select
+        d.day as usage_date,
+        cast(d.day as timestamp) + h.hour_number * interval '1' hour as hour_start
+    from days as d
+    cross join hours_of_day as h
+),
+
+container_hours as (
+    -- joined on the raw column so that the scan only reads the hours being computed
+    select
+        c.*,
+        row_number() over (
+            partition by c.cluster, c.namespace, c.pod_name, c.container_name, c.hour_start
+            order by c.collected_at desc, c.load_id desc
+        ) as load_rank
+    from stg_prom_container_hours as c
+    inner join hours as h on h.hour_start = c.hour_start
+),
+
+day_windows as (
+    select
+        c.cluster,
+        d.day,
+        max(case when s.collected_at <= cast(d.day as timestamp) then s.collected_at end)
+            as window_start
+    from days as d
+    cross join (select distinct cluster from snapshots) as c
+    left join snapshots as s on s.cluster = c.cluster
+    group by c.cluster, d.day
+),
+
+window_snapshots as (
+    select w.cluster, w.day, s.collected_at
+    from day_windows as w
+    inner join snapshots as s
+        on s.cluster = w.cluster
+        and s.collected_at < cast(w.day as timestamp) + interval '2' day
+        and (w.window_start is null or s.collected_at >= w.window_start)
+),
+
+pod_hours as (
+    select distinct cluster, namespace, pod_name, usage_date, hour_start
+    from container_hours
+    where load_rank = 1
+),
+
+pod_snapshot_candidates as (
+    select
+        ph.cluster,
+        ph.namespace,
+        ph.pod_name,
+        ph.hour_start,
+        p.collected_at,
+        p.node_name,
+        p.workload_kind,
+        p.workload_name,
+        row_number() over (
+            partition by ph.cluster, ph.namespace, ph.pod_name, ph.hour_start
+            order by
+                case when p.collected_at <= ph.hour_start then 0 else 1 end,
+                case when p.collected_at <= ph.hour_start then p.collected_at end desc,
+                p.collected_at
+        ) as candidate_number
+    from pod_hours as ph
+    inner join window_snapshots as ws
+        on ws.cluster = ph.cluster
+        and ws.day = ph.usage_date
+    inner join inventory_pods as p
+        on p.cluster = ph.cluster
+        and p.collected_at = ws.collected_at
+        and p.namespace = ph.namespace
+        and p.pod_name = ph.pod_name
+),
+
+pod_snapshot as (
+    select * from pod_snapshot_candidates where candidate_number = 1
+),
+
+enriched as (
+    select
+        c.usage_date,
+        c.hour_start,
+        c.cluster,
+        c.namespace,
+        c.pod_name,
+        c.container_name,
+        coalesce(c.node_name, p.node_name) as node_name,
+        p.collected_at is not null as is_pod_known,
+        coalesce(p.workload_kind, 'Pod') as workload_kind,
+        coalesce(p.workload_name, c.pod_name) as workload_name,
+        case when p.collected_at is null then '__unallocated__'
+            else coalesce(o.app_id, p.workload_name) end as app_id,
+        coalesce(o.team, '__unallocated__') as team,
+        coalesce(o.team_source, 'unallocated') as team_source,
+        coalesce(c.cpu_request_cores, ic.cpu_request_cores) as cpu_request_cores,
+        coalesce(c.memory_request_bytes, ic.memory_request_bytes) as memory_request_bytes,
+        coalesce(c.gpu_request, ic.gpu_request) as gpu_request,
+        least(greatest(coalesce(c.running_hours, 1), 0), 1) as running_hours,
+        coalesce(c.cpu_usage_cores, 0) as cpu_usage_cores,
+        coalesce(c.memory_working_set_bytes_avg, 0) as memory_working_set_bytes_avg,
+        c.memory_working_set_bytes_max
+    from container_hours as c
+    left join pod_snapshot as p
+        on p.cluster = c.cluster
+        and p.namespace = c.namespace
+        and p.pod_name = c.pod_name
+        and p.hour_start = c.hour_start
+    left join owners as o
+        on o.cluster = c.cluster
+        and o.collected_at = p.collected_at
+        and o.namespace = c.namespace
+        and o.workload_kind = p.workload_kind
+        and o.workload_name = p.workload_name
+    left join inventory_containers as ic
+        on ic.cluster = c.cluster
+        and ic.collected_at = p.collected_at
+        and ic.namespace = c.namespace
+        and ic.pod_name = c.pod_name
+        and ic.container_name = c.container_name
+    where c.load_rank = 1
+),
+
+quantities as (
+    select
+        *,
+        coalesce(cpu_request_cores, 0) * running_hours as cpu_requested_core_hours,
+        cpu_usage_cores as cpu_used_core_hours,
+        coalesce(memory_request_bytes, 0) / 1073741824.0 * running_hours
+            as ram_requested_gib_hours,
+        memory_working_set_bytes_avg / 1073741824.0 * running_hours as ram_used_gib_hours,
+        coalesce(gpu_request, 0) * running_hours as gpu_charged_hours
+    from enriched
+),
+
+final as (
+    select
+        q.*,
+        greatest(q.cpu_requested_core_hours, q.cpu_used_core_hours) as cpu_charged_core_hours,
+        greatest(q.ram_requested_gib_hours, q.ram_used_gib_hours) as ram_charged_gib_hours,
+        n.node_name is not null as is_node_known,
+        coalesce(n.cpu_price_per_core_hour, r.cpu_per_core_hour) as cpu_price_per_core_hour,
+        coalesce(n.ram_price_per_gib_hour, r.ram_per_gib_hour) as ram_price_per_gib_hour,
+        coalesce(n.gpu_price_per_gpu_hour, r.gpu_per_hour) as gpu_price_per_gpu_hour,
+        greatest(q.cpu_requested_core_hours, q.cpu_used_core_hours)
+            * coalesce(n.cpu_price_per_core_hour, r.cpu_per_core_hour) as cpu_cost_unscaled,
+        greatest(q.ram_requested_gib_hours, q.ram_used_gib_hours)
+            * coalesce(n.ram_price_per_gib_hour, r.ram_per_gib_hour) as ram_cost_unscaled,
+        q.gpu_charged_hours * coalesce(n.gpu_price_per_gpu_hour, r.gpu_per_hour)
+            as gpu_cost_unscaled
+    from quantities as q
+    left join node_hours as n
+        on n.cluster = q.cluster
+        and n.node_name = q.node_name
+        and n.hour_start = q.hour_start
+    cross join rates as r
+)
+
+select * from final

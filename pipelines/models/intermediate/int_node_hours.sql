@@ -1,0 +1,300 @@
+-- grain: one row per cluster, node and hour the node existed, with its capacity and cost
+-- materialized: incremental
+-- date_column: usage_date
+-- Node-hours come from Prometheus (`raw_prom_node_hours`) for every cluster-hour that has any;
+-- other hours of a day take the nodes of the inventory snapshot in force (the latest taken at or
+-- before the hour, else the first one after it within the day's lookup window). Capacity, not
+-- allocatable, is priced. A node whose instance type has a configured price costs that price,
+-- split into CPU and RAM by the default rates (GPUs first, at the GPU rate); others cost
+-- capacity x rates, spot rates for spot nodes. Inventory node-hours stop at the cluster's data
+-- end (the latest Prometheus window end or snapshot time): hours not yet lived are not charged.
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+hours_of_day as (
+    select hour_number from (values
+        (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11),
+        (12), (13), (14), (15), (16), (17), (18), (19), (20), (21), (22), (23)
+    ) as h (hour_number)
+),
+
+rates as (
+    select * from ref_pricing_rates
+),
+
+instance_prices as (
+    select * from ref_pricing_instance_types
+),
+
+snapshots as (
+    select * from stg_k8s_snapshots
+),
+
+inventory_nodes as (
+    select * from stg_k8s_nodes
+),
+
+loads_log as (
+    select * from loads
+),
+
+cluster_data_end as (
+    select
+        source_name as cluster,
+        max(coalesce(window_end, collected_at)) as data_end
+    from loads_log
+    where status = 'succeeded' and source_kind in ('kubernetes', 'prometheus')
+    group by source_name
+),
+
+hours as (
+    select
+        d.day as usage_date,
+        cast(d.day as timestamp) + h.hour_number * interval '1' hour as hour_start
+    from days as d
+    cross join hours_of_day as h
+),
+
+prom_node_hours as (
+    -- joined on the raw column so that the scan only reads the hours being computed
+    select
+        n.*,
+        row_number() over (
+            partition by n.cluster, n.node_name, n.hour_start
+            order by n.collected_at desc, n.load_id desc
+        ) as load_rank
+    from stg_prom_node_hours as n
+    inner join hours as h on h.hour_start = n.hour_start
+),
+
+day_windows as (
+    -- inventory a day may use: from the last snapshot taken before the day starts (or the
+    -- first ever) to the end of the next day; the runner recomputes days accordingly
+    select
+        c.cluster,
+        d.day,
+        max(case when s.collected_at <= cast(d.day as timestamp) then s.collected_at end)
+            as window_start
+    from days as d
+    cross join (select distinct cluster from snapshots) as c
+    left join snapshots as s on s.cluster = c.cluster
+    group by c.cluster, d.day
+),
+
+window_snapshots as (
+    select w.cluster, w.day, s.collected_at
+    from day_windows as w
+    inner join snapshots as s
+        on s.cluster = w.cluster
+        and s.collected_at < cast(w.day as timestamp) + interval '2' day
+        and (w.window_start is null or s.collected_at >= w.window_start)
+),
+
+cluster_hour_snapshots as (
+    -- the inventory snapshot in force for each cluster-hour
+    select
+        ws.cluster,
+        h.usage_date,
+        h.hour_start,
+        coalesce(
+            max(case when ws.collected_at <= h.hour_start then ws.collected_at end),
+            min(ws.collected_at)
+        ) as snapshot_at
+    from hours as h
+    inner join window_snapshots as ws on ws.day = h.usage_date
+    group by ws.cluster, h.usage_date, h.hour_start
+),
+
+prom_cluster_hours as (
+    select distinct cluster, hour_start from prom_node_hours where load_rank = 1
+),
+
+inventory_node_hours as (
+    select
+        c.cluster,
+        c.usage_date,
+        c.hour_start,
+        n.node_name,
+        n.cpu_capacity_cores,
+        n.memory_capacity_bytes,
+        n.gpu_capacity,
+        cast(1 as double) as present_hours,
+        'inventory' as capacity_source
+    from cluster_hour_snapshots as c
+    inner join inventory_nodes as n
+        on n.cluster = c.cluster
+        and n.collected_at = c.snapshot_at
+    inner join cluster_data_end as e
+        on e.cluster = c.cluster
+        and c.hour_start < e.data_end
+    left join prom_cluster_hours as p
+        on p.cluster = c.cluster
+        and p.hour_start = c.hour_start
+    where p.cluster is null
+),
+
+node_snapshot_candidates as (
+    -- the node's own inventory row for Prometheus node-hours (instance type, spot, fallback
+    -- capacity): the latest at or before the hour, else the first after it
+    select
+        p.cluster,
+        p.node_name,
+        p.hour_start,
+        n.instance_type,
+        n.provider_id,
+        n.is_spot,
+        n.cpu_capacity_cores,
+        n.memory_capacity_bytes,
+        n.gpu_capacity,
+        row_number() over (
+            partition by p.cluster, p.node_name, p.hour_start
+            order by
+                case when n.collected_at <= p.hour_start then 0 else 1 end,
+                case when n.collected_at <= p.hour_start then n.collected_at end desc,
+                n.collected_at
+        ) as candidate_number
+    from prom_node_hours as p
+    inner join window_snapshots as ws
+        on ws.cluster = p.cluster
+        and ws.day = p.usage_date
+    inner join inventory_nodes as n
+        on n.cluster = p.cluster
+        and n.collected_at = ws.collected_at
+        and n.node_name = p.node_name
+    where p.load_rank = 1
+),
+
+prometheus_node_hours as (
+    select
+        p.cluster,
+        p.usage_date,
+        p.hour_start,
+        p.node_name,
+        coalesce(p.cpu_capacity_cores, n.cpu_capacity_cores) as cpu_capacity_cores,
+        coalesce(p.memory_capacity_bytes, n.memory_capacity_bytes) as memory_capacity_bytes,
+        coalesce(p.gpu_capacity, n.gpu_capacity, 0) as gpu_capacity,
+        least(greatest(p.present_hours, 0), 1) as present_hours,
+        'prometheus' as capacity_source
+    from prom_node_hours as p
+    left join node_snapshot_candidates as n
+        on n.cluster = p.cluster
+        and n.node_name = p.node_name
+        and n.hour_start = p.hour_start
+        and n.candidate_number = 1
+    where p.load_rank = 1
+),
+
+node_hours as (
+    select * from prometheus_node_hours
+    union all
+    select * from inventory_node_hours
+),
+
+node_attributes as (
+    select cluster, node_name, hour_start, instance_type, provider_id, is_spot
+    from node_snapshot_candidates
+    where candidate_number = 1
+    union all
+    select c.cluster, n.node_name, c.hour_start, n.instance_type, n.provider_id, n.is_spot
+    from cluster_hour_snapshots as c
+    inner join inventory_nodes as n
+        on n.cluster = c.cluster
+        and n.collected_at = c.snapshot_at
+    left join prom_cluster_hours as p
+        on p.cluster = c.cluster
+        and p.hour_start = c.hour_start
+    where p.cluster is null
+),
+
+priced as (
+    select
+        nh.*,
+        a.instance_type,
+        a.provider_id,
+        coalesce(a.is_spot, false) as is_spot,
+        coalesce(nh.cpu_capacity_cores, 0) as cpu_cores,
+        coalesce(nh.memory_capacity_bytes, 0) / 1073741824.0 as memory_gib,
+        coalesce(nh.gpu_capacity, 0) as gpus,
+        case when coalesce(a.is_spot, false) then ip.spot_hourly else ip.hourly end
+            as instance_hourly,
+        case when coalesce(a.is_spot, false) then r.spot_cpu_per_core_hour
+            else r.cpu_per_core_hour end as cpu_rate,
+        case when coalesce(a.is_spot, false) then r.spot_ram_per_gib_hour
+            else r.ram_per_gib_hour end as ram_rate,
+        r.gpu_per_hour as gpu_rate,
+        r.cpu_per_core_hour as default_cpu_rate,
+        r.ram_per_gib_hour as default_ram_rate
+    from node_hours as nh
+    left join node_attributes as a
+        on a.cluster = nh.cluster
+        and a.node_name = nh.node_name
+        and a.hour_start = nh.hour_start
+    left join instance_prices as ip on ip.instance_type = a.instance_type
+    cross join rates as r
+),
+
+split as (
+    select
+        *,
+        least(instance_hourly, gpus * gpu_rate) as instance_gpu_hourly,
+        cpu_cores * default_cpu_rate + memory_gib * default_ram_rate as default_weight
+    from priced
+),
+
+costed as (
+    select
+        *,
+        present_hours * case
+            when instance_hourly is null then cpu_cores * cpu_rate
+            when default_weight = 0 then instance_hourly - instance_gpu_hourly
+            else (instance_hourly - instance_gpu_hourly) * cpu_cores * default_cpu_rate
+                / default_weight
+        end as cpu_cost,
+        present_hours * case
+            when instance_hourly is null then memory_gib * ram_rate
+            when default_weight = 0 then 0
+            else (instance_hourly - instance_gpu_hourly) * memory_gib * default_ram_rate
+                / default_weight
+        end as ram_cost,
+        present_hours * case
+            when instance_hourly is null then gpus * gpu_rate
+            else instance_gpu_hourly
+        end as gpu_cost
+    from split
+),
+
+final as (
+    select
+        usage_date,
+        hour_start,
+        cluster,
+        node_name,
+        instance_type,
+        provider_id,
+        is_spot,
+        instance_hourly is not null as is_priced_by_instance_type,
+        capacity_source,
+        present_hours,
+        cpu_cores as cpu_capacity_cores,
+        memory_gib * 1073741824.0 as memory_capacity_bytes,
+        gpus as gpu_capacity,
+        cpu_cores * present_hours as cpu_capacity_core_hours,
+        memory_gib * present_hours as ram_capacity_gib_hours,
+        gpus * present_hours as gpu_capacity_hours,
+        cpu_cost,
+        ram_cost,
+        gpu_cost,
+        cpu_cost + ram_cost + gpu_cost as total_cost,
+        case when cpu_cores * present_hours > 0 then cpu_cost / (cpu_cores * present_hours)
+            end as cpu_price_per_core_hour,
+        case when memory_gib * present_hours > 0 then ram_cost / (memory_gib * present_hours)
+            end as ram_price_per_gib_hour,
+        case when gpus * present_hours > 0 then gpu_cost / (gpus * present_hours)
+            end as gpu_price_per_gpu_hour
+    from costed
+)
+
+select * from final

@@ -1,0 +1,100 @@
+-- grain: one row per cluster, persistent volume and day
+-- materialized: incremental
+-- date_column: cost_date
+-- A day's volumes are those of the last inventory snapshot taken by the end of the day (carried
+-- forward), each charged capacity x 24 h x the storage rate. The team is the one named by the
+-- claim's namespace (labels, then annotations, keys of kind 'namespace_team'), else
+-- `__unallocated__` (also for volumes no claim is bound to).
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+rates as (
+    select * from ref_pricing_rates
+),
+
+label_keys as (
+    select * from ref_label_keys where key_kind = 'namespace_team'
+),
+
+snapshots as (
+    select * from stg_k8s_snapshots
+),
+
+volumes as (
+    select * from raw_k8s_pvs
+),
+
+namespaces as (
+    select * from raw_k8s_namespaces
+),
+
+day_snapshots as (
+    select
+        s.cluster,
+        d.day,
+        max(s.collected_at) as snapshot_at
+    from days as d
+    inner join snapshots as s on s.collected_at < cast(d.day as timestamp) + interval '1' day
+    group by s.cluster, d.day
+),
+
+namespace_candidates as (
+    select
+        n.cluster,
+        n.collected_at,
+        n.namespace,
+        json_extract_string(n.labels, '$."' || k.label_key || '"') as team,
+        k.priority as candidate_rank
+    from namespaces as n
+    cross join label_keys as k
+    union all
+    select
+        n.cluster,
+        n.collected_at,
+        n.namespace,
+        json_extract_string(n.annotations, '$."' || k.label_key || '"') as team,
+        1000 + k.priority as candidate_rank
+    from namespaces as n
+    cross join label_keys as k
+),
+
+namespace_teams as (
+    select
+        cluster,
+        collected_at,
+        namespace,
+        team,
+        row_number() over (
+            partition by cluster, collected_at, namespace order by candidate_rank
+        ) as candidate_number
+    from namespace_candidates
+    where team is not null and team <> ''
+),
+
+final as (
+    select
+        d.day as cost_date,
+        d.cluster,
+        v.pv_name,
+        v.claim_namespace as namespace,
+        v.claim_name,
+        coalesce(t.team, '__unallocated__') as team,
+        coalesce(v.capacity_bytes, 0) / 1073741824.0 * 24 as storage_gib_hours,
+        coalesce(v.capacity_bytes, 0) / 1073741824.0 * 24 * r.storage_per_gib_hour
+            as storage_cost
+    from day_snapshots as d
+    inner join volumes as v
+        on v.cluster = d.cluster
+        and v.collected_at = d.snapshot_at
+    left join namespace_teams as t
+        on t.cluster = v.cluster
+        and t.collected_at = v.collected_at
+        and t.namespace = v.claim_namespace
+        and t.candidate_number = 1
+    cross join rates as r
+)
+
+select * from final

@@ -1,0 +1,79 @@
+-- grain: one row per cluster, namespace, workload, app, team and day
+-- materialized: incremental
+-- date_column: cost_date
+-- Container charges after the node-hour scaling of int_node_hours_allocated; containers on a
+-- node unknown to both Prometheus and the inventory keep their unscaled cost (default rates).
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+container_hours as (
+    select c.*
+    from int_container_hours as c
+    inner join days as d on d.day = c.usage_date
+),
+
+allocations as (
+    select a.*
+    from int_node_hours_allocated as a
+    inner join days as d on d.day = a.usage_date
+),
+
+scaled as (
+    select
+        c.usage_date,
+        c.cluster,
+        c.namespace,
+        c.workload_kind,
+        c.workload_name,
+        c.app_id,
+        c.team,
+        c.is_node_known,
+        c.cpu_cost_unscaled * coalesce(a.cpu_scale, 1.0) as cpu_cost,
+        c.ram_cost_unscaled * coalesce(a.ram_scale, 1.0) as ram_cost,
+        c.gpu_cost_unscaled * coalesce(a.gpu_scale, 1.0) as gpu_cost,
+        c.cpu_charged_core_hours,
+        c.ram_charged_gib_hours,
+        c.cpu_requested_core_hours,
+        c.ram_requested_gib_hours,
+        c.cpu_used_core_hours,
+        c.ram_used_gib_hours,
+        c.cpu_cost_unscaled,
+        c.ram_cost_unscaled
+    from container_hours as c
+    left join allocations as a
+        on a.cluster = c.cluster
+        and a.node_name = c.node_name
+        and a.hour_start = c.hour_start
+),
+
+final as (
+    select
+        usage_date as cost_date,
+        cluster,
+        namespace,
+        workload_kind,
+        workload_name,
+        app_id,
+        team,
+        sum(cpu_cost) as cpu_cost,
+        sum(ram_cost) as ram_cost,
+        sum(gpu_cost) as gpu_cost,
+        sum(cpu_cost + ram_cost + gpu_cost) as total_cost,
+        sum(case when is_node_known then 0 else cpu_cost + ram_cost + gpu_cost end)
+            as off_node_cost,
+        sum(cpu_charged_core_hours) as cpu_core_hours,
+        sum(ram_charged_gib_hours) as ram_gib_hours,
+        sum(cpu_requested_core_hours) as cpu_requested_core_hours,
+        sum(ram_requested_gib_hours) as ram_requested_gib_hours,
+        sum(cpu_used_core_hours) as cpu_used_core_hours,
+        sum(ram_used_gib_hours) as ram_used_gib_hours,
+        sum(cpu_cost_unscaled) as cpu_cost_unscaled,
+        sum(ram_cost_unscaled) as ram_cost_unscaled
+    from scaled
+    group by usage_date, cluster, namespace, workload_kind, workload_name, app_id, team
+)
+
+select * from final

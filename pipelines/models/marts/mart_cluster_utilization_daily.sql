@@ -1,0 +1,56 @@
+-- grain: one row per Kubernetes cluster and day
+-- materialized: incremental
+-- date_column: usage_date
+-- Capacity of the nodes (present hours x capacity), what containers on them requested and used
+-- (usage capped at each node-hour's capacity), and the idle cost. Percentages are of capacity,
+-- capped to [0, 100].
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+node_allocations as (
+    select a.*
+    from int_node_hours_allocated as a
+    inner join days as d on d.day = a.usage_date
+),
+
+totals as (
+    select
+        usage_date,
+        cluster,
+        count(distinct node_name) as count_nodes,
+        sum(cpu_capacity_core_hours) as cpu_capacity_core_hours,
+        sum(cpu_requested_core_hours) as cpu_requested_core_hours,
+        sum(cpu_used_capped_core_hours) as cpu_used_core_hours,
+        sum(ram_capacity_gib_hours) as ram_capacity_gib_hours,
+        sum(ram_requested_gib_hours) as ram_requested_gib_hours,
+        sum(ram_used_capped_gib_hours) as ram_used_gib_hours,
+        sum(total_cost) as node_cost,
+        sum(cpu_idle_cost + ram_idle_cost + gpu_idle_cost) as idle_cost
+    from node_allocations
+    group by usage_date, cluster
+),
+
+final as (
+    select
+        *,
+        case when cpu_capacity_core_hours > 0
+            then 100.0 * least(cpu_requested_core_hours, cpu_capacity_core_hours)
+                / cpu_capacity_core_hours
+            else 0.0 end as cpu_requested_pct,
+        case when cpu_capacity_core_hours > 0
+            then 100.0 * cpu_used_core_hours / cpu_capacity_core_hours
+            else 0.0 end as cpu_used_pct,
+        case when ram_capacity_gib_hours > 0
+            then 100.0 * least(ram_requested_gib_hours, ram_capacity_gib_hours)
+                / ram_capacity_gib_hours
+            else 0.0 end as ram_requested_pct,
+        case when ram_capacity_gib_hours > 0
+            then 100.0 * ram_used_gib_hours / ram_capacity_gib_hours
+            else 0.0 end as ram_used_pct
+    from totals
+)
+
+select * from final

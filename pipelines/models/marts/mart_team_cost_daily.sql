@@ -1,0 +1,153 @@
+-- grain: one row per team, cluster (or Helios source) and day
+-- materialized: incremental
+-- date_column: cost_date
+-- Kubernetes clusters: container charges per team, persistent volumes, and the unused part of
+-- every node as team `__idle__`; per cluster and day these add up to the cost of the nodes plus
+-- the volumes. `idle_share_cost` spreads the cluster-day's idle cost over the teams in
+-- proportion to their charged cost (`__idle__` gets 0; with nothing charged it all goes to
+-- `__unallocated__`). Helios sources: legacy cost per team (cluster = the source name).
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+workload_costs as (
+    select w.*
+    from int_workload_costs_daily as w
+    inner join days as d on d.day = w.cost_date
+),
+
+storage_costs as (
+    select s.*
+    from int_storage_costs_daily as s
+    inner join days as d on d.day = s.cost_date
+),
+
+node_allocations as (
+    select a.*
+    from int_node_hours_allocated as a
+    inner join days as d on d.day = a.usage_date
+),
+
+helios_costs as (
+    select h.*
+    from int_helios_app_cost_daily as h
+    inner join days as d on d.day = h.cost_date
+),
+
+charged_rows as (
+    select
+        cost_date, team, cluster, cpu_cost, ram_cost, gpu_cost,
+        0.0 as storage_cost, cpu_core_hours, ram_gib_hours
+    from workload_costs
+    union all
+    select
+        cost_date, team, cluster, 0.0, 0.0, 0.0,
+        storage_cost, 0.0, 0.0
+    from storage_costs
+),
+
+idle as (
+    select
+        usage_date as cost_date,
+        cluster,
+        sum(cpu_idle_cost) as cpu_cost,
+        sum(ram_idle_cost) as ram_cost,
+        sum(gpu_idle_cost) as gpu_cost,
+        sum(cpu_idle_cost + ram_idle_cost + gpu_idle_cost) as total_cost,
+        sum(cpu_idle_core_hours) as cpu_core_hours,
+        sum(ram_idle_gib_hours) as ram_gib_hours
+    from node_allocations
+    group by usage_date, cluster
+),
+
+charged_teams as (
+    select
+        cost_date, team, cluster,
+        sum(cpu_cost) as cpu_cost,
+        sum(ram_cost) as ram_cost,
+        sum(gpu_cost) as gpu_cost,
+        sum(storage_cost) as storage_cost,
+        sum(cpu_cost + ram_cost + gpu_cost + storage_cost) as total_cost,
+        sum(cpu_core_hours) as cpu_core_hours,
+        sum(ram_gib_hours) as ram_gib_hours
+    from (
+        select * from charged_rows
+        union all
+        -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
+        select cost_date, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        from idle
+        where total_cost > 0
+    ) as all_rows
+    group by cost_date, team, cluster
+),
+
+cluster_charged as (
+    select cost_date, cluster, sum(total_cost) as charged_cost
+    from charged_teams
+    group by cost_date, cluster
+),
+
+kubernetes_teams as (
+    select
+        t.cost_date,
+        t.team,
+        t.cluster,
+        t.cpu_cost,
+        t.ram_cost,
+        t.gpu_cost,
+        t.storage_cost,
+        t.total_cost,
+        case
+            when i.total_cost is null then 0.0
+            when c.charged_cost > 0 then i.total_cost * t.total_cost / c.charged_cost
+            when t.team = '__unallocated__' then i.total_cost
+            else 0.0
+        end as idle_share_cost,
+        t.cpu_core_hours,
+        t.ram_gib_hours
+    from charged_teams as t
+    inner join cluster_charged as c
+        on c.cost_date = t.cost_date
+        and c.cluster = t.cluster
+    left join idle as i
+        on i.cost_date = t.cost_date
+        and i.cluster = t.cluster
+    -- drop the helper zero rows that received nothing
+    where not (t.team = '__unallocated__' and t.total_cost = 0 and c.charged_cost > 0)
+),
+
+idle_team as (
+    select
+        cost_date, '__idle__' as team, cluster, cpu_cost, ram_cost, gpu_cost,
+        0.0 as storage_cost, total_cost, 0.0 as idle_share_cost, cpu_core_hours, ram_gib_hours
+    from idle
+),
+
+helios_teams as (
+    select
+        cost_date,
+        team,
+        source as cluster,
+        sum(cpu_cost) as cpu_cost,
+        sum(ram_cost) as ram_cost,
+        0.0 as gpu_cost,
+        0.0 as storage_cost,
+        sum(total_cost) as total_cost,
+        0.0 as idle_share_cost,
+        sum(cpu_core_hours) as cpu_core_hours,
+        sum(ram_gib_hours) as ram_gib_hours
+    from helios_costs
+    group by cost_date, team, source
+),
+
+final as (
+    select * from kubernetes_teams
+    union all
+    select * from idle_team
+    union all
+    select * from helios_teams
+)
+
+select * from final

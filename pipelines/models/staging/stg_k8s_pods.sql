@@ -1,0 +1,66 @@
+-- grain: one row per cluster, pod and snapshot (collected_at)
+-- materialized: view
+-- Requests are the sums over the pod's (regular) containers; app and team come from
+-- stg_k8s_workload_owners for the pod's workload in the same snapshot.
+with
+
+pods as (
+    select * from raw_k8s_pods
+),
+
+containers as (
+    select * from stg_k8s_containers
+),
+
+owners as (
+    select * from stg_k8s_workload_owners
+),
+
+pod_requests as (
+    select
+        collected_at,
+        cluster,
+        namespace,
+        pod_name,
+        sum(cpu_request_cores) as cpu_request_cores,
+        sum(memory_request_bytes) as memory_request_bytes,
+        sum(gpu_request) as gpu_request,
+        count(*) as count_containers
+    from containers
+    group by collected_at, cluster, namespace, pod_name
+),
+
+final as (
+    select
+        p.collected_at,
+        p.cluster,
+        p.namespace,
+        p.pod_name,
+        p.pod_uid,
+        p.node_name,
+        p.phase,
+        p.workload_kind,
+        p.workload_name,
+        coalesce(o.app_id, p.workload_name) as app_id,
+        coalesce(o.team, '__unallocated__') as team,
+        coalesce(o.team_source, 'unallocated') as team_source,
+        coalesce(r.cpu_request_cores, 0) as cpu_request_cores,
+        coalesce(r.memory_request_bytes, 0) as memory_request_bytes,
+        coalesce(r.gpu_request, 0) as gpu_request,
+        coalesce(r.count_containers, 0) as count_containers,
+        p.created_at
+    from pods as p
+    left join owners as o
+        on o.collected_at = p.collected_at
+        and o.cluster = p.cluster
+        and o.namespace = p.namespace
+        and o.workload_kind = p.workload_kind
+        and o.workload_name = p.workload_name
+    left join pod_requests as r
+        on r.collected_at = p.collected_at
+        and r.cluster = p.cluster
+        and r.namespace = p.namespace
+        and r.pod_name = p.pod_name
+)
+
+select * from final

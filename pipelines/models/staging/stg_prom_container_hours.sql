@@ -1,0 +1,30 @@
+-- grain: one row per cluster, container and hour (a later load replaces an earlier one's window)
+-- materialized: view
+with
+
+container_hours as (
+    select * from raw_prom_container_hours
+),
+
+final as (
+    select
+        load_id,
+        collected_at,
+        cluster,
+        hour_start,
+        cast(hour_start as date) as usage_date,
+        namespace,
+        pod_name,
+        container_name,
+        node_name,
+        cpu_usage_cores,
+        memory_working_set_bytes_avg,
+        memory_working_set_bytes_max,
+        cpu_request_cores,
+        memory_request_bytes,
+        gpu_request,
+        running_hours
+    from container_hours
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- grain: one row per cluster, node and hour the node existed
+-- materialized: view
+with
+
+node_hours as (
+    select * from raw_prom_node_hours
+),
+
+final as (
+    select
+        load_id,
+        collected_at,
+        cluster,
+        hour_start,
+        cast(hour_start as date) as usage_date,
+        node_name,
+        cpu_capacity_cores,
+        memory_capacity_bytes,
+        gpu_capacity,
+        present_hours
+    from node_hours
+)
+
+select * from final
