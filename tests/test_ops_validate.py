@@ -33,18 +33,31 @@ select * from (values
 
 TABLES = {
     "mart_team_cost_daily": TEAM_COST,
-    "int_k8s_node_cost_daily": """select * from (values
-        ('prod', date '2026-11-20', 'n1', 100.0), ('prod', date '2026-11-21', 'n1', 100.0)
-        ) t(cluster, cost_date, node_name, total_cost)""",
+    # prod's nodes cost 97 a day, its volumes 2 and pods off any known node 1: 100.
+    "int_node_hours": """select * from (values
+        ('prod', date '2026-11-20', 'n1', 48.5), ('prod', date '2026-11-20', 'n2', 48.5),
+        ('prod', date '2026-11-21', 'n1', 97.0)
+        ) t(cluster, usage_date, node_name, total_cost)""",
+    "int_storage_costs_daily": """select * from (values
+        ('prod', date '2026-11-20', 2.0), ('prod', date '2026-11-21', 2.0)
+        ) t(cluster, cost_date, storage_cost)""",
+    "int_workload_costs_daily": """select * from (values
+        ('prod', date '2026-11-20', 1.0), ('prod', date '2026-11-21', 1.0)
+        ) t(cluster, cost_date, off_node_cost)""",
+    "int_helios_app_cost_daily": """select * from (values
+        ('helios', date '2026-11-20', 'checkout', 12.5)
+        ) t(source, cost_date, app_id, total_cost)""",
     "mart_app_cost_daily": """select * from (values
         (date '2026-11-20', 'checkout', 'payments', 'prod', 'kubernetes', 60.0),
         (date '2026-11-20', 'checkout', 'payments', 'helios', 'helios', 12.5)
         ) t(cost_date, app_id, team, cluster, platform, total_cost)""",
     "mart_cluster_utilization_daily": """select * from (values
-        (date '2026-11-20', 'prod', 96.0, 60.0, 40.0, 384.0, 200.0, 150.0, 10.0)
+        (date '2026-11-20', 'prod', 96.0, 60.0, 40.0, 384.0, 200.0, 150.0, 10.0,
+         62.5, 41.67, 52.08, 39.06)
         ) t(usage_date, cluster, cpu_capacity_core_hours, cpu_requested_core_hours,
             cpu_used_core_hours, ram_capacity_gib_hours, ram_requested_gib_hours,
-            ram_used_gib_hours, idle_cost)""",
+            ram_used_gib_hours, idle_cost, cpu_requested_pct, cpu_used_pct, ram_requested_pct,
+            ram_used_pct)""",
     "mart_app_migration_status": """select * from (values
         (date '2026-11-20', 'checkout', 'payments', 'migrating'),
         (date '2026-11-20', 'search-api', 'search', 'native')
@@ -102,24 +115,26 @@ def test_consistent_marts_pass_and_results_are_stored(tmp_path: Path) -> None:
 def test_duplicate_grain_and_broken_invariants_fail_with_counts(tmp_path: Path) -> None:
     path = tmp_path / "wh.duckdb"
     # The search row of 2026-11-21 twice: 2 duplicate rows; that day now sums to 125 ≠ 100 and
-    # the idle shares to 6 + 3 + 3 + 1 = 13 ≠ 10.
+    # the idle shares to 6 + 3 + 3 + 1 = 13 ≠ 10. Used CPU 97.5 of 96 core-hours (101.56 %).
     duplicated = TEAM_COST.replace(
         "(date '2026-11-21', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),",
         "(date '2026-11-21', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),"
         * 2)
     scope = TABLES["mart_migration_daily"].replace("'__all__', 3, 1, 1, 1", "'__all__', 4, 1, 1, 1")
-    util = TABLES["mart_cluster_utilization_daily"].replace("60.0, 40.0", "60.0, 97.5")
+    util = TABLES["mart_cluster_utilization_daily"].replace("60.0, 40.0", "60.0, 97.5").replace(
+        "41.67", "101.56")
     build(path, mart_team_cost_daily=duplicated, mart_migration_daily=scope,
           mart_cluster_utilization_daily=util)
     outcome = validate_warehouse(path, parse_config({}), now=NOW)
     assert failed(outcome) == {
         "mart_team_cost_daily.grain_unique": 2,
         "mart_team_cost_daily.idle_share_adds_up": 1,
-        "mart_team_cost_daily.adds_up_to_node_cost": 1,
+        "mart_team_cost_daily.adds_up_to_cluster_cost": 1,
         "mart_cluster_utilization_daily.cpu_used_within_capacity": 1,
+        "mart_cluster_utilization_daily.cpu_used_pct.percent": 1,
         "mart_migration_daily.scope_adds_up": 1,
     }
-    assert outcome.status == "failed" and outcome.count_failed_critical == 5
+    assert outcome.status == "failed" and outcome.count_failed_critical == 6
 
 
 def test_unallocated_share_over_the_threshold_fails(tmp_path: Path) -> None:
