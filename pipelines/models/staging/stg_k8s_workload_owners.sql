@@ -7,8 +7,8 @@
 -- `backstage.io/kubernetes-id` annotation equals the workload's app key -> the app key itself.
 -- The app key is the first label of kind 'app' (ref_label_keys order) on the workload, then on
 -- its pods, else the workload name.
--- Team, first match wins (DESIGN "Ownership"): override (a place rule in ref_team_overrides,
--- then the app's own team) -> workload labels, then pod labels (kind 'team') -> the Backstage
+-- Team, first match wins (DESIGN "Ownership"): override (a rule in ref_team_overrides naming
+-- the workload, then the app's own team, then a namespace-wide rule) -> workload labels, then pod labels (kind 'team') -> the Backstage
 -- owner of the app's component -> namespace label, then annotation (kind 'namespace_team') ->
 -- `__unallocated__`.
 -- The catalog snapshot used is the last one collected at or before the Kubernetes snapshot (the
@@ -222,10 +222,12 @@ with_app as (
 place_overrides as (
     select
         w.collected_at, w.cluster, w.namespace, w.workload_kind, w.workload_name, o.team,
+        o.workload_name is not null as is_named,
         row_number() over (
             partition by w.collected_at, w.cluster, w.namespace, w.workload_kind,
                 w.workload_name
-            order by o.specificity desc, o.priority
+            order by case when o.workload_name is null then 1 else 0 end,
+                o.specificity desc, o.priority
         ) as candidate_number
     from workload_snapshots as w
     inner join team_overrides as o
@@ -252,7 +254,10 @@ final as (
         a.workload_kind,
         a.workload_name,
         a.app_id,
-        coalesce(p.team, o.team, l.team, c.team, n.team, '__unallocated__') as team,
+        coalesce(
+            case when p.is_named then p.team end, o.team, p.team, l.team, c.team, n.team,
+            '__unallocated__'
+        ) as team,
         case
             when p.team is not null or o.team is not null then 'override'
             when l.team is not null then 'label'
