@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import copy
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +71,10 @@ def _strip_reset(nb: NotebookNode) -> NotebookNode:
 async def _worker(queue: asyncio.Queue[Job], *, timeout: float, cwd: Path) -> None:
     from jupyter_client.manager import AsyncKernelManager
 
-    km = AsyncKernelManager(kernel_name="python3")
+    # IPC sockets in a private folder: no TCP port to guard (and no kernel warning about one).
+    sockets = tempfile.mkdtemp(prefix="fleetscope-kernel-")
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                            ip=str(Path(sockets) / "kernel"))
     await km.start_kernel(cwd=str(cwd))
     kc = km.client()
     kc.start_channels()
@@ -83,8 +88,9 @@ async def _worker(queue: asyncio.Queue[Job], *, timeout: float, cwd: Path) -> No
                 return
             started = loop.time()
             nb = prepare(job.notebook, job.parameters)
-            client = NotebookClient(nb, km=km, kc=kc, timeout=timeout, kernel_name="python3",
+            client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
                                     resources={"metadata": {"path": str(cwd)}})
+            client.kc = kc  # not a trait: set after construction, or nbclient opens a new one
             try:
                 await client.async_execute()
             except (CellExecutionError, CellTimeoutError) as exc:
@@ -101,6 +107,7 @@ async def _worker(queue: asyncio.Queue[Job], *, timeout: float, cwd: Path) -> No
     finally:
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _last_line(text: str) -> str:

@@ -61,14 +61,14 @@ def cards(items: Sequence[Card]) -> str:
 def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], *,
           empty: str = "Nothing to show.", max_rows: int | None = None) -> str:
     """An HTML table; `columns` are (column, heading, kind) with kind text|money:CUR|pct|
-    pct_signed|int|bool|date. Every cell is escaped."""
+    pct_signed|pts|int|float|bool|date|datetime. Every cell is escaped."""
     if frame.empty:
         return f'<p class="fs-muted">{esc(empty)}</p>'
     shown = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f'<th class="{_cls(kind)}">{esc(title)}</th>' for _, title, kind in columns)
     rows = []
     for record in shown.to_dict("records"):
-        cells = "".join(f'<td class="{_cls(kind)}">{esc(_fmt(record.get(col), kind))}</td>'
+        cells = "".join(f'<td class="{_cls(kind)}">{esc(fmt(record.get(col), kind))}</td>'
                         for col, _, kind in columns)
         rows.append(f"<tr>{cells}</tr>")
     more = ""
@@ -82,7 +82,8 @@ def _cls(kind: str) -> str:
     return "" if kind in ("text", "date", "bool") else "fs-num"
 
 
-def _fmt(value: object, kind: str) -> str:
+def fmt(value: object, kind: str) -> str:
+    """One value as text, by the kinds of `table`."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     if kind.startswith("money:"):
@@ -91,6 +92,8 @@ def _fmt(value: object, kind: str) -> str:
         return pct(float(value))
     if kind == "pct_signed":
         return pct(float(value), signed=True)
+    if kind == "pts":
+        return f"{float(value):+.1f} pts"
     if kind == "int":
         return f"{int(value):,}"
     if kind == "float":
@@ -117,7 +120,7 @@ def banner(fresh: pd.DataFrame, quality: str, now: datetime, *,
         for record in fresh.to_dict("records"):
             age = record["age_hours"]
             when = ("never succeeded" if age is None or pd.isna(age)
-                    else f"{_fmt(record['last_collected_at'], 'datetime')} UTC "
+                    else f"{fmt(record['last_collected_at'], 'datetime')} UTC "
                          f"({age:.0f} h ago)")
             failed = (f", {int(record['failed_since'])} failed since"
                       if record["failed_since"] else "")

@@ -83,6 +83,14 @@ def build_warehouse(path: Path) -> Path:
                               "migrated_pct": 100.0 * migrated / scope,
                               "migrated_capacity_pct": 100.0 * migrated / scope})
         wh.replace_reference_table("mart_migration_daily", pd.DataFrame(migration))
+        wh.replace_reference_table("mart_migration_forecast", pd.DataFrame([
+            {"as_of_date": date(2026, 11, 15), "team": "__all__", "forecast_status": "on_track",
+             "forecast_completion_date": date(2027, 3, 1)},
+            {"as_of_date": date(2026, 11, 22), "team": "__all__", "forecast_status": "on_track",
+             "forecast_completion_date": date(2027, 1, 31)},
+            {"as_of_date": date(2026, 11, 22), "team": "payments",
+             "forecast_status": "no_progress", "forecast_completion_date": None},
+        ]))
         wh.replace_reference_table("mart_app_migration_status", pd.DataFrame([
             {"status_date": date(2026, 11, 15), "app_id": "payments-old", "team": "payments",
              "status": "legacy"},

@@ -1,0 +1,186 @@
+"""The report numbers against values worked out by hand from tests/test_report_fixture.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_report_fixture import DOTS_TEAM, NOW, XSS_TEAM, build_warehouse
+
+from reports import metrics
+from reports import team as numbers
+from reports.names import safe_file_name
+from reports.weeks import IsoWeek, default_week
+from warehouse import connect_read_only
+
+W47 = IsoWeek(2026, 47)
+# Half an engineer (200,000 a year) over 7 days: 0.5 * 200000 * 7 / 365.
+THRESHOLD = 1917.808219
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    path = build_warehouse(tmp_path_factory.mktemp("metrics") / "wh.duckdb")
+    connection = connect_read_only(path)
+    yield connection
+    connection.close()
+
+
+def test_iso_weeks() -> None:
+    assert (W47.start, W47.end) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert IsoWeek.parse("2026-W47") == W47
+    assert W47.shift(-1).label == "2026-W46"
+    assert IsoWeek(2026, 1).shift(-1).label == "2025-W52"
+    assert IsoWeek.of(date(2027, 1, 1)).label == "2026-W53"  # 2026 has 53 ISO weeks
+    # Data to Tuesday 17 Nov: W47 is incomplete, so W46; to Sunday 22 Nov: W47.
+    assert default_week(date(2026, 11, 1), date(2026, 11, 17)) == IsoWeek(2026, 46)
+    assert default_week(date(2026, 11, 1), date(2026, 11, 22)) == W47
+    # Only three days of data, all in one week: that week.
+    assert default_week(date(2026, 11, 16), date(2026, 11, 18)) == W47
+
+
+@pytest.mark.parametrize("text", ["2026-47", "2026-W99", "W47", "2026-w47x"])
+def test_bad_week_is_named(text: str) -> None:
+    with pytest.raises(Exception, match="--week"):
+        IsoWeek.parse(text)
+
+
+def test_notable_framing() -> None:
+    assert metrics.notable_threshold(200_000, 7) == pytest.approx(THRESHOLD)
+    # +10% but only 1,000: not notable; +2% of a big number (2,000): not notable either.
+    assert not metrics.change(11_000, 10_000, threshold=THRESHOLD, min_pct=5).notable
+    assert not metrics.change(102_000, 100_000, threshold=THRESHOLD, min_pct=5).notable
+    # +6% and 6,000: notable; -40% and -2,000: notable (falls count too).
+    assert metrics.change(106_000, 100_000, threshold=THRESHOLD, min_pct=5).notable
+    assert metrics.change(3_000, 5_000, threshold=THRESHOLD, min_pct=5).notable
+    new = metrics.change(2_500, 0, threshold=THRESHOLD, min_pct=5)
+    assert new.notable and new.pct is None
+
+
+def test_headline(con) -> None:
+    head = metrics.headline(con, W47, engineer_cost_per_year=200_000, min_pct=5)
+    # W47: 6000 + 500 + 5100 + 150 + 50 + 200 + 700; W46: 3000 + 1000 + 5000 + 100 + 200 + 500.
+    assert (head.total.current, head.total.previous) == (12_700, 9_800)
+    assert head.total.pct == pytest.approx(100 * 2_900 / 9_800)  # +29.59%
+    assert head.total.notable
+    # Helios is the cluster that mart_app_cost_daily marks as platform helios.
+    assert (head.legacy.current, head.legacy.previous) == (500, 1_000)
+    assert not head.legacy.notable  # -50% but only 500
+    assert (head.kubernetes.current, head.kubernetes.previous) == (12_200, 8_800)
+    assert (head.idle.current, head.idle.previous) == (700, 500)
+    assert head.days_with_data == 1
+
+
+def test_team_changes_and_top_movers(con) -> None:
+    teams = metrics.team_cost_changes(con, W47, engineer_cost_per_year=200_000, min_pct=5)
+    assert "__idle__" not in set(teams["team"])
+    rows = {r.team: r for r in teams.itertuples()}
+    assert (rows["payments"].cost, rows["payments"].previous_cost) == (6_500, 4_000)
+    assert rows["payments"].change_pct == pytest.approx(62.5)
+    assert rows["payments"].notable
+    assert rows["search"].change_pct == pytest.approx(2.0) and not rows["search"].notable
+    assert rows[XSS_TEAM].change == 50 and not rows[XSS_TEAM].notable
+    assert rows[DOTS_TEAM].previous_cost == 0 and pd.isna(rows[DOTS_TEAM].change_pct)  # new
+    movers = metrics.top_movers(teams, n=3)
+    # By absolute change: payments 2500, search 100, then the first of the two 50s by cost.
+    assert list(movers["team"]) == ["payments", "search", XSS_TEAM]
+
+
+def test_platform_weekly(con) -> None:
+    frame = metrics.platform_cost_weekly(con, W47, weeks=2)
+    got = {(str(r.week_start)[:10], r.platform): r.cost for r in frame.itertuples()}
+    assert got == {("2026-11-09", "helios"): 1_000, ("2026-11-09", "kubernetes"): 8_800,
+                   ("2026-11-16", "helios"): 500, ("2026-11-16", "kubernetes"): 12_200}
+
+
+def test_migration_and_forecast(con) -> None:
+    frame = metrics.migration_changes(con, W47).set_index("team")
+    assert frame.loc["__all__", "migrated_pct"] == 40.0
+    assert frame.loc["__all__", "change_pts"] == 20.0  # 20% on 15 Nov to 40% on 22 Nov
+    assert frame.loc["__all__", "forecast"] == "100% by 2027-01-31"  # as of 22 Nov, not 15 Nov
+    assert frame.loc["payments", "migrated_pct"] == 50.0
+    assert frame.loc["payments", "forecast"] == "no progress"
+    burn = metrics.burnup(con, W47)
+    assert list(burn["count_apps_migrated"]) == [2, 4]
+
+
+def test_cluster_utilization(con) -> None:
+    util = metrics.cluster_utilization(con, W47).set_index("cluster")
+    # prod-eu on 17 Nov: 600/1000 requested, 300/1000 used, 300/600 efficiency.
+    assert util.loc["prod-eu", "cpu_requested_pct"] == pytest.approx(60.0)
+    assert util.loc["prod-eu", "cpu_used_pct"] == pytest.approx(30.0)
+    assert util.loc["prod-eu", "cpu_efficiency_pct"] == pytest.approx(50.0)
+    assert util.loc["prod-eu", "ram_used_pct"] == pytest.approx(37.5)
+    assert util.loc["prod-eu", "ram_efficiency_pct"] == pytest.approx(75.0)
+    assert util.loc["prod-eu", "idle_cost"] == 700.0  # the W46 row (500) is not in the week
+    assert util.loc["prod-us", "cpu_requested_pct"] == pytest.approx(25.0)
+
+
+def test_freshness_and_quality(con) -> None:
+    fresh = metrics.freshness(con, NOW, max_staleness_hours=36).set_index(
+        ["source_kind", "source_name"])
+    assert fresh.loc[("helios", "helios"), "age_hours"] == pytest.approx(12.0)
+    assert not fresh.loc[("helios", "helios"), "stale"]
+    # Recent, but a collection failed after it: stale.
+    assert fresh.loc[("kubernetes", "prod-eu"), "failed_since"] == 1
+    assert fresh.loc[("kubernetes", "prod-eu"), "stale"]
+    assert fresh.loc[("prometheus", "prod-eu"), "age_hours"] == pytest.approx(70.0)
+    assert fresh.loc[("prometheus", "prod-eu"), "stale"]
+    assert metrics.quality_status(con)[0] == "not checked"
+
+
+def test_team_numbers(con) -> None:
+    by_cluster = numbers.cost_by_cluster(con, "payments", W47)
+    assert list(by_cluster["cluster"]) == ["prod-eu", "helios"]
+    assert list(by_cluster["cost"]) == [6_000, 500]
+    resources = numbers.cost_by_resource(con, "payments", W47).set_index("resource")
+    assert resources.loc["cpu", "cost"] == 4_300  # 4000 on prod-eu + 300 on Helios
+    assert resources.loc["storage", "cost"] == 500
+    apps = numbers.cost_by_app(con, "payments", W47).set_index("app_id")
+    assert apps.loc["payments-batch", "platform"] == "helios"
+    assert apps.loc["payments-batch", "previous_cost"] == 1_000
+    sizing = numbers.rightsizing(con, "payments")
+    assert list(sizing["monthly_savings"]) == [120.5, 30.25]
+    legacy = numbers.legacy_apps(con, "payments", W47)
+    # The latest status day only: payments-old (legacy on 15 Nov) is not listed.
+    assert list(legacy["app_id"]) == ["payments-batch", "payments-cron"]
+    trend = numbers.weekly_trend(con, "payments", W47, weeks=4)
+    assert list(trend["cost"]) == [4_000, 6_500]
+    # No usage columns in the fixture mart: efficiency is unknown, not zero.
+    assert numbers.efficiency(con, "payments", W47)["total"] is None
+    assert numbers.cost_by_namespace(con, "payments", W47).empty
+
+
+def test_csv_rows(con) -> None:
+    rows = numbers.csv_rows(con, "payments", W47)
+    assert set(rows["week"]) == {"2026-W47"} and set(rows["team"]) == {"payments"}
+    cost = rows[(rows["section"] == "cluster") & (rows["metric"] == "cost")]
+    assert cost["value"].sum() == 6_500
+    savings = rows[rows["section"] == "rightsizing"]
+    assert savings["value"].sum() == pytest.approx(150.75)
+
+
+def test_safe_file_names() -> None:
+    assert safe_file_name("payments") == "payments"
+    assert safe_file_name("__unallocated__") == "__unallocated__"
+    hostile = safe_file_name(XSS_TEAM)
+    dots = safe_file_name(DOTS_TEAM)
+    for stem in (hostile, dots, safe_file_name("A/B"), safe_file_name("..")):
+        assert stem and "/" not in stem and "." not in stem and "<" not in stem
+    assert dots.startswith("etc-") and hostile.startswith("script-alert-1-script-")
+    assert safe_file_name("A/B") != safe_file_name("a-b")
+    assert safe_file_name(XSS_TEAM) == hostile  # stable
+
+
+def test_connect_helper_is_read_only(tmp_path: Path) -> None:
+    from notebooks import connect
+
+    path = build_warehouse(tmp_path / "wh.duckdb")
+    con = connect(path)
+    try:
+        with pytest.raises(Exception, match="read-only"):
+            con.execute("delete from mart_team_cost_daily")
+    finally:
+        con.close()

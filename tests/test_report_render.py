@@ -1,0 +1,143 @@
+"""render_all and `fleetscope report` end to end: real papermill/nbclient kernels, nbconvert."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_report_fixture import DOTS_TEAM, XSS_TEAM, build_warehouse
+
+from fleetscope.cli import cli
+from reports import render_all
+from warehouse import Warehouse
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("render")
+    warehouse = build_warehouse(root / "wh.duckdb")
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    result = render_all(warehouse, root / "site", week="2026-W47")
+    return result, warehouse, before
+
+
+def _pages(result) -> list[Path]:
+    return [result.index, result.leadership, *result.team_pages.values()]
+
+
+def test_writes_every_page_and_leaves_the_warehouse_alone(rendered) -> None:
+    result, warehouse, before = rendered
+    assert result.week.label == "2026-W47"
+    assert set(result.team_pages) == {"payments", "search", "__unallocated__", XSS_TEAM,
+                                      DOTS_TEAM}
+    for page in _pages(result):
+        assert page.is_file() and page.stat().st_size > 1000
+        # Every page sits inside the output folder, whatever the team is called.
+        assert result.out_dir in page.resolve().parents
+    assert (result.out_dir / "plotly.min.js").stat().st_size > 1_000_000
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+
+
+def test_no_cdn_and_one_shared_plotly(rendered) -> None:
+    result, _, _ = rendered
+    for page in _pages(result):
+        text = page.read_text(encoding="utf-8")
+        sources = re.findall(r"<script[^>]*\bsrc=\"([^\"]*)\"", text)
+        assert all(not s.startswith(("http:", "https:", "//")) for s in sources), page
+        assert "cdn" not in " ".join(sources).lower()
+        if page != result.index:
+            assert len(sources) == 1 and sources[0].endswith("plotly.min.js")
+            # The relative path from the page reaches the shared file.
+            assert (page.parent / sources[0]).resolve() == result.out_dir / "plotly.min.js"
+
+
+def test_leadership_numbers_are_computed(rendered) -> None:
+    text = rendered[0].leadership.read_text(encoding="utf-8")
+    # Total 12,700 (W46: 9,800): +2,900, +29.6%, notable (>= 5% and >= 1,918).
+    assert "12,700 USD" in text and "+2,900 USD (+29.6%)" in text
+    assert "at least 1,918 USD" in text
+    # Notable change framing names payments: +2,500 (+62.5%).
+    assert re.search(r"Notable changes: <strong>payments</strong> \+2,500 USD \(\+62\.5%\)",
+                     text)
+    assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
+    assert "Data quality:</strong> not checked" in text
+    # Code is hidden: no source of the notebook's cells in the page.
+    assert "metrics.headline(" not in text and "import " not in text
+
+
+def test_hostile_names_are_escaped(rendered) -> None:
+    result, _, _ = rendered
+    for page in _pages(result):
+        text = page.read_text(encoding="utf-8")
+        assert XSS_TEAM not in text
+        assert "alert(1)" not in text or "&lt;script&gt;alert(1)&lt;/script&gt;" in text \
+            or "\\u003cscript\\u003ealert(1)" in text
+    index = result.index.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    # `../../etc` is shown as text but its link goes to a safe file inside the week folder.
+    stem = result.team_pages[DOTS_TEAM].stem
+    assert stem.startswith("etc-")
+    assert f'href="2026-W47/teams/{stem}.html">../../etc</a>' in index
+
+
+def test_team_csv(rendered) -> None:
+    result, _, _ = rendered
+    csv = result.team_csvs["payments"].read_text(encoding="utf-8").splitlines()
+    assert csv[0] == "week,team,section,item,metric,value"
+    assert "2026-W47,payments,cluster,prod-eu,cost,6000.0" in csv
+    assert "2026-W47,payments,rightsizing,prod-eu/pay/payments-api,monthly_savings,120.5" in csv
+    team_page = result.team_pages["payments"].read_text(encoding="utf-8")
+    assert "payments.csv" in team_page and "6,500 USD" in team_page
+    assert "151 USD / month" in team_page  # 120.5 + 30.25, whole units from 100 up
+    assert "payments-cron" in team_page  # still migrating off Helios
+
+
+def test_archive_and_single_team(rendered) -> None:
+    result, warehouse, _ = rendered
+    # An earlier week for one team, then the index lists W47 first and W46 in the archive.
+    earlier = render_all(warehouse, result.out_dir, week="2026-W46", teams=["payments"])
+    assert earlier.leadership is None and set(earlier.team_pages) == {"payments"}
+    index = result.index.read_text(encoding="utf-8")
+    assert index.index("Latest: 2026-W47") < index.index("Archive") < index.index("2026-W46")
+    assert 'href="2026-W47/leadership.html"' in index
+    assert 'href="2026-W46/teams/payments.html"' in index
+    manifest = json.loads((result.out_dir / "2026-W46" / "manifest.json").read_text())
+    assert manifest["teams"] == {"payments": "payments"} and not manifest["leadership"]
+
+
+def test_cli_report(rendered, cli_runner, tmp_path: Path) -> None:
+    _, warehouse, _ = rendered
+    out = tmp_path / "site"
+    res = cli_runner.invoke(cli, ["-q", "--warehouse", str(warehouse), "report", "--week",
+                                  "2026-W47", "--team", "search", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == str(out / "index.html")
+    assert (out / "2026-W47" / "teams" / "search.html").is_file()
+    assert not (out / "2026-W47" / "leadership.html").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--team", "nope"], "Error: --team 'nope': no such team in"),
+    (["--week", "2026-W60"], "Error: --week '2026-W60': 2026 has no week 60"),
+])
+def test_cli_errors(rendered, cli_runner, tmp_path: Path, args, message) -> None:
+    _, warehouse, _ = rendered
+    res = cli_runner.invoke(cli, ["--warehouse", str(warehouse), "report", "--out",
+                                  str(tmp_path / "site"), *args])
+    assert res.exit_code == 1
+    assert message in res.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_empty_warehouse_is_an_error(cli_runner, tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    Warehouse(path).close()
+    res = cli_runner.invoke(cli, ["--warehouse", str(path), "report", "--out",
+                                  str(tmp_path / "site")])
+    assert res.exit_code == 1
+    assert "mart_team_cost_daily has no cost data yet" in res.output
+    res = cli_runner.invoke(cli, ["--warehouse", str(tmp_path / "missing.duckdb"), "report"])
+    assert res.exit_code == 5 and "does not exist" in res.output
