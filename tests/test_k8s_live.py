@@ -16,7 +16,7 @@ from collectors.kubernetes import ClusterTarget, collect_cluster, collect_target
 from collectors.kubernetes.transport import RetryPolicy
 from fleetscope.cli import cli
 from fleetscope.config import parse_config
-from fleetscope.errors import CollectError
+from fleetscope.errors import CollectError, InputError
 from warehouse import connect_read_only
 
 PODS = "/api/v1/pods"
@@ -175,3 +175,22 @@ def test_unknown_context_is_a_named_error(settings):
     bad = dataclasses.replace(settings, contexts=[])
     with pytest.raises(CollectError, match="kubeconfig context 'nope'"):
         collect_cluster(bad, context="nope")
+
+
+def test_malformed_page_names_cluster_path_and_field(api, settings):
+    api.items[PODS][3] = b'{"metadata":{"name":"x","namespace":"y"},"spec":{"containers":{}}}'
+    with pytest.raises(InputError) as err:
+        collect_cluster(settings, context="prod")
+    message = str(err.value)
+    assert message.startswith("cluster prod-eu: GET /api/v1/pods page 1: malformed PodList: ")
+    assert "$.items[1].spec.containers" in message
+
+
+def test_bad_quantity_from_the_api_names_the_pod(api, settings):
+    api.items[PODS][0] = (b'{"metadata":{"name":"p","namespace":"n"},"spec":{"containers":'
+                          b'[{"name":"c","resources":{"requests":{"cpu":"fast"}}}]}}')
+    with pytest.raises(InputError) as err:
+        collect_cluster(settings, context="prod")
+    assert str(err.value).startswith(
+        "cluster prod-eu: GET /api/v1/pods page 0 items[0]: Pod n/p: "
+        "spec.containers[0].resources.requests.cpu: invalid quantity 'fast'")

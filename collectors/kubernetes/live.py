@@ -1,23 +1,24 @@
 """Live collection: every resource of one cluster through the official client, as raw JSON.
 
 Each resource is listed in pages (`limit`/`continue`) with `_preload_content=False`, so the
-client never builds its model objects (the slow part on big clusters); pages are parsed with
-orjson and fed to the same `SnapshotBuilder` as the offline reader. Nothing is written here: the
-caller loads the returned batch in one transaction, so a run that dies half-way leaves nothing.
+client never builds its model objects (the slow part on big clusters); pages are decoded keeping
+only the needed fields (`wire`) and fed to the same `SnapshotBuilder` as the offline reader.
+Nothing is written here: the caller loads the returned batch in one transaction, so a run that
+dies half-way leaves nothing.
 """
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Any
-
-import orjson
 
 from collectors.kubernetes.reader import SOURCE_KIND
 from collectors.kubernetes.rows import SnapshotBuilder
 from collectors.kubernetes.transport import ContinueExpired, RetryPolicy, get_with_retries
+from collectors.kubernetes.wire import decode_page
 from fleetscope.config import KubernetesConfig
-from fleetscope.errors import CollectError, ConfigError, InputError
+from fleetscope.errors import CollectError, ConfigError
 from warehouse import LoadBatch, utc_now
 
 # A list whose continue token keeps expiring (a huge, fast-changing cluster) gives up after this.
@@ -138,17 +139,12 @@ def list_resource(api: Any, resource: Resource, builder: SnapshotBuilder, *, clu
 def _add_page(builder: SnapshotBuilder, resource: Resource, body: bytes, *, cluster: str,
               page: int) -> str | None:
     where = f"cluster {cluster}: GET {resource.path} page {page}"
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{where}: invalid JSON: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
-        raise InputError(f"{where}: expected a {resource.kind}List with `items`")
+    items, token = decode_page(resource.kind, body, where=where)
     add = builder.add
     kind = resource.kind
-    for index, item in enumerate(document["items"]):
+    for index, item in enumerate(items):
         add(kind, item, where=f"{where} items[{index}]")
-    return (document.get("metadata") or {}).get("continue") or None
+    return token
 
 
 def collect_target(settings: KubernetesConfig, target: ClusterTarget, *,
@@ -161,6 +157,11 @@ def collect_target(settings: KubernetesConfig, target: ClusterTarget, *,
     collected_at = utc_now()
     builder = SnapshotBuilder()
     api_client_ = api_client(settings, target.context)
+    # Parsed pages are acyclic trees freed as soon as their rows are taken, but their millions
+    # of short-lived containers keep triggering full cyclic-GC passes (measured: half the JSON
+    # parse time on a 100k-pod cluster). Pause the collector while listing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         apis = {name: getattr(client, name)(api_client_)
                 for name in {r.api for r in RESOURCES}}
@@ -169,6 +170,8 @@ def collect_target(settings: KubernetesConfig, target: ClusterTarget, *,
                           page_size=settings.page_size,
                           timeout=settings.request_timeout_seconds, policy=policy)
     finally:
+        if gc_was_enabled:
+            gc.enable()
         api_client_.close()
     return LoadBatch(SOURCE_KIND, target.cluster, collected_at, builder.build())
 
