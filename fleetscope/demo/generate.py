@@ -1,0 +1,125 @@
+"""Write the synthetic organisation's source files under `OUT/sources/`.
+
+Layout (each in the offline format its reader takes, see docs/architecture.md):
+`kubernetes/<cluster>/<date>.json` (a List, snapshot at 23:30 UTC), `prometheus/<cluster>/
+<date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC) and
+`catalog/*.yaml` (Backstage descriptors). The same seed, days and end date write byte-identical
+files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import orjson
+import yaml
+
+from fleetscope.demo.catalog import catalog_files
+from fleetscope.demo.cluster import POOLS, Simulation, simulate
+from fleetscope.demo.helios import HeliosWriter
+from fleetscope.demo.metrics import container_rows, daily_results, node_rows
+from fleetscope.demo.objects import Clock, SnapshotWriter
+from fleetscope.demo.org import Org, build_org
+
+SNAPSHOT_HOUR = 23.5  # inventories are collected daily at 23:30 UTC
+SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One written file (or folder, for the catalog) and how to load it."""
+
+    kind: str             # kubernetes | prometheus | helios | catalog
+    path: Path
+    name: str             # cluster, or the source name
+    collected_at: datetime  # naive UTC; for Prometheus the end of the window
+
+
+@dataclass
+class Generated:
+    org: Org
+    sim: Simulation
+    start: date
+    end: date
+    files: list[SourceFile]
+
+
+def _write_json(path: Path, document: object) -> None:
+    path.write_bytes(orjson.dumps(document))
+
+
+def generate(out: Path, *, seed: int, days: int, end: date) -> Generated:
+    """Generate and write every source file; `end` is the first day after the window."""
+    start = end - timedelta(days=days)
+    start_at = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    clock = Clock(start_at)
+    sources = out / "sources"
+    for kind in SOURCE_KINDS:  # only what this generator writes: never the user's other files
+        shutil.rmtree(sources / kind, ignore_errors=True)
+    org = build_org(seed, days, first_weekday=start.weekday())
+    sim = simulate(org, seed)
+    files: list[SourceFile] = []
+
+    def snapshot_time(day: int) -> datetime:
+        return clock.at(24.0 * day + SNAPSHOT_HOUR).replace(tzinfo=None)
+
+    for index, cluster in enumerate(POOLS):
+        folder = sources / "kubernetes" / cluster
+        folder.mkdir(parents=True)
+        writer = SnapshotWriter(sim, cluster, clock)
+        for day in range(days):
+            path = folder / f"{start + timedelta(days=day)}.json"
+            _write_json(path, writer.document(24.0 * day + SNAPSHOT_HOUR))
+            files.append(SourceFile("kubernetes", path, cluster, snapshot_time(day)))
+        files.extend(_write_prometheus(sources, sim, cluster, index, seed, start_at, days))
+    folder = sources / "helios"
+    folder.mkdir(parents=True)
+    helios = HeliosWriter(np.random.default_rng([seed, 3]), org, sim.images, clock)
+    for day in range(days):
+        path = folder / f"{start + timedelta(days=day)}.json"
+        _write_json(path, helios.document(24.0 * day + SNAPSHOT_HOUR))
+        files.append(SourceFile("helios", path, "helios", snapshot_time(day)))
+    folder = sources / "catalog"
+    folder.mkdir(parents=True)
+    for name, docs in catalog_files(np.random.default_rng([seed, 4]), org).items():
+        (folder / name).write_text(yaml.dump_all(docs, Dumper=_dumper(), sort_keys=False),
+                                   encoding="utf-8")
+    # The catalog is read once and loaded as a snapshot per day, like a daily collection.
+    files.extend(SourceFile("catalog", folder, "catalog", snapshot_time(day))
+                 for day in range(days))
+    return Generated(org, sim, start, end, files)
+
+
+def _dumper() -> type:
+    return getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _write_prometheus(sources: Path, sim: Simulation, cluster: str, index: int, seed: int,
+                      start_at: datetime, days: int) -> list[SourceFile]:
+    folder = sources / "prometheus" / cluster
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng([seed, 2, index])
+    hours = days * 24
+    nodes = sim.nodes[cluster]
+    instances, rows = container_rows(rng, sim.pods[cluster], nodes, hours, start_at.weekday())
+    container_labels = [{"namespace": pod.namespace, "pod": pod.name,
+                         "container": pod.containers[i].name,
+                         "node": pod.node.name if pod.node else ""} for pod, i in instances]
+    node_labels = [{"node": node.name} for node in nodes]
+    node_days = daily_results(node_rows(nodes, hours), node_labels, start_at, days)
+    written = []
+    for (day, results), (_, node_results) in zip(
+            daily_results(rows, container_labels, start_at, days), node_days, strict=True):
+        window_start = start_at + timedelta(days=day)
+        window_end = window_start + timedelta(days=1)
+        path = folder / f"{window_start:%Y-%m-%d}.json"
+        _write_json(path, {"cluster": cluster, "start": f"{window_start:%Y-%m-%dT%H:%M:%SZ}",
+                           "end": f"{window_end:%Y-%m-%dT%H:%M:%SZ}", "step_seconds": 3600,
+                           "results": {**results, **node_results}})
+        written.append(SourceFile("prometheus", path, cluster,
+                                  window_end.replace(tzinfo=None)))
+    return written
