@@ -161,6 +161,13 @@ class PrometheusConfig:
     max_series_per_query: int = _doc(
         "Split queries by namespace and time so that no response holds more series x points.",
         200_000)
+    scrape_interval_seconds: float = _doc(
+        "Scrape interval of kube-state-metrics and the kubelet; running and present fractions "
+        "count samples per hour against it.", 30.0)
+    gpu_resource: str = _doc("Value of the `resource` label for GPUs (kube-state-metrics "
+                             "sanitizes `nvidia.com/gpu`).", "nvidia_com_gpu")
+    max_retries: int = _doc("Retries of a query on 503, 429 or a timeout before the cluster "
+                            "is marked failed.", 3)
     files: list[str] = _doc(
         "Offline dumps collected by `fleetscope run` (files or globs, relative to the config "
         "file's folder); each dump names its cluster and window.", [])

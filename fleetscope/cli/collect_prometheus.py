@@ -68,11 +68,16 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
 
 
 def _sources(app: AppContext, url: str | None, cluster: str | None) -> list:
+    import dataclasses
+
     from fleetscope.config import PrometheusSource
 
     if url:
         if not cluster:
             raise click.UsageError("--url needs --cluster (the cluster the server watches)")
+        for source in app.config.prometheus.sources:  # keep its credentials and timeout
+            if source.cluster == cluster:
+                return [dataclasses.replace(source, url=url)]
         return [PrometheusSource(url=url, cluster=cluster)]
     configured = list(app.config.prometheus.sources)
     if cluster:

@@ -1,0 +1,385 @@
+"""The live collector: plan, query in bounded pieces, derive the dump series, load.
+
+One run per configured server (cluster): the window is `[watermark, last complete hour)` unless
+`--start/--end` say otherwise; the queries of `queries` run per time chunk and namespace group
+so that no response holds more than `max_series_per_query` series x points; the pieces are
+merged into the dump document (docs/architecture.md) and parsed by the same `reader` as offline
+dumps; the warehouse writes the window and the new watermark in one transaction.
+
+Splitting adapts: a first sizing query counts containers per namespace and day; the chunk
+length and namespace groups follow from it; a response still above the budget, or a server
+that refuses a query as too large or times out, makes the collector split that piece (namespace
+group in halves first, then time) and keep the smaller size for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from collectors.prometheus.client import Auth, PrometheusClient, QueryTooLarge
+from collectors.prometheus.queries import RawQuery, namespace_matcher, raw_queries, sizing_query
+from collectors.prometheus.reader import read_dump
+from fleetscope import console
+from fleetscope.config import PrometheusConfig, PrometheusSource
+from fleetscope.errors import CollectError, FleetscopeError, InputError
+from warehouse import LoadBatch, utc_now
+
+HOUR = timedelta(hours=1)
+FIRST_RUN = timedelta(hours=24)   # window of a first run without --start
+MAX_POINTS = 10_000               # Prometheus refuses more than 11,000 points per series
+INGEST_LAG = timedelta(minutes=2)  # the newest hour is complete once its last scrapes landed
+
+Labels = tuple[str | None, ...]
+
+
+def watermark_key(cluster: str) -> str:
+    """The state key holding the end of the last collected window."""
+    return f"prometheus:{cluster}:watermark"
+
+
+def last_complete_hour(now: datetime | None = None) -> datetime:
+    """Start of the current hour, once the previous hour's last scrapes have landed."""
+    now = (now or utc_now()) - INGEST_LAG
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class Plan:
+    """How the window is cut: hours per query and namespace groups (adapted as it runs)."""
+
+    chunk_hours: int
+    groups: list[list[str]]
+    splits: int = 0
+
+
+@dataclass
+class CollectStats:
+    requests: int = 0
+    bytes_received: int = 0
+    largest_response_points: int = 0
+    gap_hours: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class WindowCollector:
+    """Collects one cluster's window from one server into a dump document."""
+
+    def __init__(self, client: PrometheusClient, config: PrometheusConfig, *, cluster: str,
+                 split: bool = True) -> None:
+        self.client = client
+        self.config = config
+        self.cluster = cluster
+        self.split = split
+        self.budget = config.max_series_per_query
+        self.stats = CollectStats()
+        self.samples_per_hour = 3600.0 / config.scrape_interval_seconds
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def plan(self, start: datetime, end: datetime) -> Plan:
+        """Chunk length and namespace groups from container counts per namespace and day."""
+        hours = int((end - start) / HOUR)
+        if not self.split:
+            return Plan(chunk_hours=min(hours, MAX_POINTS), groups=[[]])
+        lb = self.config.labels
+        selector = (f'{self.config.metrics.memory_working_set}{{{lb.container}!="", '
+                    f'{lb.container}!="POD"}}')
+        namespaces = set(self.client.label_values(lb.namespace, match=selector, start=start,
+                                                  end=end))
+        requests_selector = f'{self.config.metrics.requests}{{{lb.container}!=""}}'
+        namespaces |= set(self.client.label_values(lb.namespace, match=requests_selector,
+                                                   start=start, end=end))
+        if not namespaces:
+            return Plan(chunk_hours=min(hours, MAX_POINTS), groups=[[]])
+        sizes = self._sizes(sorted(namespaces), start, end)
+        largest = max(sizes.values(), default=0) or 1
+        chunk = max(1, min(hours, MAX_POINTS, self.budget // largest))
+        groups: list[list[str]] = []
+        current: list[str] = []
+        total = 0
+        for name in sorted(namespaces):
+            size = max(sizes.get(name, 1), 1)
+            if current and (total + size) * chunk > self.budget:
+                groups.append(current)
+                current, total = [], 0
+            current.append(name)
+            total += size
+        groups.append(current)
+        return Plan(chunk_hours=chunk, groups=groups)
+
+    def _sizes(self, namespaces: list[str], start: datetime, end: datetime) -> dict[str, int]:
+        """Most containers seen in any day of the window, per namespace."""
+        day = min(timedelta(days=1), end - start)
+        query = sizing_query(self.config, int(day.total_seconds()))
+        steps = math.ceil((end - start) / day)
+        label = self.config.labels.namespace
+
+        def run(matcher: str) -> dict[str, int]:
+            found: dict[str, int] = {}
+            result = self.client.query_range(
+                query.replace("{ns}", matcher), start=start + day,
+                end=start + steps * day, step_seconds=int(day.total_seconds()))
+            for series in result:
+                name = series["metric"].get(label, "")
+                found[name] = max(int(float(v)) for _, v in series["values"])
+            return found
+
+        try:
+            return run("")
+        except QueryTooLarge:
+            sizes: dict[str, int] = {}
+            for name in namespaces:  # one namespace at a time: each count is small
+                try:
+                    sizes.update(run(namespace_matcher(label, [name])))
+                except QueryTooLarge:
+                    sizes[name] = self.budget  # unknown but big: alone, one hour at a time
+            return sizes
+
+    # -- fetching ----------------------------------------------------------------------------
+
+    def fetch(self, start: datetime, end: datetime,
+              progress: Callable[[str], None] | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Run every raw query over [start, end); result series per query name."""
+        plan = self.plan(start, end)
+        if progress:
+            progress(f"{len(plan.groups)} namespace group(s), {plan.chunk_hours} h per query")
+        out: dict[str, list[dict[str, Any]]] = {}
+        for query in raw_queries(self.config):
+            pieces: list[dict[str, Any]] = []
+            at = start
+            while at < end:
+                chunk_end = min(end, at + plan.chunk_hours * HOUR)
+                groups = list(plan.groups) if query.kind == "container" else [[]]
+                for group in groups:
+                    pieces.extend(self._fetch(query, group, at, chunk_end, plan))
+                at = chunk_end
+            out[query.name] = pieces
+        self.stats.requests = self.client.requests_made
+        self.stats.bytes_received = self.client.bytes_received
+        return out
+
+    def _fetch(self, query: RawQuery, group: list[str], start: datetime, end: datetime,
+               plan: Plan) -> list[dict[str, Any]]:
+        matcher = namespace_matcher(self.config.labels.namespace, group) if group else ""
+        promql = query.render(matcher)
+        try:
+            result = self.client.query_range(promql, start=start + HOUR, end=end,
+                                             step_seconds=3600)
+        except QueryTooLarge as exc:
+            return self._split(query, group, start, end, plan, reason=str(exc))
+        points = sum(len(series.get("values") or ()) for series in result)
+        if points > self.budget and self.split and (len(group) > 1 or end - start > HOUR):
+            return self._split(query, group, start, end, plan,
+                               reason=f"{points} points > max_series_per_query {self.budget}")
+        self.stats.largest_response_points = max(self.stats.largest_response_points, points)
+        return result
+
+    def _split(self, query: RawQuery, group: list[str], start: datetime, end: datetime,
+               plan: Plan, *, reason: str) -> list[dict[str, Any]]:
+        if not self.split:
+            raise CollectError(f"{self.client.name}: {query.name}: {reason}")
+        plan.splits += 1
+        if len(group) > 1:
+            half = len(group) // 2
+            first, second = group[:half], group[half:]
+            if group in plan.groups:  # later chunks use the smaller groups straight away
+                where = plan.groups.index(group)
+                plan.groups[where:where + 1] = [first, second]
+            return (self._fetch(query, first, start, end, plan)
+                    + self._fetch(query, second, start, end, plan))
+        hours = int((end - start) / HOUR)
+        if hours > 1:
+            middle = start + (hours // 2) * HOUR
+            plan.chunk_hours = max(1, min(plan.chunk_hours, hours // 2))
+            return (self._fetch(query, group, start, middle, plan)
+                    + self._fetch(query, group, middle, end, plan))
+        scope = f"namespace {group[0]}" if group else "all series"
+        raise CollectError(f"{self.client.name}: {query.name} for {scope} over one hour is "
+                           f"still too large ({reason}); raise the server's limits")
+
+    # -- deriving ----------------------------------------------------------------------------
+
+    def document(self, start: datetime, end: datetime,
+                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """The dump document of [start, end) (the format `reader.read_dump` parses)."""
+        raw = self.fetch(start, end, progress)
+        lb = self.config.labels
+        container_keys = (lb.namespace, lb.pod, lb.container, lb.node)
+        merged = {name: _merge(series, container_keys if name[:4] != "node" else (lb.node,))
+                  for name, series in raw.items()}
+        n = self.samples_per_hour
+        results: dict[str, dict[str, Any]] = {}
+
+        def put(name: str, series: dict[Labels, tuple[np.ndarray, np.ndarray]], kind: str
+                ) -> None:
+            names = ("namespace", "pod", "container", "node") if kind == "container" \
+                else ("node",)
+            out = []
+            for labels, (ts, values) in series.items():
+                metric = {k: v for k, v in zip(names, labels, strict=True) if v}
+                out.append({"metric": metric, "values": [[int(t), repr(float(v))]
+                                                         for t, v in zip(ts, values,
+                                                                         strict=True)]})
+            results[name] = {"status": "success",
+                             "data": {"resultType": "matrix", "result": out}}
+
+        put("container_cpu_usage_cores", merged["cpu_rate"], "container")
+        put("container_memory_working_set_bytes_avg",
+            self._while_present_times_presence(merged["mem_sum"], merged["mem_count"], n),
+            "container")
+        put("container_memory_working_set_bytes_max", merged["mem_max"], "container")
+        put("container_cpu_request_cores", merged["req_cpu"], "container")
+        put("container_memory_request_bytes", merged["req_memory"], "container")
+        put("container_gpu_request", merged["req_gpu"], "container")
+        put("container_running_fraction",
+            self._while_present_times_presence(merged["run_sum"], merged["run_count"], n),
+            "container")
+        put("node_cpu_capacity_cores", merged["node_cpu"], "node")
+        put("node_memory_capacity_bytes", merged["node_memory"], "node")
+        put("node_gpu_capacity", merged["node_gpu"], "node")
+        put("node_present_fraction",
+            {key: (ts, self._presence(ts, counts / n)) for key, (ts, counts)
+             in merged["node_count"].items()}, "node")
+        return {"cluster": self.cluster, "start": _iso(start), "end": _iso(end),
+                "step_seconds": 3600, "results": results}
+
+    def _presence(self, ts: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+        """Fraction of each hour a series existed: 1 strictly inside its span (gaps are scrape
+        gaps, not absence), samples/expected at its first and last hour."""
+        presence = np.minimum(fraction, 1.0)
+        if len(ts) > 2:
+            presence[1:-1] = 1.0
+            missing = round(float(ts[-1] - ts[0]) / 3600) + 1 - len(ts)
+            self.stats.gap_hours += max(missing, 0)
+        return presence
+
+    def _while_present_times_presence(
+            self, sums: dict[Labels, tuple[np.ndarray, np.ndarray]],
+            counts: dict[Labels, tuple[np.ndarray, np.ndarray]], n: float
+    ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+        out = {}
+        for key, (ts, total) in sums.items():
+            count_ts, count = counts.get(key, (ts, np.full(len(ts), np.nan)))
+            if len(count_ts) != len(ts) or not np.array_equal(count_ts, ts):
+                # both come from the same samples; a mismatch means the data moved under us
+                labels = dict(zip(("namespace", "pod", "container", "node"), key,
+                                  strict=True))
+                raise CollectError(f"{self.client.name}: sum and count of {labels} disagree "
+                                   "on their hours; collect again")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = total / count
+            out[key] = (ts, mean * self._presence(ts, count / n))
+        return out
+
+
+def _merge(series: list[dict[str, Any]], keys: tuple[str, ...]
+           ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+    """Pieces of the same series (time chunks) joined and sorted by time."""
+    parts: dict[Labels, list[list[Any]]] = {}
+    for item in series:
+        metric = item.get("metric") or {}
+        key = tuple(metric.get(k) for k in keys)
+        parts.setdefault(key, []).extend(item.get("values") or ())
+    merged = {}
+    for key, values in parts.items():
+        ts = np.asarray([v[0] for v in values], dtype=np.float64)
+        try:
+            vals = np.asarray([v[1] for v in values], dtype=np.float64)
+        except ValueError:
+            raise InputError(f"series {dict(zip(keys, key, strict=True))}: a value is not a "
+                             "number") from None
+        order = np.argsort(ts, kind="stable")
+        merged[key] = (ts[order], vals[order])
+    return merged
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+def client_for(source: PrometheusSource, config: PrometheusConfig) -> PrometheusClient:
+    """A client with the source's credentials read from the environment."""
+    auth = Auth.from_env(bearer_token_env=source.bearer_token_env, username=source.username,
+                         password_env=source.password_env, ca_file=source.ca_file)
+    return PrometheusClient(source.url, auth=auth, timeout=source.timeout_seconds,
+                            max_retries=config.max_retries)
+
+
+def resolve_window(stored_watermark: str | None, *, start: datetime | None,
+                   end: datetime | None, now: datetime | None = None
+                   ) -> tuple[datetime, datetime]:
+    """[start, end): the arguments, else from the watermark up to the last complete hour."""
+    end = end or last_complete_hour(now)
+    if start is None:
+        start = (datetime.fromisoformat(stored_watermark) if stored_watermark
+                 else end - FIRST_RUN)
+    for name, value in (("--start", start), ("--end", end)):
+        if value.minute or value.second or value.microsecond:
+            raise InputError(f"{name} {value:%Y-%m-%dT%H:%M:%S}Z is not on a full hour")
+    return start, end
+
+
+def collect_window(source: PrometheusSource, config: PrometheusConfig, *, start: datetime,
+                   end: datetime, split: bool = True) -> tuple[dict[str, Any], CollectStats]:
+    """The dump document of one server and window, and what collecting it took."""
+    collector = WindowCollector(client_for(source, config), config, cluster=source.cluster,
+                                split=split)
+    document = collector.document(start, end, progress=lambda m: console.info(
+        f"prometheus {source.cluster}: {m}"))
+    return document, collector.stats
+
+
+def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig,
+                    warehouse_path: Path, start: datetime | None, end: datetime | None,
+                    dump: Path | None = None) -> list[str]:
+    """Collect each source into the warehouse; returns the failures (each recorded in loads)."""
+    from warehouse import Warehouse
+
+    failures = []
+    for source in sources:
+        started_at = utc_now()
+        try:
+            with Warehouse(warehouse_path) as wh:
+                stored = wh.get_state(watermark_key(source.cluster))
+            window_start, window_end = resolve_window(stored, start=start, end=end)
+            if window_start >= window_end:
+                console.info(f"prometheus {source.cluster}: up to date (watermark "
+                             f"{window_start:%Y-%m-%d %H:%M})")
+                continue
+            document, stats = collect_window(source, config, start=window_start,
+                                             end=window_end)
+            if dump is not None:
+                target = dump if len(sources) == 1 else \
+                    dump.with_name(f"{dump.stem}-{source.cluster}{dump.suffix}")
+                target.write_bytes(orjson.dumps(document))
+            batch: LoadBatch = read_dump(document, cluster=source.cluster,
+                                         origin=f"{source.url} ({source.cluster})")
+            new_mark = max(window_end, datetime.fromisoformat(stored)) if stored else window_end
+            batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
+            with Warehouse(warehouse_path) as wh:
+                result = wh.load(batch, started_at=started_at)
+            if stats.gap_hours:
+                console.info(f"prometheus {source.cluster}: warning: {stats.gap_hours} whole "
+                             "hour(s) without samples inside series (scrape gaps) are missing")
+            console.info(f"prometheus {source.cluster}: {window_start:%Y-%m-%d %H:%M} to "
+                         f"{window_end:%Y-%m-%d %H:%M}: {result.row_counts} rows in "
+                         f"{stats.requests} requests")
+        except FleetscopeError as exc:
+            message = f"prometheus {source.cluster}: {exc}"
+            failures.append(message)
+            console.info(message)
+            with Warehouse(warehouse_path) as wh:
+                wh.record_failure("prometheus", source.cluster, str(exc),
+                                  started_at=started_at)
+    return failures
+

@@ -1,0 +1,115 @@
+"""The PromQL behind each dump series, built from the configured metric and label names.
+
+Every query is a `query_range` at a 1-hour step; the sample at T describes the hour [T-1h, T).
+`k` below is `namespace, pod, container, node` (configured label names; a label a metric lacks,
+such as `node` on kube-state-metrics' running series, simply drops out of the grouping).
+`cf` keeps real containers only: `container!="", container!="POD"` (cAdvisor also reports the
+pod cgroup and the pause container, which would count usage twice). `offset 1ms` turns the
+closed range `[T-1h, T]` of Prometheus 2.x into `[T-1h, T)`, so a sample on an hour boundary
+belongs to one hour only (Prometheus 3's ranges are left-open; both then agree).
+
+Dump series and their queries (`wss` = the working-set gauge):
+- container_cpu_usage_cores: `sum by (k) (rate(container_cpu_usage_seconds_total{cf}[1h]))`,
+  core-seconds of the hour / 3600; `rate` corrects counter resets (a container restart).
+- container_memory_working_set_bytes_avg: `sum by (k) (sum_over_time(wss{cf}[1h] offset 1ms))`
+  / `sum by (k) (count_over_time(...))` (the mean while present) x presence.
+- container_memory_working_set_bytes_max: `max by (k) (max_over_time(wss{cf}[1h] offset 1ms))`.
+- container_cpu_request_cores: `max by (k) (avg_over_time(
+  kube_pod_container_resource_requests{resource="cpu"}[1h] offset 1ms))`; memory and GPU the
+  same with `resource="memory"` / `resource="<gpu_resource>"`.
+- container_running_fraction: `sum_over_time(kube_pod_container_status_running[...])` /
+  `count_over_time(...)` (the share of samples running) x presence.
+- node_cpu_capacity_cores: `max by (node) (max_over_time(
+  kube_node_status_capacity{resource="cpu"}[1h] offset 1ms))`; memory and GPU likewise.
+- node_present_fraction: presence of `kube_node_status_capacity{resource="cpu"}`.
+
+Presence of a series in an hour = samples in the hour / samples per hour
+(`3600 / prometheus.scrape_interval_seconds`), capped at 1; for the hours strictly between the
+first and last hour a series is seen in the window it is 1, because a Kubernetes object that
+exists before and after an hour existed during it: fewer samples there mean a scrape gap, not
+absence. So a pod or node that exists for part of an hour gets that part, and a scrape gap does
+not lower usage or running time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fleetscope.config import PrometheusConfig
+
+STEP = "1h"
+HOUR_RANGE = "[1h] offset 1ms"
+
+
+@dataclass(frozen=True)
+class RawQuery:
+    """One query the collector runs; `{ns}` is where a namespace matcher goes."""
+
+    name: str
+    kind: str  # container | node
+    template: str
+
+    def render(self, namespace_matcher: str = "") -> str:
+        """The PromQL with an optional `, namespace=~"..."` matcher filled in."""
+        return self.template.replace("{ns}", namespace_matcher)
+
+
+def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
+    """Every query of one collection, in the order they run."""
+    m, lb = config.metrics, config.labels
+    k = f"{lb.namespace}, {lb.pod}, {lb.container}, {lb.node}"
+    cf = f'{lb.container}!="", {lb.container}!="POD"'
+    named = f'{lb.container}!=""'  # always true; lets the namespace matcher follow a comma
+
+    def request(resource: str) -> str:
+        return (f"max by ({k}) (avg_over_time({m.requests}"
+                f'{{{lb.resource}="{resource}"{{ns}}}}{HOUR_RANGE}))')
+
+    def capacity(resource: str, how: str = "max_over_time") -> str:
+        agg = "max"
+        return (f"{agg} by ({lb.node}) ({how}({m.node_capacity}"
+                f'{{{lb.resource}="{resource}"}}{HOUR_RANGE}))')
+
+    return [
+        RawQuery("cpu_rate", "container",
+                 f"sum by ({k}) (rate({m.cpu_usage}{{{cf}{{ns}}}}[1h]))"),
+        RawQuery("mem_sum", "container",
+                 f"sum by ({k}) (sum_over_time({m.memory_working_set}{{{cf}{{ns}}}}"
+                 f"{HOUR_RANGE}))"),
+        RawQuery("mem_count", "container",
+                 f"sum by ({k}) (count_over_time({m.memory_working_set}{{{cf}{{ns}}}}"
+                 f"{HOUR_RANGE}))"),
+        RawQuery("mem_max", "container",
+                 f"max by ({k}) (max_over_time({m.memory_working_set}{{{cf}{{ns}}}}"
+                 f"{HOUR_RANGE}))"),
+        RawQuery("req_cpu", "container", request("cpu")),
+        RawQuery("req_memory", "container", request("memory")),
+        RawQuery("req_gpu", "container", request(config.gpu_resource)),
+        RawQuery("run_sum", "container",
+                 f"sum by ({k}) (sum_over_time({m.running}{{{named}{{ns}}}}{HOUR_RANGE}))"),
+        RawQuery("run_count", "container",
+                 f"sum by ({k}) (count_over_time({m.running}{{{named}{{ns}}}}"
+                 f"{HOUR_RANGE}))"),
+        RawQuery("node_cpu", "node", capacity("cpu")),
+        RawQuery("node_memory", "node", capacity("memory")),
+        RawQuery("node_gpu", "node", capacity(config.gpu_resource)),
+        RawQuery("node_count", "node", capacity("cpu", "count_over_time")),
+    ]
+
+
+def namespace_matcher(label: str, namespaces: list[str]) -> str:
+    """`, namespace=~"a|b"` with RE2 metacharacters and quotes escaped."""
+    special = set("\\.+*?()|[]{}^$")
+    parts = []
+    for name in namespaces:
+        escaped = "".join(("\\\\" + ch) if ch in special else ch for ch in name)
+        parts.append(escaped.replace('"', '\\"'))
+    return f', {label}=~"{"|".join(parts)}"'
+
+
+def sizing_query(config: PrometheusConfig, range_seconds: int) -> str:
+    """Containers per namespace seen in the `range_seconds` before each evaluation time."""
+    m, lb = config.metrics, config.labels
+    cf = f'{lb.container}!="", {lb.container}!="POD"'
+    return (f"count by ({lb.namespace}) (count by ({lb.namespace}, {lb.pod}, {lb.container}) "
+            f"(count_over_time({m.memory_working_set}{{{cf}{{ns}}}}[{range_seconds}s])))")

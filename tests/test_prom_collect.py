@@ -1,0 +1,212 @@
+"""The live collector against a real Prometheus preloaded with the hand-made scenario.
+
+Every expected number is worked out from the samples described in `prometheus_server`
+(scenario section); the test server's scrape interval is 1 minute (60 samples per hour).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from prometheus_server import MIB, T0, T1, preloaded_prometheus, scenario_history
+
+from collectors.prometheus.collector import WindowCollector, client_for
+from collectors.prometheus.reader import read_dump
+from fleetscope.cli import cli
+from fleetscope.config import PrometheusSource, parse_config
+from warehouse import Warehouse
+
+START = T0.replace(tzinfo=None)
+END = START + timedelta(hours=6)
+CONFIG_TOML = "[prometheus]\nscrape_interval_seconds = 60\n"
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory):
+    with preloaded_prometheus(scenario_history(), tmp_path_factory.mktemp("prom")) as server:
+        yield server
+
+
+def _config(**prometheus):
+    return parse_config({"prometheus": {"scrape_interval_seconds": 60, **prometheus}}).prometheus
+
+
+def _collect(url: str, start=START, end=END, **prometheus) -> dict[str, pd.DataFrame]:
+    config = _config(**prometheus)
+    collector = WindowCollector(client_for(PrometheusSource(url=url, cluster="prod"), config),
+                                config, cluster="prod")
+    document = collector.document(start, end)
+    batch = read_dump(document, cluster="prod", origin="live")
+    out = {}
+    for name, frame in batch.tables.items():
+        key = ["hour_start", "node_name"] if "node" in name else \
+            ["namespace", "pod_name", "container_name", "hour_start"]
+        out[name] = frame.sort_values(key).reset_index(drop=True)
+    out["_stats"] = collector.stats  # type: ignore[assignment]
+    return out
+
+
+@pytest.fixture(scope="module")
+def collected(prometheus):
+    return _collect(prometheus.url)
+
+
+def _rows(frame: pd.DataFrame, pod: str, container: str) -> pd.DataFrame:
+    return frame[(frame.pod_name == pod) & (frame.container_name == container)]
+
+
+def test_constant_half_core_for_three_hours_is_one_and_a_half_core_hours(collected):
+    app = _rows(collected["raw_prom_container_hours"], "api-1", "app")
+    assert app.hour_start.dt.hour.tolist() == [0, 1, 2]
+    assert app.cpu_usage_cores.tolist() == pytest.approx([0.5, 0.5, 0.5])
+    assert app.cpu_usage_cores.sum() == pytest.approx(1.5)
+    assert app.cpu_request_cores.tolist() == [1.0, 1.0, 1.0]
+    assert app.memory_request_bytes.tolist() == [256 * MIB] * 3
+    assert app.running_hours.tolist() == [1.0, 1.0, 1.0]
+    assert app.node_name.tolist() == ["n1"] * 3
+
+
+def test_scrape_gap_does_not_lower_the_average(collected):
+    app = _rows(collected["raw_prom_container_hours"], "api-1", "app")
+    # 01:10-01:40 has no samples: the other 30 are all 100 MiB, and the container ran throughout
+    assert app.memory_working_set_bytes_avg.tolist() == [100 * MIB] * 3
+
+
+def test_pod_cgroup_and_pause_container_are_not_counted(collected):
+    containers = set(collected["raw_prom_container_hours"].container_name)
+    assert containers == {"app", "sidecar", "main"}
+
+
+def test_sidecar_average_and_max_working_set(collected):
+    sidecar = _rows(collected["raw_prom_container_hours"], "api-1", "sidecar")
+    assert sidecar.cpu_usage_cores.sum() == pytest.approx(0.9)  # 0.3 cores x 3 h
+    # hour 1: 59 samples of 50 MiB and one of 80 MiB
+    assert sidecar.memory_working_set_bytes_avg.tolist() == pytest.approx(
+        [50 * MIB, (59 * 50 + 80) / 60 * MIB, 50 * MIB])
+    assert sidecar.memory_working_set_bytes_max.tolist() == [50 * MIB, 80 * MIB, 50 * MIB]
+
+
+def test_counter_reset_inside_an_hour_gives_the_right_usage(collected):
+    worker = _rows(collected["raw_prom_container_hours"], "worker-1", "main")
+    # 1 core for two hours; the counter drops from 1740 to 60 at 00:30 (a restart)
+    assert worker.cpu_usage_cores.tolist() == pytest.approx([1.0, 1.0])
+    assert worker.node_name.tolist() == ["n2", "n2"]
+
+
+def test_container_running_half_an_hour(collected):
+    job = _rows(collected["raw_prom_container_hours"], "job-7", "main")
+    assert job.hour_start.dt.hour.tolist() == [3]
+    assert job.running_hours.tolist() == [0.5]  # 30 of 60 samples running
+    # 64 MiB while it ran, for half the hour
+    assert job.memory_working_set_bytes_avg.tolist() == [32 * MIB]
+    assert job.memory_working_set_bytes_max.tolist() == [64 * MIB]
+    # 0.2 cores for 29 sampled minutes; rate() extrapolates the last sample by half an interval
+    # (30 s): increase 348 x 1770/1740 = 354 core-seconds over the hour
+    assert job.cpu_usage_cores.tolist() == pytest.approx([354 / 3600])
+    assert job.cpu_request_cores.isna().all()
+
+
+def test_nodes_capacity_and_partial_presence(collected):
+    nodes = collected["raw_prom_node_hours"]
+    n1, n2 = nodes[nodes.node_name == "n1"], nodes[nodes.node_name == "n2"]
+    assert n1.hour_start.dt.hour.tolist() == [0, 1, 2, 3, 4, 5]
+    assert n1.present_hours.tolist() == [1.0] * 6  # the 04:10-04:40 gap is a scrape gap
+    assert n1.cpu_capacity_cores.tolist() == [4.0] * 6
+    assert n1.memory_capacity_bytes.tolist() == [16 * 2**30] * 6
+    assert n2.hour_start.dt.hour.tolist() == [0, 1, 2]
+    assert n2.present_hours.tolist() == [1.0, 1.0, 0.5]  # gone at 02:30
+
+
+def test_tiny_budget_splits_by_namespace_and_time_with_the_same_result(prometheus, collected):
+    split = _collect(prometheus.url, max_series_per_query=4)
+    stats = split["_stats"]
+    assert stats.requests > collected["_stats"].requests
+    assert stats.largest_response_points <= 4
+    for table in ("raw_prom_container_hours", "raw_prom_node_hours"):
+        pd.testing.assert_frame_equal(split[table], collected[table])
+
+
+def test_nan_sample_is_a_clear_error(prometheus):
+    from fleetscope.errors import InputError
+
+    start = T1.replace(tzinfo=None)
+    with pytest.raises(InputError) as err:
+        _collect(prometheus.url, start=start, end=start + timedelta(hours=1))
+    assert 'pod="bad-1"' in str(err.value)
+    assert "NaN" in str(err.value)
+
+
+def _cli(runner, warehouse: Path, config: Path, *args: str):
+    return runner.invoke(cli, ["--warehouse", str(warehouse), "--config", str(config), "-q",
+                               "collect", "prometheus", *args])
+
+
+def test_cli_window_watermark_and_idempotent_rerun(prometheus, tmp_path, cli_runner):
+    warehouse, config = tmp_path / "wh.duckdb", tmp_path / "fleetscope.toml"
+    config.write_text(CONFIG_TOML)
+    window = ["--url", prometheus.url, "--cluster", "prod",
+              "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-02T06:00:00Z"]
+    for _ in range(2):  # collecting the same hours again replaces them
+        result = _cli(cli_runner, warehouse, config, *window)
+        assert result.exit_code == 0, result.output
+    with Warehouse(warehouse) as wh:
+        assert wh.get_state("prometheus:prod:watermark") == "2026-11-02T06:00:00"
+        got = wh.query_df("select round(sum(cpu_usage_cores), 6) as core_hours, count(*) as n "
+                          "from raw_prom_container_hours").iloc[0].tolist()
+    # 1.5 + 0.9 + 2.0 + 354/3600 core-hours over 3 + 3 + 2 + 1 container-hours
+    assert got == [pytest.approx(4.4 + 354 / 3600), 9]
+
+    # no --start: continue from the watermark
+    result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
+                  "--end", "2026-11-02T08:00:00Z")
+    assert result.exit_code == 0, result.output
+    with Warehouse(warehouse) as wh:
+        assert wh.get_state("prometheus:prod:watermark") == "2026-11-02T08:00:00"
+        hours = wh.query_df("select hour(hour_start) h from raw_prom_node_hours "
+                            "where node_name = 'n1' order by 1")["h"].tolist()
+    assert hours == list(range(8))
+
+
+def test_cli_failure_is_recorded_and_leaves_data(prometheus, tmp_path, cli_runner):
+    warehouse, config = tmp_path / "wh.duckdb", tmp_path / "fleetscope.toml"
+    config.write_text(CONFIG_TOML)
+    result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
+                  "--start", "2026-11-03T00:00:00Z", "--end", "2026-11-03T01:00:00Z")
+    assert result.exit_code != 0
+    assert "Error: prometheus prod:" in result.output and "bad-1" in result.output
+    with Warehouse(warehouse) as wh:
+        loads = wh.query_df("select status, error from loads")
+        assert loads.status.tolist() == ["failed"]
+        assert wh.get_state("prometheus:prod:watermark") is None
+        assert wh.query_df("select count(*) n from raw_prom_container_hours")["n"][0] == 0
+
+
+def test_bad_metric_name_is_a_clear_bad_query_error(prometheus, tmp_path, cli_runner):
+    from fleetscope.errors import CollectError
+
+    with pytest.raises(CollectError, match="bad query"):
+        _collect(prometheus.url, metrics={"cpu_usage": "container_cpu{"})
+
+
+def test_start_off_the_hour_is_refused(prometheus, tmp_path, cli_runner):
+    warehouse, config = tmp_path / "wh.duckdb", tmp_path / "fleetscope.toml"
+    config.write_text(CONFIG_TOML)
+    result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
+                  "--start", "2026-11-02T00:30:00Z", "--end", "2026-11-02T06:00:00Z")
+    assert result.exit_code != 0
+    assert "not on a full hour" in result.output
+
+
+def test_now_defaults(prometheus):
+    from collectors.prometheus.collector import last_complete_hour, resolve_window
+
+    now = datetime(2026, 11, 2, 10, 1)  # the 09:00 hour's last scrapes may still be landing
+    assert last_complete_hour(now) == datetime(2026, 11, 2, 9)
+    assert resolve_window(None, start=None, end=None, now=now) == (
+        datetime(2026, 11, 1, 9), datetime(2026, 11, 2, 9))
+    assert resolve_window("2026-11-02T05:00:00", start=None, end=None,
+                          now=datetime(2026, 11, 2, 10, 5)) == (
+        datetime(2026, 11, 2, 5), datetime(2026, 11, 2, 10))
