@@ -63,8 +63,8 @@ TABLES = {
         (date '2026-11-20', 'search-api', 'search', 'native')
         ) t(status_date, app_id, team, status)""",
     "mart_migration_daily": """select * from (values
-        (date '2026-11-20', 'payments', 3, 1, 1, 1, 2, 33.3, 40.0),
-        (date '2026-11-20', '__all__', 3, 1, 1, 1, 2, 33.3, 40.0)
+        (date '2026-11-20', 'payments', 3, 1, 1, 1, 2, 33.333333, 40.0),
+        (date '2026-11-20', '__all__', 3, 1, 1, 1, 2, 33.333333, 40.0)
         ) t(status_date, team, count_apps_in_scope, count_apps_legacy, count_apps_migrating,
             count_apps_migrated, count_apps_native, migrated_pct, migrated_capacity_pct)""",
     "mart_rightsizing": """select * from (values

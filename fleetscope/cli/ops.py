@@ -23,9 +23,8 @@ def validate(app: AppContext, out: Path | None) -> None:
     Example:
       fleetscope validate
     """
-    from pipelines.quality import validate_warehouse
-
     from fleetscope.errors import ValidationFailed
+    from pipelines.quality import validate_warehouse
 
     outcome = validate_warehouse(app.warehouse_path, app.config,
                                  page_dir=out or Path(app.config.reports.out_dir))
@@ -75,8 +74,10 @@ def run(app: AppContext, lock_timeout: float | None, no_report: bool, out: Path 
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
               help="Folder to open [default: the repository's notebooks/].")
+@click.option("--allow-root", is_flag=True, help="Let JupyterLab run as root (containers).")
 @pass_app
-def lab(app: AppContext, port: int, ip: str, no_browser: bool, notebooks: Path | None) -> None:
+def lab(app: AppContext, port: int, ip: str, no_browser: bool, notebooks: Path | None,
+        allow_root: bool) -> None:
     """Open JupyterLab on the notebooks folder with a read-only warehouse connection ready.
 
     Every kernel starts with `con` (a read-only DuckDB connection) and `sql(...)` (a query to a
@@ -89,7 +90,7 @@ def lab(app: AppContext, port: int, ip: str, no_browser: bool, notebooks: Path |
     from fleetscope.ops.lab import run_lab
 
     raise SystemExit(run_lab(app.warehouse_path, port=port, ip=ip, open_browser=not no_browser,
-                             notebooks_dir=notebooks))
+                             notebooks_dir=notebooks, allow_root=allow_root))
 
 
 COMMANDS = [validate, run, lab]
