@@ -100,8 +100,8 @@ def test_container_running_half_an_hour(collected):
     job = _rows(collected["raw_prom_container_hours"], "job-7", "main")
     assert job.hour_start.dt.hour.tolist() == [3]
     assert job.running_hours.tolist() == [0.5]  # 30 of 60 samples running
-    # 64 MiB while it ran, for half the hour
-    assert job.memory_working_set_bytes_avg.tolist() == [32 * MIB]
+    # 64 MiB while it ran (byte-hours: 64 MiB x 0.5)
+    assert job.memory_working_set_bytes_avg.tolist() == [64 * MIB]
     assert job.memory_working_set_bytes_max.tolist() == [64 * MIB]
     # 0.2 cores for 29 sampled minutes; rate() extrapolates the last sample by half an interval
     # (30 s): increase 348 x 1770/1740 = 354 core-seconds over the hour

@@ -233,14 +233,13 @@ class WindowCollector:
 
         put("container_cpu_usage_cores", merged["cpu_rate"], "container")
         put("container_memory_working_set_bytes_avg",
-            self._while_present_times_presence(merged["mem_sum"], merged["mem_count"], n),
-            "container")
+            self._mean_while_present(merged["mem_sum"], merged["mem_count"]), "container")
         put("container_memory_working_set_bytes_max", merged["mem_max"], "container")
         put("container_cpu_request_cores", merged["req_cpu"], "container")
         put("container_memory_request_bytes", merged["req_memory"], "container")
         put("container_gpu_request", merged["req_gpu"], "container")
         put("container_running_fraction",
-            self._while_present_times_presence(merged["run_sum"], merged["run_count"], n),
+            self._mean_while_present(merged["run_sum"], merged["run_count"], n),
             "container")
         put("node_cpu_capacity_cores", merged["node_cpu"], "node")
         put("node_memory_capacity_bytes", merged["node_memory"], "node")
@@ -261,10 +260,11 @@ class WindowCollector:
             self.stats.gap_hours += max(missing, 0)
         return presence
 
-    def _while_present_times_presence(
+    def _mean_while_present(
             self, sums: dict[Labels, tuple[np.ndarray, np.ndarray]],
-            counts: dict[Labels, tuple[np.ndarray, np.ndarray]], n: float
-    ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+            counts: dict[Labels, tuple[np.ndarray, np.ndarray]],
+            n: float | None = None) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+        """sum / count per hour; times the hour's presence when `n` (samples per hour) is given."""
         out = {}
         for key, (ts, total) in sums.items():
             count_ts, count = counts.get(key, (ts, np.full(len(ts), np.nan)))
@@ -276,7 +276,7 @@ class WindowCollector:
                                    "on their hours; collect again")
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = total / count
-            out[key] = (ts, mean * self._presence(ts, count / n))
+            out[key] = (ts, mean if n is None else mean * self._presence(ts, count / n))
         return out
 
 

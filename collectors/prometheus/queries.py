@@ -12,7 +12,8 @@ Dump series and their queries (`wss` = the working-set gauge):
 - container_cpu_usage_cores: `sum by (k) (rate(container_cpu_usage_seconds_total{cf}[1h]))`,
   core-seconds of the hour / 3600; `rate` corrects counter resets (a container restart).
 - container_memory_working_set_bytes_avg: `sum by (k) (sum_over_time(wss{cf}[1h] offset 1ms))`
-  / `sum by (k) (count_over_time(...))` (the mean while present) x presence.
+  / `sum by (k) (count_over_time(...))`: the mean while the container ran (memory byte-hours
+  = this x running fraction, as the cost model charges them).
 - container_memory_working_set_bytes_max: `max by (k) (max_over_time(wss{cf}[1h] offset 1ms))`.
 - container_cpu_request_cores: `max by (k) (avg_over_time(
   kube_pod_container_resource_requests{resource="cpu"}[1h] offset 1ms))`; memory and GPU the
@@ -28,7 +29,7 @@ Presence of a series in an hour = samples in the hour / samples per hour
 first and last hour a series is seen in the window it is 1, because a Kubernetes object that
 exists before and after an hour existed during it: fewer samples there mean a scrape gap, not
 absence. So a pod or node that exists for part of an hour gets that part, and a scrape gap does
-not lower usage or running time.
+not lower running time or presence (nor the CPU average: the counter kept counting).
 """
 
 from __future__ import annotations

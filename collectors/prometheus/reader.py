@@ -5,8 +5,10 @@ The dump (docs/architecture.md, "Prometheus dump") is one JSON document per clus
 timestamp T describes the hour that ends at T (`hour_start = T - 3600`).
 
 Units and meaning of the columns (the live PromQL in `queries` produces exactly these):
-- `cpu_usage_cores`, `memory_working_set_bytes_avg`: averages over the whole hour, so a
-  container that ran 30 minutes at 1 core has 0.5; they are core-hours (byte-hours) per hour.
+- `cpu_usage_cores`: the average over the whole hour, so a container that ran 30 minutes at
+  1 core has 0.5: core-hours of the hour.
+- `memory_working_set_bytes_avg`: the mean while the container ran; byte-hours of the hour =
+  this x `running_hours` (a container at 1 GiB for 30 minutes: 1 GiB, running 0.5).
 - `memory_working_set_bytes_max`: the highest sample in the hour.
 - `cpu_request_cores`, `memory_request_bytes`, `gpu_request`: the request while the container
   existed; request core-hours of the hour = request x `running_hours`.
@@ -21,9 +23,9 @@ Rules (a wrong number is worse than an error):
   grid or outside the window, a `resultType` other than `matrix`, missing labels: `InputError`
   naming the file, the series name, the series' labels and the field.
 - Two series of one name for the same container and hour (a pod whose node changed within the
-  hour, when queries keep the `node` label): usage averages, working set average and running
-  fraction add up (each covers its own part of the hour; fractions capped at 1); maxima and
-  requests take the larger value.
+  hour, when queries keep the `node` label): CPU usage and running fraction add up (each
+  covers its own part of the hour; fractions capped at 1); working set, maxima and requests
+  take the larger value.
 - `node_name` of a container-hour: the `node` label of any of its series (absent: NULL).
 - `present_hours` of a node-hour with no `node_present_fraction` sample: 1 (it had capacity).
 """
@@ -47,7 +49,7 @@ STEP_SECONDS = 3600
 # series name -> (raw column, how two samples of the same container/node and hour combine)
 CONTAINER_SERIES: dict[str, tuple[str, str]] = {
     "container_cpu_usage_cores": ("cpu_usage_cores", "sum"),
-    "container_memory_working_set_bytes_avg": ("memory_working_set_bytes_avg", "sum"),
+    "container_memory_working_set_bytes_avg": ("memory_working_set_bytes_avg", "max"),
     "container_memory_working_set_bytes_max": ("memory_working_set_bytes_max", "max"),
     "container_cpu_request_cores": ("cpu_request_cores", "max"),
     "container_memory_request_bytes": ("memory_request_bytes", "max"),
