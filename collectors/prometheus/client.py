@@ -60,9 +60,11 @@ class Auth:
 def _public_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     netloc = parts.hostname or ""
+    if ":" in netloc:  # IPv6 literal
+        netloc = f"[{netloc}]"
     if parts.port:
         netloc += f":{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
 class PrometheusClient:
@@ -70,8 +72,13 @@ class PrometheusClient:
 
     def __init__(self, url: str, *, auth: Auth | None = None, timeout: float = 120.0,
                  max_retries: int = 3, retry_backoff: float = 0.5) -> None:
-        self.url = url.rstrip("/")
-        self.name = _public_url(self.url)
+        parts = urllib.parse.urlsplit(url.rstrip("/"))
+        if parts.username is not None and (auth is None or auth == Auth()):
+            # user:password@host in the URL: send it as basic auth, keep it out of the address
+            auth = Auth(username=urllib.parse.unquote(parts.username),
+                        password=urllib.parse.unquote(parts.password or ""))
+        self.url = _public_url(url.rstrip("/"))
+        self.name = self.url
         self.timeout = timeout
         self.max_retries = max_retries
         self.retry_backoff = retry_backoff
