@@ -193,3 +193,31 @@ def test_cli_bad_file_writes_nothing(tmp_path, warehouse_path, cli_runner):
     assert f"Error: {path}: items[7]: Pod payments/api-7c9f-q2: " \
            "spec.containers[0].resources.requests.cpu: invalid quantity 'lots'" in result.stderr
     assert not warehouse_path.exists()
+
+
+def test_file_and_document_readers_agree(tmp_path):
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(as_list(sample_items())))
+    from_file = read_list_file(path, cluster="prod", collected_at=WHEN).tables
+    from_document = _read(sample_items()).tables
+    for table, frame in from_document.items():
+        assert sorted(map(tuple, from_file[table].astype(str).values.tolist())) == sorted(
+            map(tuple, frame.astype(str).values.tolist())), table
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (lambda items: items[6]["spec"].update(containers={"app": {}}),
+     "items[6]: Pod payments/web-5d8f7-x1: malformed object: Expected `array | null`, got "
+     "`object` - at `$.spec.containers`"),
+    (lambda items: items.__setitem__(2, ["not", "an", "object"]),
+     "items[2]: expected an object with `kind` and `metadata`"),
+    (lambda items: items[2].update(kind=7), "items[2]: `kind` is missing"),
+])
+def test_malformed_file_items_are_named(tmp_path, mutate, expected):
+    items = sample_items()
+    mutate(items)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(as_list(items)))
+    with pytest.raises(InputError) as err:
+        read_list_file(path, cluster="prod")
+    assert str(err.value) == f"{path}: {expected}"

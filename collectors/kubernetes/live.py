@@ -9,12 +9,11 @@ dies half-way leaves nothing.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from typing import Any
 
 from collectors.kubernetes.reader import SOURCE_KIND
-from collectors.kubernetes.rows import SnapshotBuilder
+from collectors.kubernetes.rows import SnapshotBuilder, paused_gc
 from collectors.kubernetes.transport import ContinueExpired, RetryPolicy, get_with_retries
 from collectors.kubernetes.wire import decode_page
 from fleetscope.config import KubernetesConfig
@@ -157,23 +156,18 @@ def collect_target(settings: KubernetesConfig, target: ClusterTarget, *,
     collected_at = utc_now()
     builder = SnapshotBuilder()
     api_client_ = api_client(settings, target.context)
-    # Parsed pages are acyclic trees freed as soon as their rows are taken, but their millions
-    # of short-lived containers keep triggering full cyclic-GC passes (measured: half the JSON
-    # parse time on a 100k-pod cluster). Pause the collector while listing.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
         apis = {name: getattr(client, name)(api_client_)
                 for name in {r.api for r in RESOURCES}}
-        for resource in RESOURCES:
-            list_resource(apis[resource.api], resource, builder, cluster=target.cluster,
-                          page_size=settings.page_size,
-                          timeout=settings.request_timeout_seconds, policy=policy)
+        with paused_gc():
+            for resource in RESOURCES:
+                list_resource(apis[resource.api], resource, builder, cluster=target.cluster,
+                              page_size=settings.page_size,
+                              timeout=settings.request_timeout_seconds, policy=policy)
+            tables = builder.build()
     finally:
-        if gc_was_enabled:
-            gc.enable()
         api_client_.close()
-    return LoadBatch(SOURCE_KIND, target.cluster, collected_at, builder.build())
+    return LoadBatch(SOURCE_KIND, target.cluster, collected_at, tables)
 
 
 def collect_cluster(settings: KubernetesConfig, *, context: str | None) -> LoadBatch:

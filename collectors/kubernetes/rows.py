@@ -8,7 +8,9 @@ their direct owner until `build()` resolves Pod -> ReplicaSet -> Deployment, Pod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -54,6 +56,23 @@ INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 
 _EMPTY: Mapping[str, Any] = {}
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a snapshot.
+
+    Decoded objects are acyclic trees freed by reference counting as soon as their rows are
+    taken, but millions of short-lived containers keep triggering full GC passes over every live
+    object (measured: about half the decode time of a 100k-pod cluster).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _json(value: Any) -> str:

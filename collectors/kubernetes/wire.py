@@ -6,11 +6,13 @@ while decoding, so a page decodes several times faster than a full `orjson.loads
 ms instead of 19 ms per 500 realistic pods). `to_builtins` turns the result back into plain
 dicts with the API's own keys, so `SnapshotBuilder` reads live pages and offline Lists alike.
 Leaves are `Any`: the builder validates them and names the object and field when they are bad.
-Attribute names are the JSON names (camelCase) on purpose.
+Attribute names are the JSON names (camelCase) on purpose. Offline Lists get the same
+treatment item by item (`iter_list_items`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -162,3 +164,60 @@ def decode_page(kind: str, body: bytes, *, where: str) -> tuple[list[dict[str, A
         raise InputError(f"{where}: invalid JSON: {exc}") from None
     token = page.metadata.continue_ if page.metadata is not None else None
     return msgspec.to_builtins(page.items), token or None
+
+
+# -- offline Lists: items of mixed kinds -------------------------------------------------------
+
+
+class _RawList(msgspec.Struct):
+    items: list[msgspec.Raw]
+
+
+class _HeadMetadata(msgspec.Struct):
+    name: Any = None
+    namespace: Any = None
+
+
+class _Head(msgspec.Struct):
+    kind: Any = None
+    metadata: _HeadMetadata | None = None
+
+
+@cache
+def _item_decoder(kind: str) -> msgspec.json.Decoder | None:
+    item = _ITEM_TYPES.get(kind)
+    return msgspec.json.Decoder(item) if item is not None else None
+
+
+def iter_list_items(body: bytes, *, origin: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """(index, kind, needed fields as dicts) for each collected item of a List document.
+
+    Items stay raw JSON until their kind is known, then decode with that kind's slim type;
+    kinds fleetscope does not collect (Services, Events...) are skipped undecoded.
+    """
+    try:
+        document = msgspec.json.decode(body, type=_RawList)
+    except msgspec.ValidationError:
+        raise InputError(f"{origin}: expected a Kubernetes List (an object with `items`), as "
+                         "printed by `kubectl get ... -o json`") from None
+    except msgspec.DecodeError as exc:
+        raise InputError(f"{origin}: invalid JSON: {exc}") from None
+    head_decoder = msgspec.json.Decoder(_Head)
+    for index, raw in enumerate(document.items):
+        where = f"{origin}: items[{index}]"
+        try:
+            head = head_decoder.decode(raw)
+        except msgspec.ValidationError:
+            raise InputError(f"{where}: expected an object with `kind` and `metadata`") from None
+        if not isinstance(head.kind, str):
+            raise InputError(f"{where}: `kind` is missing")
+        decoder = _item_decoder(head.kind)
+        if decoder is None:
+            continue
+        try:
+            item = msgspec.to_builtins(decoder.decode(raw))
+        except msgspec.ValidationError as exc:
+            meta = head.metadata or _HeadMetadata()
+            name = f"{meta.namespace}/{meta.name}" if meta.namespace else f"{meta.name}"
+            raise InputError(f"{where}: {head.kind} {name}: malformed object: {exc}") from None
+        yield index, head.kind, item
