@@ -34,6 +34,7 @@ class Frame:
     sql: str
     tables: tuple[str, ...]
     params: tuple[Any, ...] = ()
+    ids: tuple[str, ...] = ()  # columns naming an offending row in the results
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def build(config: Config, now: datetime) -> tuple[list[Frame], list[Check]]:
     checks: list[Check] = []
 
     for mart, grain in MART_GRAINS.items():
-        frames.append(Frame(mart, f"select * from {mart}", (mart,)))
+        frames.append(Frame(mart, f"select * from {mart}", (mart,), ids=grain))
         checks.append(Check(f"{mart}.grain_unique", mart, "grain", CRITICAL,
                             "ExpectCompoundColumnsToBeUnique", {"column_list": list(grain)},
                             f"one row per {' × '.join(grain)}"))
@@ -146,7 +147,8 @@ def build(config: Config, now: datetime) -> tuple[list[Frame], list[Check]]:
                                 f"no {column} after today (clocks in the future)"))
 
     for table, (grain, not_null) in STAGING.items():
-        frames.append(Frame(table, f"select * from {table} {_LATEST.format(t=table)}", (table,)))
+        frames.append(Frame(table, f"select * from {table} {_LATEST.format(t=table)}", (table,),
+                            ids=grain))
         checks.append(Check(f"{table}.grain_unique", table, "grain", CRITICAL,
                             "ExpectCompoundColumnsToBeUnique", {"column_list": list(grain)},
                             f"one row per {' × '.join(grain)} (newest snapshots)"))
@@ -176,7 +178,7 @@ def _invariants(frames: list[Frame], checks: list[Check]) -> None:
                - sum(case when team = '__idle__' then total_cost else 0 end) as difference
         from mart_team_cost_daily
         group by cluster, cost_date
-        """, ("mart_team_cost_daily",)))
+        """, ("mart_team_cost_daily",), ids=("cluster", "cost_date")))
     checks.append(Check("mart_team_cost_daily.idle_share_adds_up", "inv_idle_share", "invariant",
                         CRITICAL, "ExpectColumnValuesToBeBetween",
                         {"column": "difference", "min_value": -CENT, "max_value": CENT},
@@ -208,7 +210,8 @@ def _invariants(frames: list[Frame], checks: list[Check]) -> None:
         from expected as e
         full outer join actual as a on a.cost_date = e.cost_date and a.cluster = e.cluster
         """, ("mart_team_cost_daily", "int_node_hours", "int_storage_costs_daily",
-              "int_workload_costs_daily", "int_helios_app_cost_daily")))
+              "int_workload_costs_daily", "int_helios_app_cost_daily"),
+        ids=("cluster", "cost_date")))
     checks.append(Check("mart_team_cost_daily.adds_up_to_cluster_cost", "inv_node_cost",
                         "invariant", CRITICAL, "ExpectColumnValuesToBeBetween",
                         {"column": "difference", "min_value": -CENT, "max_value": CENT},
@@ -219,7 +222,7 @@ def _invariants(frames: list[Frame], checks: list[Check]) -> None:
                cpu_capacity_core_hours - cpu_used_core_hours as cpu_headroom,
                ram_capacity_gib_hours - ram_used_gib_hours as ram_headroom
         from mart_cluster_utilization_daily
-        """, ("mart_cluster_utilization_daily",)))
+        """, ("mart_cluster_utilization_daily",), ids=("cluster", "usage_date")))
     for resource in ("cpu", "ram"):
         checks.append(Check(f"mart_cluster_utilization_daily.{resource}_used_within_capacity",
                             "inv_utilization", "invariant", CRITICAL,
@@ -231,7 +234,7 @@ def _invariants(frames: list[Frame], checks: list[Check]) -> None:
                count_apps_in_scope
                - (count_apps_legacy + count_apps_migrating + count_apps_migrated) as difference
         from mart_migration_daily
-        """, ("mart_migration_daily",)))
+        """, ("mart_migration_daily",), ids=("team", "status_date")))
     checks.append(Check("mart_migration_daily.scope_adds_up", "inv_migration_counts",
                         "invariant", CRITICAL, "ExpectColumnValuesToBeBetween",
                         {"column": "difference", "min_value": 0, "max_value": 0},
@@ -246,7 +249,7 @@ def _freshness_and_share(config: Config, now: datetime, frames: list[Frame],
                date_diff('second', last_data_at, ?) / 3600.0 as hours_old,
                is_failing
         from source_freshness
-        """, ("source_freshness",), (now,)))
+        """, ("source_freshness",), (now,), ids=("source",)))
     checks.append(Check("sources.fresh", "freshness", "freshness", WARNING,
                         "ExpectColumnValuesToBeBetween",
                         {"column": "hours_old", "max_value": v.max_staleness_hours},
@@ -260,7 +263,7 @@ def _freshness_and_share(config: Config, now: datetime, frames: list[Frame],
         select source_kind || ' ' || source_name as source, collected_at,
                date_diff('second', ?, collected_at) / 3600.0 as hours_ahead
         from loads where status = 'succeeded'
-        """, ("loads",), (now,)))
+        """, ("loads",), (now,), ids=("source",)))
     checks.append(Check("loads.collected_at.not_in_future", "loads_clock", "range", CRITICAL,
                         "ExpectColumnValuesToBeBetween", {"column": "hours_ahead",
                                                           "max_value": 1.0},

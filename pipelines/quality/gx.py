@@ -38,7 +38,7 @@ def new_datasource() -> Any:
 
 
 def run_suite(datasource: Any, frame_name: str, table_name: str, frame: pd.DataFrame,
-              checks: list[Check]) -> list[CheckResult]:
+              checks: list[Check], ids: tuple[str, ...] = ()) -> list[CheckResult]:
     """Validate one DataFrame against its checks in one GX suite."""
     import great_expectations as gx
 
@@ -62,7 +62,11 @@ def run_suite(datasource: Any, frame_name: str, table_name: str, frame: pd.DataF
         expectation_class = getattr(gx.expectations, check.expectation)
         suite.add_expectation(expectation_class(**check.kwargs, meta={"check": check.name}))
     by_name = {check.name: check for check in runnable}
-    for outcome in batch.validate(suite).results:
+    result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+    present_ids = [c for c in ids if c in frame.columns]
+    if present_ids:  # offending rows are then reported with the columns that name them
+        result_format["unexpected_index_column_names"] = present_ids
+    for outcome in batch.validate(suite, result_format=result_format).results:
         check = by_name[outcome.expectation_config.meta["check"]]
         results.append(_result(check, table_name, outcome, len(frame)))
     return results
@@ -83,7 +87,8 @@ def _result(check: Check, table_name: str, outcome: Any, rows: int) -> CheckResu
     raised = _raised(outcome.exception_info)
     element_count = raw.get("element_count", rows)
     unexpected = raw.get("unexpected_count")
-    sample = [_plain(v) for v in (raw.get("partial_unexpected_list") or [])[:5]]
+    sample = [_plain(v) for v in (raw.get("partial_unexpected_index_list")
+                                  or raw.get("partial_unexpected_list") or [])[:5]]
     if raised:
         observed = f"check could not run: {raised}"
     elif outcome.success:

@@ -97,7 +97,7 @@ def _run(warehouse_path: Path, frames: list[Frame], checks: list[Check]) -> list
     for frame in frames:
         if frame.name in loaded:
             results.extend(run_suite(datasource, frame.name, frame.tables[0], loaded[frame.name],
-                                     by_frame.get(frame.name, [])))
+                                     by_frame.get(frame.name, []), frame.ids))
     order = {check.name: i for i, check in enumerate(checks)}
     return sorted(results, key=lambda r: order[r.check.name])
 
