@@ -59,6 +59,11 @@ class PricingConfig:
     instance_types: dict[str, InstanceTypePrice] = _doc(
         "Per instance type prices, e.g. `[pricing.instance_types.\"m5.xlarge\"] hourly = 0.192`. "
         "The price is split into CPU and RAM by the ratio of the default rates.", {})
+    rightsizing_target_utilization: float = _doc(
+        "Right-sizing: recommended request = p95 usage / this target (0 < target <= 1).", 0.7)
+    rightsizing_window_days: int = _doc(
+        "Right-sizing: days of history (ending at the last day of data) the p95 is taken over.",
+        14)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -275,6 +276,7 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
         else:
             say(f"{len(days)} day(s) changed since the last run")
         for model in models:
+            started = time.perf_counter()
             kind = _relation_kind(wh, model.name)
             wanted = "view" if model.materialized == "view" else "table"
             if kind is not None and kind != wanted:
@@ -298,7 +300,8 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise TransformError(f"model {_display(model.path)} failed: {first}") from None
             result.built.append(model.name)
-            say(f"built {model.layer}/{model.name} ({model.materialized})")
+            say(f"built {model.layer}/{model.name} ({model.materialized}) in "
+                f"{time.perf_counter() - started:.2f}s")
         marker = _loads_marker(wh)
         if marker is not None:
             wh.set_state(STATE_LOADS, marker)

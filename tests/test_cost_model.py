@@ -158,3 +158,33 @@ def test_storage_is_charged_to_the_claim_namespace_team(warehouse: Warehouse) ->
     assert storage == pytest.approx({"beta": 2.4, "__unallocated__": 1.2})
     assert teams["beta"][2] == pytest.approx(4.5 + 2.4)
     assert check_invariants(warehouse.con) == []
+
+
+def test_rightsizing_recommendation_and_savings(built: Warehouse) -> None:
+    row = built.con.execute(
+        "select team, cpu_request_cores, recommended_cpu_request_cores, memory_request_bytes, "
+        "recommended_memory_request_bytes, monthly_cost, monthly_savings from mart_rightsizing "
+        "where workload = 'api'").fetchone()
+    # app: p95 0.5 core / 0.7 = 0.714286, 1 GiB / 0.7 = 1.428571 GiB; sidecar 0.25 / 0.7 and
+    # 0.5 GiB / 0.7. Per hour now: app 1 + 0.2 = 1.2, sidecar 0.25 + 0.05 = 0.3 -> 1.5;
+    # recommended: app 0.714286 + 0.142857, sidecar 0.357143 + 0.071429 -> 1.285714
+    assert row[0] == "alpha"
+    assert row[1:5] == pytest.approx((1.0, (0.5 + 0.25) / 0.7, 2.0 * GIB, 1.5 / 0.7 * GIB))
+    assert row[5] == pytest.approx(1.5 * 730)
+    assert row[6] == pytest.approx((1.5 - 0.9 / 0.7) * 730)
+
+
+def test_rightsizing_floors(built: Warehouse) -> None:
+    # db-0 uses 0.1 core: 0.1 / 0.7 = 0.142857 (above the 10m floor)
+    cpu = built.con.execute("select recommended_cpu_request_cores from mart_rightsizing "
+                            "where workload = 'db'").fetchone()[0]
+    assert cpu == pytest.approx(0.1 / 0.7)
+
+
+def test_a_bad_rightsizing_target_is_a_config_error(warehouse: Warehouse) -> None:
+    from fleetscope.config import parse_config
+    from fleetscope.errors import ConfigError
+
+    config = parse_config({"pricing": {"rightsizing_target_utilization": 1.5}})
+    with pytest.raises(ConfigError, match=r"pricing.rightsizing_target_utilization: .*1.5"):
+        transform_warehouse(warehouse, config)
