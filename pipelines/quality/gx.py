@@ -68,7 +68,7 @@ def run_suite(datasource: Any, frame_name: str, table_name: str, frame: pd.DataF
         result_format["unexpected_index_column_names"] = present_ids
     for outcome in batch.validate(suite, result_format=result_format).results:
         check = by_name[outcome.expectation_config.meta["check"]]
-        results.append(_result(check, table_name, outcome, len(frame)))
+        results.append(_result(check, table_name, outcome, len(frame), bool(present_ids)))
     return results
 
 
@@ -82,13 +82,14 @@ def _asset_name(frame_name: str) -> str:
     return frame_name.replace(":", "_")
 
 
-def _result(check: Check, table_name: str, outcome: Any, rows: int) -> CheckResult:
+def _result(check: Check, table_name: str, outcome: Any, rows: int, with_ids: bool
+            ) -> CheckResult:
     raw = dict(outcome.result or {})
     raised = _raised(outcome.exception_info)
     element_count = raw.get("element_count", rows)
     unexpected = raw.get("unexpected_count")
-    sample = [_plain(v) for v in (raw.get("partial_unexpected_index_list")
-                                  or raw.get("partial_unexpected_list") or [])[:5]]
+    key = "partial_unexpected_index_list" if with_ids else "partial_unexpected_list"
+    sample = [_plain(v) for v in (raw.get(key) or [])[:5]]
     if raised:
         observed = f"check could not run: {raised}"
     elif outcome.success:
