@@ -12,11 +12,17 @@ import pytest
 from k8s_fake_api import FakeKubeAPI, write_kubeconfig
 from k8s_objects import as_list, sample_items
 
-from collectors.kubernetes import ClusterTarget, collect_cluster, collect_target, read_list
+from collectors.kubernetes import (
+    ClusterTarget,
+    collect_cluster,
+    collect_target,
+    read_list,
+    targets,
+)
 from collectors.kubernetes.transport import RetryPolicy
 from fleetscope.cli import cli
 from fleetscope.config import parse_config
-from fleetscope.errors import CollectError, InputError
+from fleetscope.errors import CollectError, ConfigError, InputError
 from warehouse import connect_read_only
 
 PODS = "/api/v1/pods"
@@ -194,3 +200,19 @@ def test_bad_quantity_from_the_api_names_the_pod(api, settings):
     assert str(err.value).startswith(
         "cluster prod-eu: GET /api/v1/pods page 0 items[0]: Pod n/p: "
         "spec.containers[0].resources.requests.cpu: invalid quantity 'fast'")
+
+
+def test_targets_from_options_config_and_in_cluster(settings):
+    assert targets(settings, ["prod", "dev"]) == [ClusterTarget("prod-eu", "prod"),
+                                                  ClusterTarget("dev", "dev")]
+    assert targets(settings) == [ClusterTarget("prod-eu", "prod")]
+    in_cluster = dataclasses.replace(settings, in_cluster=True, in_cluster_name="home")
+    assert targets(in_cluster) == [ClusterTarget("home", None), ClusterTarget("prod-eu", "prod")]
+    with pytest.raises(ConfigError, match="no Kubernetes cluster to collect"):
+        targets(dataclasses.replace(settings, contexts=[]))
+
+
+def test_in_cluster_outside_a_pod_is_a_named_error(settings, monkeypatch):
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    with pytest.raises(CollectError, match=r"^in-cluster config: "):
+        collect_cluster(dataclasses.replace(settings, in_cluster=True), context=None)

@@ -10,6 +10,7 @@ dies half-way leaves nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from collectors.kubernetes.reader import SOURCE_KIND
@@ -121,7 +122,7 @@ def list_resource(api: Any, resource: Resource, builder: SnapshotBuilder, *, clu
                                           "_request_timeout": timeout}
                 if token:
                     kwargs["_continue"] = token
-                body = get_with_retries(lambda kw=kwargs: method(**kw), cluster=cluster,
+                body = get_with_retries(partial(method, **kwargs), cluster=cluster,
                                         resource=resource.plural, verb="list", policy=policy)
                 token = _add_page(builder, resource, body, cluster=cluster, page=page)
                 page += 1

@@ -94,7 +94,8 @@ class SnapshotBuilder:
     """Accumulates API objects of one cluster snapshot and builds the raw_k8s_* DataFrames."""
 
     def __init__(self) -> None:
-        self._columns = {table: {c: [] for c in cols} for table, cols in TABLES.items()}
+        self._columns: dict[str, dict[str, list[Any]]] = {
+            table: {c: [] for c in cols} for table, cols in TABLES.items()}
         self._quantities: dict[str, float] = {}
         self._rs_deployment: dict[tuple[str, str], str | None] = {}
         self._job_cronjob: dict[tuple[str, str], str | None] = {}
