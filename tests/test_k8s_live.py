@@ -216,3 +216,29 @@ def test_in_cluster_outside_a_pod_is_a_named_error(settings, monkeypatch):
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     with pytest.raises(CollectError, match=r"^in-cluster config: "):
         collect_cluster(dataclasses.replace(settings, in_cluster=True), context=None)
+
+
+def test_unreachable_server_is_retried_then_named(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig",
+                                  {"gone": (f"http://127.0.0.1:{port}", "t")})
+    settings = parse_config({"kubernetes": {"kubeconfig": str(kubeconfig)}}).kubernetes
+    sleeps: list[float] = []
+    policy = RetryPolicy(max_retries=2, backoff_seconds=0.25, sleep=sleeps.append)
+    with pytest.raises(CollectError) as err:
+        collect_target(settings, ClusterTarget("gone", "gone"), policy=policy)
+    assert str(err.value).startswith("cluster gone: list nodes failed after 3 attempts: "
+                                     "NewConnectionError")
+    assert sleeps == [0.25, 0.5]
+
+
+def test_retry_after_as_http_date(api, settings):
+    api.fail("/api/v1/namespaces", 503, retry_after="Wed, 21 Oct 2015 07:28:00 GMT")
+    sleeps: list[float] = []
+    policy = RetryPolicy(max_retries=1, backoff_seconds=5.0, sleep=sleeps.append)
+    collect_target(settings, ClusterTarget("prod-eu", "prod"), policy=policy)
+    assert sleeps == [0.0]  # a date in the past: retry at once
