@@ -210,3 +210,20 @@ def test_now_defaults(prometheus):
     assert resolve_window("2026-11-02T05:00:00", start=None, end=None,
                           now=datetime(2026, 11, 2, 10, 5)) == (
         datetime(2026, 11, 2, 5), datetime(2026, 11, 2, 10))
+
+
+def test_dump_written_live_loads_the_same_rows_offline(prometheus, tmp_path, cli_runner):
+    config = tmp_path / "fleetscope.toml"
+    config.write_text(CONFIG_TOML)
+    live, offline, dump = tmp_path / "live.duckdb", tmp_path / "offline.duckdb", tmp_path / "d.json"
+    result = _cli(cli_runner, live, config, "--url", prometheus.url, "--cluster", "prod",
+                  "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-02T06:00:00Z",
+                  "--dump", str(dump))
+    assert result.exit_code == 0, result.output
+    result = _cli(cli_runner, offline, config, "--from-file", str(dump))
+    assert result.exit_code == 0, result.output
+    query = ("select * exclude (load_id, collected_at) from raw_prom_container_hours "
+             "order by all")
+    with Warehouse(live) as a, Warehouse(offline) as b:
+        pd.testing.assert_frame_equal(a.query_df(query), b.query_df(query))
+        assert len(b.query_df(query)) == 9

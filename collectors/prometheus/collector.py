@@ -146,22 +146,29 @@ class WindowCollector:
     # -- fetching ----------------------------------------------------------------------------
 
     def fetch(self, start: datetime, end: datetime,
-              progress: Callable[[str], None] | None = None) -> dict[str, list[dict[str, Any]]]:
-        """Run every raw query over [start, end); result series per query name."""
+              progress: Callable[[str], None] | None = None
+              ) -> dict[str, dict[Labels, tuple[np.ndarray, np.ndarray]]]:
+        """Run every raw query over [start, end); per query name, arrays per series."""
         plan = self.plan(start, end)
         if progress:
             progress(f"{len(plan.groups)} namespace group(s), {plan.chunk_hours} h per query")
-        out: dict[str, list[dict[str, Any]]] = {}
+        lb = self.config.labels
+        out = {}
         for query in raw_queries(self.config):
-            pieces: list[dict[str, Any]] = []
+            keys = (lb.namespace, lb.pod, lb.container, lb.node) \
+                if query.kind == "container" else (lb.node,)
+            pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]] = {}
             at = start
             while at < end:
                 chunk_end = min(end, at + plan.chunk_hours * HOUR)
                 groups = list(plan.groups) if query.kind == "container" else [[]]
                 for group in groups:
-                    pieces.extend(self._fetch(query, group, at, chunk_end, plan))
+                    # each response becomes arrays at once: memory holds one response of
+                    # Python objects at a time, whatever the window
+                    _add_pieces(pieces, self._fetch(query, group, at, chunk_end, plan), keys,
+                                where=f"{self.client.name}: {query.name}")
                 at = chunk_end
-            out[query.name] = pieces
+            out[query.name] = _join_pieces(pieces)
         self.stats.requests = self.client.requests_made
         self.stats.bytes_received = self.client.bytes_received
         return out
@@ -210,11 +217,7 @@ class WindowCollector:
     def document(self, start: datetime, end: datetime,
                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         """The dump document of [start, end) (the format `reader.read_dump` parses)."""
-        raw = self.fetch(start, end, progress)
-        lb = self.config.labels
-        container_keys = (lb.namespace, lb.pod, lb.container, lb.node)
-        merged = {name: _merge(series, container_keys if name[:4] != "node" else (lb.node,))
-                  for name, series in raw.items()}
+        merged = self.fetch(start, end, progress)
         n = self.samples_per_hour
         results: dict[str, dict[str, Any]] = {}
 
@@ -222,12 +225,8 @@ class WindowCollector:
                 ) -> None:
             names = ("namespace", "pod", "container", "node") if kind == "container" \
                 else ("node",)
-            out = []
-            for labels, (ts, values) in series.items():
-                metric = {k: v for k, v in zip(names, labels, strict=True) if v}
-                out.append({"metric": metric, "values": [[int(t), repr(float(v))]
-                                                         for t, v in zip(ts, values,
-                                                                         strict=True)]})
+            out = [{"metric": {k: v for k, v in zip(names, labels, strict=True) if v},
+                    "values": arrays} for labels, arrays in series.items()]
             results[name] = {"status": "success",
                              "data": {"resultType": "matrix", "result": out}}
 
@@ -280,25 +279,54 @@ class WindowCollector:
         return out
 
 
-def _merge(series: list[dict[str, Any]], keys: tuple[str, ...]
-           ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
-    """Pieces of the same series (time chunks) joined and sorted by time."""
-    parts: dict[Labels, list[list[Any]]] = {}
-    for item in series:
+def _add_pieces(pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]],
+                result: list[dict[str, Any]], keys: tuple[str, ...], *, where: str) -> None:
+    for item in result:
         metric = item.get("metric") or {}
+        values = item.get("values") or []
         key = tuple(metric.get(k) for k in keys)
-        parts.setdefault(key, []).extend(item.get("values") or ())
-    merged = {}
-    for key, values in parts.items():
-        ts = np.asarray([v[0] for v in values], dtype=np.float64)
+        ts = np.fromiter((v[0] for v in values), dtype=np.float64, count=len(values))
         try:
             vals = np.asarray([v[1] for v in values], dtype=np.float64)
         except ValueError:
-            raise InputError(f"series {dict(zip(keys, key, strict=True))}: a value is not a "
-                             "number") from None
+            raise CollectError(f"{where}: series {metric}: a value is not a number") from None
+        pieces.setdefault(key, []).append((ts, vals))
+
+
+def _join_pieces(pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]]
+                 ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+    """Pieces of the same series (time chunks) joined and sorted by time."""
+    merged = {}
+    for key, parts in pieces.items():
+        ts = np.concatenate([p[0] for p in parts])
+        vals = np.concatenate([p[1] for p in parts])
         order = np.argsort(ts, kind="stable")
         merged[key] = (ts[order], vals[order])
     return merged
+
+
+def to_json_document(document: dict[str, Any]) -> bytes:
+    """The dump as JSON, values as Prometheus writes them (`[seconds, "value"]`)."""
+    def pairs(values: Any) -> Any:
+        if isinstance(values, tuple):
+            return [[int(t), _format(v)] for t, v in zip(values[0].tolist(), values[1].tolist(),
+                                                         strict=True)]
+        return values
+
+    results = {name: {"status": body["status"], "data": {
+        "resultType": body["data"]["resultType"],
+        "result": [{"metric": item["metric"], "values": pairs(item["values"])}
+                   for item in body["data"]["result"]]}}
+        for name, body in document["results"].items()}
+    return orjson.dumps({**document, "results": results})
+
+
+def _format(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(value)
 
 
 def _iso(value: datetime) -> str:
@@ -361,7 +389,7 @@ def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig
             if dump is not None:
                 target = dump if len(sources) == 1 else \
                     dump.with_name(f"{dump.stem}-{source.cluster}{dump.suffix}")
-                target.write_bytes(orjson.dumps(document))
+                target.write_bytes(to_json_document(document))
             batch: LoadBatch = read_dump(document, cluster=source.cluster,
                                          origin=f"{source.url} ({source.cluster})")
             new_mark = max(window_end, datetime.fromisoformat(stored)) if stored else window_end

@@ -142,12 +142,14 @@ def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index
     key_ids: list[int] = []
     node_ids: list[int] = []
     lengths: list[int] = []
-    stamps: list[Any] = []
-    raw_values: list[Any] = []
+    ts_chunks: list[np.ndarray] = []
+    value_chunks: list[np.ndarray] = []
     for position, item in enumerate(result):
         metric = item.get("metric") if isinstance(item, dict) else None
         values = item.get("values") if isinstance(item, dict) else None
-        if not isinstance(metric, dict) or not isinstance(values, list):
+        # a list of [ts, "value"] pairs from JSON, or (timestamps, values) arrays from the
+        # live collector, which skips building millions of small lists
+        if not isinstance(metric, dict) or not isinstance(values, list | tuple):
             raise InputError(f"{where}: data.result[{position}]: expected 'metric' and "
                              "'values' (a matrix series)")
         if kind == "container":
@@ -166,43 +168,26 @@ def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index
                                  "or empty")
             key_ids.append(index.key((node,)))
             node_ids.append(-1)
-        if values:
-            try:
-                ts_part, value_part = zip(*values, strict=True)
-            except (TypeError, ValueError):
-                raise InputError(f"{where}: series {_labels_text(metric)}: field 'values' "
-                                 "must hold [timestamp, \"value\"] pairs") from None
-            stamps.extend(ts_part)
-            raw_values.extend(value_part)
-        lengths.append(len(values))
+        ts_arr, value_arr = _arrays(values, where=f"{where}: series {_labels_text(metric)}")
+        ts_chunks.append(ts_arr)
+        value_chunks.append(value_arr)
+        lengths.append(len(ts_arr))
 
-    count = len(stamps)
+    ts = np.concatenate(ts_chunks) if ts_chunks else np.zeros(0)
+    values_arr = np.concatenate(value_chunks) if value_chunks else np.zeros(0)
+    count = len(ts)
     ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
 
     def series_at(sample: int) -> str:
         item = int(np.searchsorted(ends, sample, side="right"))
         return _labels_text(result[item]["metric"])
 
-    try:
-        ts = np.asarray(stamps, dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = next(i for i, t in enumerate(stamps)
-                   if isinstance(t, bool) or not isinstance(t, int | float))
-        raise InputError(f"{where}: series {series_at(bad)}: timestamp {stamps[bad]!r} is not "
-                         "a number of seconds") from None
-    try:
-        values_arr = np.asarray(raw_values, dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = next(i for i, v in enumerate(raw_values) if not _is_number_text(v))
-        raise InputError(f"{where}: series {series_at(bad)}: value {raw_values[bad]!r} at "
-                         f"{_iso(float(ts[bad]))} is not a number") from None
-
     column = (CONTAINER_SERIES if kind == "container" else NODE_SERIES)[name][0]
     limit = 1.0 + _FRACTION_TOLERANCE if column in _FRACTIONS else np.inf
     bad_mask = ~np.isfinite(values_arr) | (values_arr < 0) | (values_arr > limit)
     if count and bad_mask.any():
         bad = int(np.argmax(bad_mask))
-        value = raw_values[bad]
+        value = float(values_arr[bad])
         reason = ("NaN or infinite" if not np.isfinite(values_arr[bad]) else
                   "negative" if values_arr[bad] < 0 else "a fraction above 1")
         raise InputError(f"{where}: series {series_at(bad)}: value {value!r} at "
@@ -221,6 +206,30 @@ def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index
     codes = np.repeat(np.asarray(key_ids, dtype=np.int64), lengths_arr) * n_hours + hour_idx
     nodes = np.repeat(np.asarray(node_ids, dtype=np.int64), lengths_arr)
     return _Parsed(codes, values_arr, nodes)
+
+
+def _arrays(values: Any, *, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(timestamps, values) as float arrays; errors name the series and the bad entry."""
+    if isinstance(values, tuple):
+        return np.asarray(values[0], dtype=np.float64), np.asarray(values[1], dtype=np.float64)
+    if not values:
+        return np.zeros(0), np.zeros(0)
+    try:
+        ts_part, value_part = zip(*values, strict=True)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: field 'values' must hold [timestamp, \"value\"] pairs"
+                         ) from None
+    try:
+        ts = np.asarray(ts_part, dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = next(t for t in ts_part if isinstance(t, bool) or not isinstance(t, int | float))
+        raise InputError(f"{where}: timestamp {bad!r} is not a number of seconds") from None
+    try:
+        return ts, np.asarray(value_part, dtype=np.float64)
+    except (TypeError, ValueError):
+        i = next(i for i, v in enumerate(value_part) if not _is_number_text(v))
+        raise InputError(f"{where}: value {value_part[i]!r} at {_iso(float(ts[i]))} is not a "
+                         "number") from None
 
 
 def _is_number_text(value: Any) -> bool:
