@@ -142,6 +142,10 @@ def test_bad_quantity_names_file_item_object_and_field():
     (lambda items: items[2].pop("kind"), "snap.json: items[2]: `kind` is missing"),
     (lambda items: items[6]["spec"].update(containers={"app": {}}),
      "snap.json: items[6]: Pod payments/web-5d8f7-x1: malformed object"),
+    (lambda items: items[0]["metadata"].update(labels=["spot"]),
+     "snap.json: items[0]: Node n1: metadata.labels: expected an object of strings, got list"),
+    (lambda items: items[17]["metadata"].update(annotations="a=b"),
+     "snap.json: items[17]: Pod payments/debug: metadata.annotations: expected an object"),
     (lambda items: items[3]["spec"].update(replicas="3"),
      "snap.json: items[3]: Deployment payments/web: replicas: expected an integer"),
 ])

@@ -75,9 +75,14 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _json(value: Any) -> str:
+def _json(value: Any, where: str, field: str) -> str:
     """Labels and annotations as JSON text with sorted keys (stable across snapshots)."""
-    return orjson.dumps(value or {}, option=orjson.OPT_SORT_KEYS).decode()
+    if value is None:
+        return "{}"
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: {field}: expected an object of strings, got "
+                         f"{type(value).__name__}")
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _controller(refs: Any) -> Mapping[str, Any] | None:
@@ -186,6 +191,7 @@ class SnapshotBuilder:
     def _node(self, kind: str, item: dict, meta: dict, name: str, ns: Any, where: str) -> None:
         cols = self._columns["raw_k8s_nodes"]
         labels = meta.get("labels") or _EMPTY
+        labels_json = _json(labels, where, "metadata.labels")  # checks the type before use
         status = item.get("status") or _EMPTY
         capacity = status.get("capacity") or _EMPTY
         allocatable = status.get("allocatable") or _EMPTY
@@ -208,7 +214,7 @@ class SnapshotBuilder:
             self._quantity(allocatable.get("cpu"), where, "status.allocatable.cpu"))
         cols["memory_allocatable_bytes"].append(
             self._quantity(allocatable.get("memory"), where, "status.allocatable.memory"))
-        cols["labels"].append(_json(labels))
+        cols["labels"].append(labels_json)
         cols["created_at"].append(
             self._timestamp(meta.get("creationTimestamp"), where, "metadata.creationTimestamp"))
 
@@ -216,8 +222,8 @@ class SnapshotBuilder:
                    where: str) -> None:
         cols = self._columns["raw_k8s_namespaces"]
         cols["namespace"].append(name)
-        cols["labels"].append(_json(meta.get("labels")))
-        cols["annotations"].append(_json(meta.get("annotations")))
+        cols["labels"].append(_json(meta.get("labels"), where, "metadata.labels"))
+        cols["annotations"].append(_json(meta.get("annotations"), where, "metadata.annotations"))
         cols["created_at"].append(
             self._timestamp(meta.get("creationTimestamp"), where, "metadata.creationTimestamp"))
 
@@ -266,8 +272,8 @@ class SnapshotBuilder:
         cols["phase"].append((item.get("status") or _EMPTY).get("phase"))
         cols["owner_kind"].append(owner.get("kind"))
         cols["owner_name"].append(owner.get("name"))
-        cols["labels"].append(_json(labels))
-        cols["annotations"].append(_json(meta.get("annotations")))
+        cols["labels"].append(_json(labels, where, "metadata.labels"))
+        cols["annotations"].append(_json(meta.get("annotations"), where, "metadata.annotations"))
         cols["created_at"].append(
             self._timestamp(meta.get("creationTimestamp"), where, "metadata.creationTimestamp"))
         self._pod_hash.append(labels.get("pod-template-hash"))
@@ -295,8 +301,8 @@ class SnapshotBuilder:
         cols["owner_kind"].append(owner.get("kind"))
         cols["owner_name"].append(owner.get("name"))
         cols["replicas"].append(replicas)
-        cols["labels"].append(_json(meta.get("labels")))
-        cols["annotations"].append(_json(meta.get("annotations")))
+        cols["labels"].append(_json(meta.get("labels"), where, "metadata.labels"))
+        cols["annotations"].append(_json(meta.get("annotations"), where, "metadata.annotations"))
         cols["created_at"].append(
             self._timestamp(meta.get("creationTimestamp"), where, "metadata.creationTimestamp"))
 
@@ -326,7 +332,7 @@ class SnapshotBuilder:
         if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int)):
             raise InputError(f"{where}: spec.replicas: expected an integer, got {replicas!r}")
         cols["replicas"].append(replicas)
-        cols["labels"].append(_json(meta.get("labels")))
+        cols["labels"].append(_json(meta.get("labels"), where, "metadata.labels"))
         cols["created_at"].append(
             self._timestamp(meta.get("creationTimestamp"), where, "metadata.creationTimestamp"))
 
@@ -340,7 +346,7 @@ class SnapshotBuilder:
         cols["storage_class"].append(spec.get("storageClassName"))
         cols["request_bytes"].append(self._quantity(
             requests.get("storage"), where, "spec.resources.requests.storage"))
-        cols["labels"].append(_json(meta.get("labels")))
+        cols["labels"].append(_json(meta.get("labels"), where, "metadata.labels"))
 
     def _pv(self, kind: str, item: dict, meta: dict, name: str, ns: Any, where: str) -> None:
         spec = item.get("spec") or _EMPTY
