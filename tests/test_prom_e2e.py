@@ -1,0 +1,160 @@
+"""End to end: a Kubernetes `List` file, a real preloaded Prometheus, `transform`, the mart.
+
+One day, 2026-11-02, cluster `prod`; prices 1 $/core-hour and 0.1 $/GiB-hour; samples every
+minute (scrape_interval_seconds = 60). Worked out by hand:
+
+  node n1: 4 cores, 16 GiB, all day      -> 24 h x (4 + 1.6)  = 134.4
+  node n2: 2 cores,  8 GiB, 00:00-12:00  -> 12 h x (2 + 0.8)  =  33.6   (cluster: 168.0)
+  team payments, pod shop/api-1 on n1, 24 h:
+    app     request 1 core 256 MiB, uses 0.5 core 128 MiB -> charged 1 core, 0.25 GiB
+    sidecar request 0.1 core 32 MiB, uses 0.3 core 64 MiB  -> charged 0.3 core, 0.0625 GiB
+    -> 31.2 core-hours ($31.2), 7.5 GiB-hours ($0.75): 31.95
+  team data, pod batch/worker-1 on n2, 12 h (counter reset at 06:30):
+    main    request 0.5 core 128 MiB, uses 1 core 512 MiB   -> charged 1 core, 0.5 GiB
+    -> 12 core-hours ($12), 6 GiB-hours ($0.6): 12.6
+  __idle__: cpu (96 - 31.2) + (24 - 12) = 76.8; ram (38.4 - 0.75) + (9.6 - 0.6) = 46.65
+    -> 123.45, 76.8 core-hours, (384 - 7.5) + (96 - 6) = 466.5 GiB-hours
+  idle share in proportion to charged cost (44.55): payments 123.45 x 31.95 / 44.55,
+    data 123.45 x 12.6 / 44.55.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from prometheus_server import Series, preloaded_prometheus
+
+from fleetscope.cli import cli
+from warehouse import connect_read_only
+
+DAY = datetime(2026, 11, 2, tzinfo=UTC)
+MIB, GIB = 2**20, 2**30
+CONFIG = """
+[pricing]
+cpu_per_core_hour = 1.0
+ram_per_gib_hour = 0.1
+
+[prometheus]
+scrape_interval_seconds = 60
+"""
+
+
+def _history() -> list[Series]:
+    t0 = int(DAY.timestamp())
+    out: list[Series] = []
+
+    def add(name: str, labels: dict[str, str], minutes: range, value) -> None:
+        out.append(Series(name, labels, [(t0 + 60 * m, float(value(m))) for m in minutes]))
+
+    day, half = range(0, 1440), range(0, 720)
+    containers = [  # ns, pod, container, node, minutes, cpu counter, memory, cpu req, mem req
+        ("shop", "api-1", "app", "n1", day, lambda m: 30 * m, 128 * MIB, 1, 256 * MIB),
+        ("shop", "api-1", "sidecar", "n1", day, lambda m: 18 * m, 64 * MIB, 0.1, 32 * MIB),
+        ("batch", "worker-1", "main", "n2", half,
+         lambda m: 60 * m if m < 390 else 60 * (m - 389), 512 * MIB, 0.5, 128 * MIB),
+    ]
+    for ns, pod, ctr, node, minutes, counter, memory, cpu_req, mem_req in containers:
+        base = {"namespace": ns, "pod": pod, "container": ctr}
+        add("container_cpu_usage_seconds_total", base | {"node": node}, minutes, counter)
+        add("container_memory_working_set_bytes", base | {"node": node}, minutes,
+            lambda m, v=memory: v)
+        add("kube_pod_container_resource_requests",
+            base | {"node": node, "resource": "cpu", "unit": "core"}, minutes,
+            lambda m, v=cpu_req: v)
+        add("kube_pod_container_resource_requests",
+            base | {"node": node, "resource": "memory", "unit": "byte"}, minutes,
+            lambda m, v=mem_req: v)
+        add("kube_pod_container_status_running", base, minutes, lambda m: 1)
+    for node, minutes, cores, memory in (("n1", day, 4, 16 * GIB), ("n2", half, 2, 8 * GIB)):
+        add("kube_node_status_capacity", {"node": node, "resource": "cpu", "unit": "core"},
+            minutes, lambda m, v=cores: v)
+        add("kube_node_status_capacity", {"node": node, "resource": "memory", "unit": "byte"},
+            minutes, lambda m, v=memory: v)
+    return out
+
+
+def _inventory() -> dict:
+    created = "2026-11-01T00:00:00Z"
+
+    def node(name: str, cpu: str, memory: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": name, "uid": f"uid-{name}", "creationTimestamp": created},
+                "status": {"capacity": {"cpu": cpu, "memory": memory},
+                           "allocatable": {"cpu": cpu, "memory": memory}}}
+
+    def namespace(name: str, team: str) -> dict:
+        return {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": name, "uid": f"uid-{name}", "creationTimestamp": created,
+                             "labels": {"team": team}}}
+
+    def pod(name: str, ns: str, team: str, node_name: str, containers: list) -> dict:
+        return {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "namespace": ns, "uid": f"uid-{name}",
+                             "creationTimestamp": created, "labels": {"team": team}},
+                "spec": {"nodeName": node_name, "containers": [
+                    {"name": c, "image": f"{c}:1", "resources": {"requests": {
+                        "cpu": cpu, "memory": memory}}} for c, cpu, memory in containers]},
+                "status": {"phase": "Running"}}
+
+    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [
+        node("n1", "4", "16Gi"), node("n2", "2", "8Gi"),
+        namespace("shop", "payments"), namespace("batch", "data"),
+        pod("api-1", "shop", "payments", "n1",
+            [("app", "1", "256Mi"), ("sidecar", "100m", "32Mi")]),
+        pod("worker-1", "batch", "data", "n2", [("main", "500m", "128Mi")]),
+    ]}
+
+
+@pytest.fixture(scope="module")
+def mart(tmp_path_factory):
+    from click.testing import CliRunner
+
+    work = tmp_path_factory.mktemp("e2e")
+    (work / "list.json").write_text(json.dumps(_inventory()))
+    (work / "fleetscope.toml").write_text(CONFIG)
+    base = ["--warehouse", str(work / "wh.duckdb"), "--config", str(work / "fleetscope.toml"),
+            "-q"]
+    runner = CliRunner()
+    with preloaded_prometheus(_history(), work / "prom") as server:
+        for args in (
+            ["collect", "kubernetes", "--from-file", str(work / "list.json"), "--cluster",
+             "prod", "--collected-at", "2026-11-02T00:00:00Z"],
+            ["collect", "prometheus", "--url", server.url, "--cluster", "prod",
+             "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-03T00:00:00Z"],
+            ["transform"],
+        ):
+            result = runner.invoke(cli, base + args)
+            assert result.exit_code == 0, (args, result.output)
+    con = connect_read_only(work / "wh.duckdb")
+    try:
+        rows = con.execute(
+            "select team, cpu_cost, ram_cost, total_cost, idle_share_cost, cpu_core_hours, "
+            "ram_gib_hours from mart_team_cost_daily where cluster = 'prod' and "
+            "cost_date = date '2026-11-02'").fetchall()
+    finally:
+        con.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_teams_are_charged_max_of_request_and_usage(mart):
+    assert set(mart) == {"payments", "data", "__idle__"}
+    cpu, ram, total, _, core_hours, gib_hours = mart["payments"]
+    assert (cpu, ram, total) == pytest.approx((31.2, 0.75, 31.95))
+    assert (core_hours, gib_hours) == pytest.approx((31.2, 7.5))
+    cpu, ram, total, _, core_hours, gib_hours = mart["data"]
+    assert (cpu, ram, total) == pytest.approx((12.0, 0.6, 12.6))
+    assert (core_hours, gib_hours) == pytest.approx((12.0, 6.0))
+
+
+def test_idle_covers_the_rest_of_both_nodes_including_the_half_day_node(mart):
+    cpu, ram, total, share, core_hours, gib_hours = mart["__idle__"]
+    assert (cpu, ram, total, share) == pytest.approx((76.8, 46.65, 123.45, 0.0))
+    assert (core_hours, gib_hours) == pytest.approx((76.8, 466.5))
+    assert sum(t[2] for t in mart.values()) == pytest.approx(134.4 + 33.6)
+
+
+def test_idle_share_in_proportion_to_charged_cost(mart):
+    assert mart["payments"][3] == pytest.approx(123.45 * 31.95 / 44.55)
+    assert mart["data"][3] == pytest.approx(123.45 * 12.6 / 44.55)
