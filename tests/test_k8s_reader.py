@@ -225,3 +225,18 @@ def test_malformed_file_items_are_named(tmp_path, mutate, expected):
     with pytest.raises(InputError) as err:
         read_list_file(path, cluster="prod")
     assert str(err.value) == f"{path}: {expected}"
+
+
+def test_native_sidecars_count_and_init_containers_do_not(tmp_path):
+    item = pod("mesh-1", "shop", [container("app", "shop:2", {"cpu": "500m"})])
+    item["spec"]["initContainers"] = [
+        dict(container("migrate", "shop-migrate:2", {"cpu": "2"})),
+        dict(container("proxy", "istio/proxyv2:1.24", {"cpu": "100m", "memory": "128Mi"}),
+             restartPolicy="Always")]
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(as_list([item])))
+    for batch in (_read([item]), read_list_file(path, cluster="prod", collected_at=WHEN)):
+        containers = batch.tables["raw_k8s_containers"].set_index("container_name")
+        assert sorted(containers.index) == ["app", "proxy"]
+        assert containers["cpu_request_cores"].sum() == pytest.approx(0.6)
+        assert containers.loc["proxy", "memory_request_bytes"] == 128 * MI

@@ -231,11 +231,17 @@ class SnapshotBuilder:
         spec = item.get("spec") or _EMPTY
         containers = self._columns["raw_k8s_containers"]
         quantity = self._quantity
-        for i, container in enumerate(spec.get("containers") or ()):
+        running = [(f"spec.containers[{i}]", c) for i, c in enumerate(spec.get("containers") or ())]
+        # Native sidecars (init containers with restartPolicy Always) run, and hold their
+        # requests, for the pod's whole life; ordinary init containers finish before it starts.
+        for i, init in enumerate(spec.get("initContainers") or ()):
+            if init.get("restartPolicy") == "Always":
+                running.append((f"spec.initContainers[{i}]", init))
+        for position, container in running:
             resources = container.get("resources") or _EMPTY
             requests = resources.get("requests") or _EMPTY
             limits = resources.get("limits") or _EMPTY
-            path = f"spec.containers[{i}].resources"
+            path = f"{position}.resources"
             cpu_limit = quantity(limits.get("cpu"), where, f"{path}.limits.cpu")
             memory_limit = quantity(limits.get("memory"), where, f"{path}.limits.memory")
             # The API server defaults a missing request to the limit; do the same for

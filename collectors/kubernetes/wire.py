@@ -39,11 +39,13 @@ class Container(_Struct):
     name: Any = None
     image: Any = None
     resources: Any = None
+    restartPolicy: Any = None  # init containers: "Always" marks a native sidecar
 
 
 class PodSpec(_Struct):
     nodeName: Any = None
     containers: list[Container] | None = None
+    initContainers: list[Container] | None = None
 
 
 class PodStatus(_Struct):
