@@ -102,7 +102,9 @@ async def _worker(queue: asyncio.Queue[Job], *, timeout: float, cwd: Path) -> No
             finally:
                 # nbclient registers a cleanup per client; with a shared kernel they only pile up.
                 atexit.unregister(client._cleanup_kernel)
-            job.on_done(_strip_reset(nb))
+            # Exporting is CPU work in this process: off the event loop, so that the other
+            # kernels keep getting their next cells meanwhile.
+            await asyncio.to_thread(job.on_done, _strip_reset(nb))
             job.seconds = loop.time() - started
     finally:
         kc.stop_channels()

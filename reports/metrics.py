@@ -24,15 +24,14 @@ Connection = duckdb.DuckDBPyConnection
 
 def table_exists(con: Connection, name: str) -> bool:
     """Whether a table or view of that name exists in the warehouse."""
-    row = con.execute("select count(*) from information_schema.tables where table_name = ?",
-                      [name]).fetchone()
-    return bool(row and row[0])
+    return bool(columns(con, name))
 
 
 def columns(con: Connection, name: str) -> set[str]:
     """Column names of a table or view (empty when it does not exist)."""
-    rows = con.execute("select column_name from information_schema.columns "
-                       "where table_name = ?", [name]).fetchall()
+    # duckdb_columns() covers tables and views at half the cost of information_schema.
+    rows = con.execute("select column_name from duckdb_columns() where table_name = ?",
+                       [name]).fetchall()
     return {r[0] for r in rows}
 
 
@@ -187,8 +186,8 @@ def platform_cost_weekly(con: Connection, week: IsoWeek, weeks: int = 12) -> pd.
 
 # -- migration -------------------------------------------------------------------------------
 
-def migration_at(con: Connection, day: date) -> pd.DataFrame:
-    """`mart_migration_daily` rows of the latest day on or before `day`, per team."""
+def migration_at(con: Connection, day: date, team: str | None = None) -> pd.DataFrame:
+    """`mart_migration_daily` rows of the latest day on or before `day`, per team (or one)."""
     if not table_exists(con, "mart_migration_daily"):
         return pd.DataFrame(columns=["team", "status_date", "count_apps_in_scope",
                                      "count_apps_migrated", "migrated_pct"])
@@ -196,21 +195,22 @@ def migration_at(con: Connection, day: date) -> pd.DataFrame:
         """
         select * from mart_migration_daily
         where status_date = (select max(status_date) from mart_migration_daily
-                             where status_date <= ?)
+                             where status_date <= $1)
+          and ($2 is null or team = $2)
         order by team
-        """, [day]).df()
+        """, [day, team]).df()
 
 
-def migration_changes(con: Connection, week: IsoWeek) -> pd.DataFrame:
-    """Per team (and `__all__`): percent migrated at the end of the week and a week before,
-    the change in points and the completion forecast."""
-    now = migration_at(con, week.end)
-    before = migration_at(con, week.start - timedelta(days=1))
+def migration_changes(con: Connection, week: IsoWeek, team: str | None = None) -> pd.DataFrame:
+    """Per team (and `__all__`), or for one team: percent migrated at the end of the week and a
+    week before, the change in points and the completion forecast."""
+    now = migration_at(con, week.end, team)
+    before = migration_at(con, week.start - timedelta(days=1), team)
     keep = ["team", "count_apps_in_scope", "count_apps_migrated", "migrated_pct"]
     merged = now[keep].merge(before[["team", "migrated_pct"]].rename(
         columns={"migrated_pct": "previous_pct"}), on="team", how="left")
     merged["change_pts"] = merged["migrated_pct"] - merged["previous_pct"]
-    outlook = forecast(con, week)
+    outlook = forecast(con, week, team)
     merged = merged.merge(outlook, on="team", how="left")
     merged["forecast"] = [forecast_text(s, d) for s, d in zip(
         merged["forecast_status"], merged["forecast_completion_date"], strict=True)]
@@ -228,7 +228,7 @@ def burnup(con: Connection, week: IsoWeek, team: str = ALL) -> pd.DataFrame:
         [team, week.end]).df()
 
 
-def forecast(con: Connection, week: IsoWeek) -> pd.DataFrame:
+def forecast(con: Connection, week: IsoWeek, team: str | None = None) -> pd.DataFrame:
     """Per team (and `__all__`): the completion forecast as of the week's last day with one.
 
     Columns `team`, `forecast_status` (on_track | no_progress | complete | no_scope |
@@ -242,9 +242,10 @@ def forecast(con: Connection, week: IsoWeek) -> pd.DataFrame:
         select team, forecast_status, forecast_completion_date
         from mart_migration_forecast
         where as_of_date = (select max(as_of_date) from mart_migration_forecast
-                            where as_of_date <= ?)
+                            where as_of_date <= $1)
+          and ($2 is null or team = $2)
         order by team
-        """, [week.end]).df()
+        """, [week.end, team]).df()
 
 
 def forecast_text(status: str | None, completion: object) -> str:

@@ -31,16 +31,16 @@ def cost_by_cluster(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
 def cost_by_resource(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
     """Cost per resource (cpu, ram, gpu, storage, shared idle) this week and last."""
     previous = week.shift(-1)
-    parts = []
-    for name in (*RESOURCES, "idle_share"):
-        column = f"{name}_cost"
-        parts.append(
-            f"select '{name}' as resource, "
-            f"coalesce(sum({column}) filter (where cost_date between $1 and $2), 0) as cost, "
-            f"coalesce(sum({column}) filter (where cost_date between $3 and $4), 0) "
-            f"as previous_cost from mart_team_cost_daily where team = $5")
-    return con.execute(" union all ".join(parts),
-                       [week.start, week.end, previous.start, previous.end, team]).df()
+    names = (*RESOURCES, "idle_share")
+    sums = ", ".join(
+        f"coalesce(sum({n}_cost) filter (where cost_date between $1 and $2), 0), "
+        f"coalesce(sum({n}_cost) filter (where cost_date between $3 and $4), 0)" for n in names)
+    row = con.execute(f"select {sums} from mart_team_cost_daily where team = $5 "
+                      "and cost_date between $3 and $2",
+                      [week.start, week.end, previous.start, previous.end, team]).fetchone()
+    values = [float(v) for v in row] if row else [0.0] * (2 * len(names))
+    return pd.DataFrame({"resource": list(names), "cost": values[0::2],
+                         "previous_cost": values[1::2]})
 
 
 def cost_by_app(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
@@ -136,22 +136,22 @@ def legacy_apps(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
         """, [team, week.end]).df()
 
 
-def csv_rows(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Every number of the team page in one long table: section, item, metric, value."""
+def csv_rows(team: str, week: IsoWeek, *, by_cluster: pd.DataFrame,
+             by_resource: pd.DataFrame, by_app: pd.DataFrame, by_namespace: pd.DataFrame,
+             sizing: pd.DataFrame) -> pd.DataFrame:
+    """Every number of the team page in one long table: week, team, section, item, metric,
+    value (built from the frames the page shows, so the CSV and the page cannot disagree)."""
     frames = []
-    for section, frame, key in (
-        ("cluster", cost_by_cluster(con, team, week), "cluster"),
-        ("resource", cost_by_resource(con, team, week), "resource"),
-        ("app", cost_by_app(con, team, week), "app_id"),
-        ("namespace", cost_by_namespace(con, team, week), "namespace"),
-    ):
+    for section, frame, key in (("cluster", by_cluster, "cluster"),
+                                ("resource", by_resource, "resource"),
+                                ("app", by_app, "app_id"),
+                                ("namespace", by_namespace, "namespace")):
         if frame.empty:
             continue
         item = frame[key] if key != "namespace" else frame["cluster"] + "/" + frame["namespace"]
         for metric in ("cost", "previous_cost"):
             frames.append(pd.DataFrame({"section": section, "item": item, "metric": metric,
                                         "value": frame[metric].astype(float)}))
-    sizing = rightsizing(con, team)
     if not sizing.empty:
         item = sizing["cluster"] + "/" + sizing["namespace"] + "/" + sizing["workload"]
         frames.append(pd.DataFrame({"section": "rightsizing", "item": item,

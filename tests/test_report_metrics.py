@@ -102,6 +102,8 @@ def test_migration_and_forecast(con) -> None:
     assert frame.loc["__all__", "forecast"] == "100% by 2027-01-31"  # as of 22 Nov, not 15 Nov
     assert frame.loc["payments", "migrated_pct"] == 50.0
     assert frame.loc["payments", "forecast"] == "no progress"
+    one = metrics.migration_changes(con, W47, "payments")
+    assert list(one["team"]) == ["payments"] and list(one["change_pts"]) == [25.0]
     burn = metrics.burnup(con, W47)
     assert list(burn["count_apps_migrated"]) == [2, 4]
 
@@ -138,6 +140,7 @@ def test_team_numbers(con) -> None:
     resources = numbers.cost_by_resource(con, "payments", W47).set_index("resource")
     assert resources.loc["cpu", "cost"] == 4_300  # 4000 on prod-eu + 300 on Helios
     assert resources.loc["storage", "cost"] == 500
+    assert resources.loc["ram", "previous_cost"] == 1_400  # 1000 + 400 in W46
     apps = numbers.cost_by_app(con, "payments", W47).set_index("app_id")
     assert apps.loc["payments-batch", "platform"] == "helios"
     assert apps.loc["payments-batch", "previous_cost"] == 1_000
@@ -154,7 +157,12 @@ def test_team_numbers(con) -> None:
 
 
 def test_csv_rows(con) -> None:
-    rows = numbers.csv_rows(con, "payments", W47)
+    rows = numbers.csv_rows(
+        "payments", W47, by_cluster=numbers.cost_by_cluster(con, "payments", W47),
+        by_resource=numbers.cost_by_resource(con, "payments", W47),
+        by_app=numbers.cost_by_app(con, "payments", W47),
+        by_namespace=numbers.cost_by_namespace(con, "payments", W47),
+        sizing=numbers.rightsizing(con, "payments"))
     assert set(rows["week"]) == {"2026-W47"} and set(rows["team"]) == {"payments"}
     cost = rows[(rows["section"] == "cluster") & (rows["metric"] == "cost")]
     assert cost["value"].sum() == 6_500
