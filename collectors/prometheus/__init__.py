@@ -5,6 +5,7 @@ tables; the live collector (`collector`) runs the PromQL of `queries` through `c
 the same document, and hands it to the same reader.
 """
 
+from collectors.prometheus.collector import collect_to_warehouse
 from collectors.prometheus.reader import (
     CONTAINER_SERIES,
     NODE_SERIES,
@@ -12,4 +13,5 @@ from collectors.prometheus.reader import (
     read_dump_file,
 )
 
-__all__ = ["CONTAINER_SERIES", "NODE_SERIES", "read_dump", "read_dump_file"]
+__all__ = ["CONTAINER_SERIES", "NODE_SERIES", "collect_to_warehouse", "read_dump",
+           "read_dump_file"]

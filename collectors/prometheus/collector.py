@@ -367,6 +367,41 @@ def collect_window(source: PrometheusSource, config: PrometheusConfig, *, start:
     return document, collector.stats
 
 
+def collect_to_warehouse(warehouse_path: Path, config: PrometheusConfig,
+                         source: PrometheusSource, *, start: datetime | None = None,
+                         end: datetime | None = None, dump: Path | None = None) -> int:
+    """Collect one server's window (default: from its watermark) and load it; rows written.
+
+    Raises on failure without recording it (callers decide: `collect_sources` records it).
+    """
+    from warehouse import Warehouse
+
+    started_at = utc_now()
+    with Warehouse(warehouse_path) as wh:
+        stored = wh.get_state(watermark_key(source.cluster))
+    window_start, window_end = resolve_window(stored, start=start, end=end)
+    if window_start >= window_end:
+        console.info(f"prometheus {source.cluster}: up to date (watermark "
+                     f"{window_start:%Y-%m-%d %H:%M})")
+        return 0
+    document, stats = collect_window(source, config, start=window_start, end=window_end)
+    if dump is not None:
+        dump.write_bytes(to_json_document(document))
+    batch: LoadBatch = read_dump(document, cluster=source.cluster,
+                                 origin=f"{source.url} ({source.cluster})")
+    new_mark = max(window_end, datetime.fromisoformat(stored)) if stored else window_end
+    batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
+    with Warehouse(warehouse_path) as wh:
+        result = wh.load(batch, started_at=started_at)
+    if stats.gap_hours:
+        console.info(f"prometheus {source.cluster}: warning: {stats.gap_hours} whole hour(s) "
+                     "without samples inside series (scrape gaps) are missing")
+    console.info(f"prometheus {source.cluster}: {window_start:%Y-%m-%d %H:%M} to "
+                 f"{window_end:%Y-%m-%d %H:%M}: {result.row_counts} rows in "
+                 f"{stats.requests} requests")
+    return result.total_rows
+
+
 def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig,
                     warehouse_path: Path, start: datetime | None, end: datetime | None,
                     dump: Path | None = None) -> list[str]:
@@ -376,32 +411,13 @@ def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig
     failures = []
     for source in sources:
         started_at = utc_now()
+        target = None
+        if dump is not None:
+            target = dump if len(sources) == 1 else \
+                dump.with_name(f"{dump.stem}-{source.cluster}{dump.suffix}")
         try:
-            with Warehouse(warehouse_path) as wh:
-                stored = wh.get_state(watermark_key(source.cluster))
-            window_start, window_end = resolve_window(stored, start=start, end=end)
-            if window_start >= window_end:
-                console.info(f"prometheus {source.cluster}: up to date (watermark "
-                             f"{window_start:%Y-%m-%d %H:%M})")
-                continue
-            document, stats = collect_window(source, config, start=window_start,
-                                             end=window_end)
-            if dump is not None:
-                target = dump if len(sources) == 1 else \
-                    dump.with_name(f"{dump.stem}-{source.cluster}{dump.suffix}")
-                target.write_bytes(to_json_document(document))
-            batch: LoadBatch = read_dump(document, cluster=source.cluster,
-                                         origin=f"{source.url} ({source.cluster})")
-            new_mark = max(window_end, datetime.fromisoformat(stored)) if stored else window_end
-            batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
-            with Warehouse(warehouse_path) as wh:
-                result = wh.load(batch, started_at=started_at)
-            if stats.gap_hours:
-                console.info(f"prometheus {source.cluster}: warning: {stats.gap_hours} whole "
-                             "hour(s) without samples inside series (scrape gaps) are missing")
-            console.info(f"prometheus {source.cluster}: {window_start:%Y-%m-%d %H:%M} to "
-                         f"{window_end:%Y-%m-%d %H:%M}: {result.row_counts} rows in "
-                         f"{stats.requests} requests")
+            collect_to_warehouse(warehouse_path, config, source, start=start, end=end,
+                                 dump=target)
         except FleetscopeError as exc:
             message = f"prometheus {source.cluster}: {exc}"
             failures.append(message)
@@ -410,4 +426,3 @@ def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig
                 wh.record_failure("prometheus", source.cluster, str(exc),
                                   started_at=started_at)
     return failures
-
