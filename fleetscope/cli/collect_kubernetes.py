@@ -20,12 +20,16 @@ from fleetscope.errors import CollectError, FleetscopeError
 @pass_app
 def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Path | None,
                        cluster: str | None, collected_at: str | None) -> None:
-    """Snapshot nodes, namespaces, pods and workloads of Kubernetes clusters.
+    """Snapshot nodes, namespaces, pods, workloads, ReplicaSets and volumes of clusters.
+
+    Without --context: the config's [[kubernetes.contexts]] (and the pod's service account when
+    kubernetes.in_cluster is set). Each cluster is one transaction; a cluster that fails is
+    recorded in `loads` and the others are still collected, then the command exits 4 naming it.
 
     \b
     Examples:
       fleetscope collect kubernetes --context prod-eu --context prod-us
-      kubectl get nodes,namespaces,pods,deployments,replicasets -A -o json > snap.json
+      kubectl get no,ns,po,deploy,rs,sts,ds,job,cj,pvc,pv -A -o json > snap.json
       fleetscope collect kubernetes --from-file snap.json --cluster prod-eu \\
           --collected-at 2026-11-20T00:00:00Z
     """
