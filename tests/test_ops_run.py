@@ -171,3 +171,46 @@ def test_concurrent_runs_wait_or_fail_clearly(org: Path, reference: dict[str, pd
         in patient.stderr
     assert_consistent(warehouse)
     assert_same_marts(marts(warehouse), reference)
+
+
+def test_a_broken_source_is_recorded_and_the_rest_published(org: Path,
+                                                            tmp_path: Path) -> None:
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    (folder / "broken-helios-2026-11-18.json").write_text('{"jobs": {}, "hosts": [1, 2')
+    (folder / "fleetscope.toml").write_text(
+        CONFIG.replace('"sources/', f'"{org}/sources/')
+        + '\n[[helios.files]]\npath = "broken-helios-*.json"\n')
+    warehouse = tmp_path / "wh.duckdb"
+    result = run(folder, warehouse)
+    assert result.code == 8, result.stderr[-3000:]
+    assert ("Error: 1 of 11 source(s) failed: helios broken-helios-2026-11-18.json; the rest was "
+            "transformed, validated and published") in result.stderr
+    with Warehouse(warehouse) as wh:
+        failed = wh.query_df("select source_kind, source_name, error from loads "
+                             "where status = 'failed'")
+    assert failed[["source_kind", "source_name"]].values.tolist() == [["helios", "helios"]]
+    assert "broken-helios-2026-11-18.json: line 1 column" in failed["error"][0]
+
+
+def test_every_source_failing_exits_4_and_transforms_nothing(tmp_path: Path) -> None:
+    (tmp_path / "snap-2026-11-20.json").write_text('{"kind": "List", "items": [{"kind": 3}]}')
+    (tmp_path / "fleetscope.toml").write_text(
+        '[[kubernetes.files]]\npath = "snap-*.json"\ncluster = "prod"\n')
+    warehouse = tmp_path / "wh.duckdb"
+    result = run(tmp_path, warehouse)
+    assert result.code == 4
+    assert "Error: every source failed (kubernetes prod snap-2026-11-20.json)" in result.stderr
+    with Warehouse(warehouse) as wh:
+        assert wh.query_df("select status, count(*) as n from loads group by 1"
+                           ).values.tolist() == [["failed", 1]]
+        assert wh.query_df("select count(*) as n from information_schema.tables "
+                           "where table_name like 'mart_%'")["n"][0] == 0
+
+
+def test_nothing_configured_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "fleetscope.toml").write_text("[reports]\nworkers = 1\n")
+    result = run(tmp_path, tmp_path / "wh.duckdb")
+    assert result.code == 2
+    assert "Error: nothing to collect: configure kubernetes.contexts" in result.stderr
+    assert not (tmp_path / "wh.duckdb").exists()

@@ -23,7 +23,7 @@ from fleetscope import console
 from fleetscope.config import Config
 from fleetscope.errors import CollectError, FleetscopeError, ValidationFailed
 from fleetscope.ops.lock import warehouse_lock
-from fleetscope.ops.sources import SourceJob, plan_sources
+from fleetscope.ops.sources import AlreadyRecorded, SourceJob, plan_sources
 
 
 class PartialRun(FleetscopeError):
@@ -131,12 +131,14 @@ def _collect(jobs: list[SourceJob], warehouse_path: Path, result: RunResult) -> 
             result.failed_sources.append(job.label)
             result.steps.append(StepResult(f"collect {job.label}", "failed",
                                            time.perf_counter() - started, message))
-            with Warehouse(warehouse_path) as wh:
-                wh.record_failure(job.kind, job.name, message, started_at=started_at)
+            if not isinstance(exc, AlreadyRecorded):
+                with Warehouse(warehouse_path) as wh:
+                    wh.record_failure(job.kind, job.name, message, started_at=started_at)
             continue
         seconds = time.perf_counter() - started
-        result.steps.append(StepResult(f"collect {job.label}", "ok", seconds, f"{rows} rows"))
-        console.info(f"run: collect {job.label}: {rows} rows in {seconds:.1f}s")
+        written = "" if rows is None else f"{rows} rows "
+        result.steps.append(StepResult(f"collect {job.label}", "ok", seconds, written.strip()))
+        console.info(f"run: collect {job.label}: {written}in {seconds:.1f}s")
 
 
 def _transform(config: Config, options: RunOptions) -> None:

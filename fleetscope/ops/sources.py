@@ -15,12 +15,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fleetscope.config import Config
-from fleetscope.errors import ConfigError
+from fleetscope.errors import CollectError, ConfigError
 
 # `2026-11-20`, `2026-11-20T06`, `2026-11-20T06:00:00Z`, `20261120T060000Z` in a file name.
 _NAME_TIME = re.compile(
     r"(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})"
     r"(?:[T_](?P<H>\d{2})(?::?(?P<M>\d{2}))?(?::?(?P<S>\d{2}))?Z?)?")
+
+
+class AlreadyRecorded(CollectError):
+    """A collector failed and already wrote its `failed` row to `loads`."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class SourceJob:
     kind: str
     name: str
     label: str
-    collect: Callable[[Path], int]
+    collect: Callable[[Path], int | None]  # rows written, None where the collector won't say
 
 
 def plan_sources(config: Config, config_dir: Path) -> list[SourceJob]:
@@ -150,9 +154,16 @@ def _catalog_path(warehouse_path: Path, path: Path, when: datetime | None) -> in
 
 
 def _catalog_url(warehouse_path: Path, config: Config) -> int:
-    from collectors.catalog import collect_catalog_api
+    import os
 
-    return _load(warehouse_path, [collect_catalog_api(config.catalog)])
+    from collectors.catalog.client import fetch_catalog
+    from warehouse import utc_now
+
+    c = config.catalog
+    token = os.environ.get(c.token_env) if c.token_env else None
+    assert c.url is not None
+    return _load(warehouse_path, [fetch_catalog(c.url, token=token, source="catalog",
+                                                collected_at=utc_now())])
 
 
 def _kubernetes_file(warehouse_path: Path, path: Path, cluster: str, when: datetime) -> int:
@@ -173,10 +184,15 @@ def _prometheus_file(warehouse_path: Path, path: Path) -> int:
     return _load(warehouse_path, [read_dump_file(path)])
 
 
-def _prometheus_live(warehouse_path: Path, config: Config, source: object) -> int:
-    from collectors.prometheus import collect_to_warehouse
+def _prometheus_live(warehouse_path: Path, config: Config, source: object) -> int | None:
+    from collectors.prometheus.collector import collect_sources
 
-    return collect_to_warehouse(warehouse_path, config.prometheus, source)
+    # The collector records its own failures in `loads` (and keeps the watermark).
+    failures = collect_sources([source], config=config.prometheus,  # type: ignore[list-item]
+                               warehouse_path=warehouse_path, start=None, end=None)
+    if failures:
+        raise AlreadyRecorded("; ".join(failures))
+    return None
 
 
 def _helios_file(warehouse_path: Path, config: Config, path: Path, when: datetime) -> int:
@@ -187,9 +203,13 @@ def _helios_file(warehouse_path: Path, config: Config, path: Path, when: datetim
 
 
 def _helios_live(warehouse_path: Path, config: Config) -> int:
-    from collectors.helios import collect_live
+    from collectors.helios.client import collect_live
 
-    return _load(warehouse_path, [collect_live(config.helios)])
+    h = config.helios
+    assert h.url is not None
+    result = collect_live(h.url, source=h.source, concurrency=h.concurrency,
+                          timeout_seconds=h.timeout_seconds)
+    return _load(warehouse_path, [result.batch])
 
 
-__all__ = ["SourceJob", "plan_sources", "time_from_name"]
+__all__ = ["AlreadyRecorded", "SourceJob", "plan_sources", "time_from_name"]
