@@ -184,15 +184,10 @@ def _prometheus_file(warehouse_path: Path, path: Path) -> int:
     return _load(warehouse_path, [read_dump_file(path)])
 
 
-def _prometheus_live(warehouse_path: Path, config: Config, source: object) -> int | None:
-    from collectors.prometheus.collector import collect_sources
+def _prometheus_live(warehouse_path: Path, config: Config, source: object) -> int:
+    from collectors.prometheus.collector import collect_to_warehouse
 
-    # The collector records its own failures in `loads` (and keeps the watermark).
-    failures = collect_sources([source], config=config.prometheus,  # type: ignore[list-item]
-                               warehouse_path=warehouse_path, start=None, end=None)
-    if failures:
-        raise AlreadyRecorded("; ".join(failures))
-    return None
+    return collect_to_warehouse(warehouse_path, config.prometheus, source)  # type: ignore[arg-type]
 
 
 def _helios_file(warehouse_path: Path, config: Config, path: Path, when: datetime) -> int:
