@@ -136,6 +136,10 @@ class HeliosServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def close(self) -> None:
+        """Release the port of a server that was never started."""
+        self._server.server_close()
+
 
 @contextmanager
 def serve(doc: dict[str, Any], **kwargs: Any) -> Iterator[HeliosServer]:
