@@ -82,6 +82,7 @@ class RunResult:
     days: list[date]
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per model built
 
 
 def _parse_header(path: Path, sql: str) -> dict[str, str]:
@@ -300,8 +301,9 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise TransformError(f"model {_display(model.path)} failed: {first}") from None
             result.built.append(model.name)
+            result.seconds[model.name] = time.perf_counter() - started
             say(f"built {model.layer}/{model.name} ({model.materialized}) in "
-                f"{time.perf_counter() - started:.2f}s")
+                f"{result.seconds[model.name]:.2f}s")
         marker = _loads_marker(wh)
         if marker is not None:
             wh.set_state(STATE_LOADS, marker)

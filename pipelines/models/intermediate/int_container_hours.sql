@@ -55,13 +55,9 @@ hours as (
 ),
 
 container_hours as (
-    -- joined on the raw column so that the scan only reads the hours being computed
-    select
-        c.*,
-        row_number() over (
-            partition by c.cluster, c.namespace, c.pod_name, c.container_name, c.hour_start
-            order by c.collected_at desc, c.load_id desc
-        ) as load_rank
+    -- joined on the raw column so that the scan only reads the hours being computed; a load
+    -- replaces its window, so each container-hour comes from the latest load already
+    select c.*
     from stg_prom_container_hours as c
     inner join hours as h on h.hour_start = c.hour_start
 ),
@@ -87,42 +83,45 @@ window_snapshots as (
         and (w.window_start is null or s.collected_at >= w.window_start)
 ),
 
-pod_hours as (
-    select distinct cluster, namespace, pod_name, usage_date, hour_start
-    from container_hours
-    where load_rank = 1
-),
-
-pod_snapshot_candidates as (
+pod_attributes as (
+    -- one row per pod and snapshot, with its workload's app and team (small: inventory size)
     select
-        ph.cluster,
-        ph.namespace,
-        ph.pod_name,
-        ph.hour_start,
+        p.cluster,
         p.collected_at,
+        p.namespace,
+        p.pod_name,
         p.node_name,
         p.workload_kind,
         p.workload_name,
-        row_number() over (
-            partition by ph.cluster, ph.namespace, ph.pod_name, ph.hour_start
-            order by
-                case when p.collected_at <= ph.hour_start then 0 else 1 end,
-                case when p.collected_at <= ph.hour_start then p.collected_at end desc,
-                p.collected_at
-        ) as candidate_number
-    from pod_hours as ph
-    inner join window_snapshots as ws
-        on ws.cluster = ph.cluster
-        and ws.day = ph.usage_date
-    inner join inventory_pods as p
-        on p.cluster = ph.cluster
-        and p.collected_at = ws.collected_at
-        and p.namespace = ph.namespace
-        and p.pod_name = ph.pod_name
+        coalesce(o.app_id, p.workload_name) as app_id,
+        coalesce(o.team, '__unallocated__') as team,
+        coalesce(o.team_source, 'unallocated') as team_source
+    from inventory_pods as p
+    left join owners as o
+        on o.cluster = p.cluster
+        and o.collected_at = p.collected_at
+        and o.namespace = p.namespace
+        and o.workload_kind = p.workload_kind
+        and o.workload_name = p.workload_name
 ),
 
-pod_snapshot as (
-    select * from pod_snapshot_candidates where candidate_number = 1
+pod_intervals as (
+    -- per day, each snapshot of the pod in the day's window holds from its time to the next
+    -- one; the first also holds before it: so an hour gets the latest snapshot at or before
+    -- it, else the first one after it
+    select
+        ws.day,
+        a.*,
+        case when lag(a.collected_at) over pod_window is null then null
+            else a.collected_at end as valid_from,
+        lead(a.collected_at) over pod_window as valid_to
+    from window_snapshots as ws
+    inner join pod_attributes as a
+        on a.cluster = ws.cluster
+        and a.collected_at = ws.collected_at
+    window pod_window as (
+        partition by ws.day, a.cluster, a.namespace, a.pod_name order by a.collected_at
+    )
 ),
 
 enriched as (
@@ -137,10 +136,9 @@ enriched as (
         p.collected_at is not null as is_pod_known,
         coalesce(p.workload_kind, 'Pod') as workload_kind,
         coalesce(p.workload_name, c.pod_name) as workload_name,
-        case when p.collected_at is null then '__unallocated__'
-            else coalesce(o.app_id, p.workload_name) end as app_id,
-        coalesce(o.team, '__unallocated__') as team,
-        coalesce(o.team_source, 'unallocated') as team_source,
+        coalesce(p.app_id, '__unallocated__') as app_id,
+        coalesce(p.team, '__unallocated__') as team,
+        coalesce(p.team_source, 'unallocated') as team_source,
         coalesce(c.cpu_request_cores, ic.cpu_request_cores) as cpu_request_cores,
         coalesce(c.memory_request_bytes, ic.memory_request_bytes) as memory_request_bytes,
         coalesce(c.gpu_request, ic.gpu_request) as gpu_request,
@@ -149,24 +147,19 @@ enriched as (
         coalesce(c.memory_working_set_bytes_avg, 0) as memory_working_set_bytes_avg,
         c.memory_working_set_bytes_max
     from container_hours as c
-    left join pod_snapshot as p
+    left join pod_intervals as p
         on p.cluster = c.cluster
+        and p.day = c.usage_date
         and p.namespace = c.namespace
         and p.pod_name = c.pod_name
-        and p.hour_start = c.hour_start
-    left join owners as o
-        on o.cluster = c.cluster
-        and o.collected_at = p.collected_at
-        and o.namespace = c.namespace
-        and o.workload_kind = p.workload_kind
-        and o.workload_name = p.workload_name
+        and (p.valid_from is null or c.hour_start >= p.valid_from)
+        and (p.valid_to is null or c.hour_start < p.valid_to)
     left join inventory_containers as ic
         on ic.cluster = c.cluster
         and ic.collected_at = p.collected_at
         and ic.namespace = c.namespace
         and ic.pod_name = c.pod_name
         and ic.container_name = c.container_name
-    where c.load_rank = 1
 ),
 
 quantities as (

@@ -59,13 +59,9 @@ hours as (
 ),
 
 prom_node_hours as (
-    -- joined on the raw column so that the scan only reads the hours being computed
-    select
-        n.*,
-        row_number() over (
-            partition by n.cluster, n.node_name, n.hour_start
-            order by n.collected_at desc, n.load_id desc
-        ) as load_rank
+    -- joined on the raw column so that the scan only reads the hours being computed; a load
+    -- replaces its window, so each node-hour comes from the latest load already
+    select n.*
     from stg_prom_node_hours as n
     inner join hours as h on h.hour_start = n.hour_start
 ),
@@ -109,7 +105,7 @@ cluster_hour_snapshots as (
 ),
 
 prom_cluster_hours as (
-    select distinct cluster, hour_start from prom_node_hours where load_rank = 1
+    select distinct cluster, hour_start from prom_node_hours
 ),
 
 inventory_node_hours as (
@@ -164,7 +160,6 @@ node_snapshot_candidates as (
         on n.cluster = p.cluster
         and n.collected_at = ws.collected_at
         and n.node_name = p.node_name
-    where p.load_rank = 1
 ),
 
 prometheus_node_hours as (
@@ -184,7 +179,6 @@ prometheus_node_hours as (
         and n.node_name = p.node_name
         and n.hour_start = p.hour_start
         and n.candidate_number = 1
-    where p.load_rank = 1
 ),
 
 node_hours as (

@@ -1,0 +1,161 @@
+"""How the transform's time grows with history: one new day on top of 7 days vs on top of 90.
+
+Builds two warehouses of synthetic Kubernetes inventory (a snapshot a day) and Prometheus
+container/node hours (about 14,000 container-hours a day at the default scale, so 90 days hold
+about 1.3 million), transforms each fully, then loads one more day and times the incremental
+transform. Incremental work must not rescan history: the ratio should stay near 1.
+
+    .venv/bin/python benchmarks/transform.py [--containers 600] [--long-days 90]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fleetscope.config import Config
+from pipelines.runner import discover_models
+from pipelines.transform import transform_warehouse
+from warehouse import LoadBatch, Warehouse, Window
+
+GIB = 2**30
+START = datetime(2026, 6, 1)
+TEAMS = [f"team-{i}" for i in range(8)]
+
+
+def _inventory(day: int, containers: int, nodes: int) -> dict[str, pd.DataFrame]:
+    pods = containers // 2
+    # 80% of pods live for the whole history, 20% are replaced every day (deploys)
+    names = [f"app-{i}-{'stable' if i % 5 else f'd{day}'}" for i in range(pods)]
+    pod_frame = pd.DataFrame({
+        "namespace": [f"ns-{i % 10}" for i in range(pods)],
+        "pod_name": names,
+        "node_name": [f"node-{i % nodes}" for i in range(pods)],
+        "phase": "Running",
+        "workload_kind": "Deployment",
+        "workload_name": [f"app-{i}" for i in range(pods)],
+        "labels": [json.dumps({"team": TEAMS[i % len(TEAMS)], "app": f"app-{i}"})
+                   for i in range(pods)],
+    })
+    container_frame = pd.DataFrame({
+        "namespace": np.repeat(pod_frame["namespace"].to_numpy(), 2),
+        "pod_name": np.repeat(pod_frame["pod_name"].to_numpy(), 2),
+        "container_name": ["main", "sidecar"] * pods,
+        "cpu_request_cores": [0.5, None] * pods,
+        "memory_request_bytes": [1.0 * GIB, None] * pods,
+    })
+    node_frame = pd.DataFrame({
+        "node_name": [f"node-{i}" for i in range(nodes)],
+        "instance_type": "m5.2xlarge", "is_spot": [i % 4 == 0 for i in range(nodes)],
+        "cpu_capacity_cores": 8.0, "memory_capacity_bytes": 32.0 * GIB,
+    })
+    namespaces = pd.DataFrame({"namespace": [f"ns-{i}" for i in range(10)]})
+    workloads = pod_frame[["namespace", "workload_kind", "workload_name", "labels"]]
+    empty = pd.DataFrame()
+    return {"raw_k8s_nodes": node_frame, "raw_k8s_namespaces": namespaces,
+            "raw_k8s_workloads": workloads, "raw_k8s_pods": pod_frame,
+            "raw_k8s_containers": container_frame, "raw_k8s_replicasets": empty,
+            "raw_k8s_pvcs": empty, "raw_k8s_pvs": empty}
+
+
+def _prometheus(day: int, inventory: dict[str, pd.DataFrame], rng: np.random.Generator
+                ) -> dict[str, pd.DataFrame]:
+    base = START + timedelta(days=day)
+    hours = [base + timedelta(hours=h) for h in range(24)]
+    pods = inventory["raw_k8s_containers"]
+    nodes = inventory["raw_k8s_pods"].set_index("pod_name")["node_name"]
+    n = len(pods)
+    frame = pd.DataFrame({
+        "hour_start": np.repeat(np.array(hours, dtype="datetime64[us]"), n),
+        "namespace": np.tile(pods["namespace"].to_numpy(), 24),
+        "pod_name": np.tile(pods["pod_name"].to_numpy(), 24),
+        "container_name": np.tile(pods["container_name"].to_numpy(), 24),
+        "node_name": np.tile(nodes.loc[pods["pod_name"]].to_numpy(), 24),
+        "cpu_usage_cores": rng.gamma(2.0, 0.2, 24 * n),
+        "memory_working_set_bytes_avg": rng.gamma(2.0, 0.4, 24 * n) * GIB,
+        "running_hours": 1.0,
+    })
+    node_names = inventory["raw_k8s_nodes"]["node_name"].to_numpy()
+    node_frame = pd.DataFrame({
+        "hour_start": np.repeat(np.array(hours, dtype="datetime64[us]"), len(node_names)),
+        "node_name": np.tile(node_names, 24),
+        "cpu_capacity_cores": 8.0, "memory_capacity_bytes": 32.0 * GIB,
+        "present_hours": 1.0,
+    })
+    return {"raw_prom_container_hours": frame, "raw_prom_node_hours": node_frame}
+
+
+def _load_day(wh: Warehouse, day: int, containers: int, nodes: int,
+              rng: np.random.Generator) -> None:
+    at = START + timedelta(days=day)
+    inventory = _inventory(day, containers, nodes)
+    wh.load(LoadBatch("kubernetes", "bench", at + timedelta(hours=2), inventory))
+    wh.load(LoadBatch("prometheus", "bench", at + timedelta(days=1),
+                      _prometheus(day, inventory, rng),
+                      window=Window(at, at + timedelta(days=1))))
+
+
+@dataclass
+class Measured:
+    full: float          # full rebuild, seconds
+    incremental: float   # one more day, seconds
+    incremental_models: float  # of which in `incremental` models (the cost models)
+    container_hours: int
+
+
+def _measure(folder: Path, days: int, containers: int, nodes: int) -> Measured:
+    """Load `days` of history, rebuild fully, then time one more day incrementally."""
+    rng = np.random.default_rng(7)
+    incremental_names = {m.name for m in discover_models() if m.materialized == "incremental"}
+    with Warehouse(folder / f"bench-{days}.duckdb") as wh:
+        for day in range(days):
+            _load_day(wh, day, containers, nodes, rng)
+        config = Config()
+        started = time.perf_counter()
+        transform_warehouse(wh, config, full_refresh=True)
+        full = time.perf_counter() - started
+        _load_day(wh, days, containers, nodes, rng)
+        started = time.perf_counter()
+        result = transform_warehouse(wh, config)
+        incremental = time.perf_counter() - started
+        assert not result.full_refresh and len(result.days) <= 2, result.days
+        in_models = sum(seconds for name, seconds in result.seconds.items()
+                        if name in incremental_names)
+        rows = wh.con.execute("select count(*) from int_container_hours").fetchone()[0]
+    return Measured(full, incremental, in_models, rows)
+
+
+def main() -> None:
+    """Print the incremental cost of one day on short vs long history, and the full rebuild."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--containers", type=int, default=600)
+    parser.add_argument("--nodes", type=int, default=40)
+    parser.add_argument("--short-days", type=int, default=7)
+    parser.add_argument("--long-days", type=int, default=90)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        short = _measure(folder, args.short_days, args.containers, args.nodes)
+        long = _measure(folder, args.long_days, args.containers, args.nodes)
+    for days, m in ((args.short_days, short), (args.long_days, long)):
+        print(f"history {days:>3} days ({m.container_hours:>9,} container-hours): full "
+              f"{m.full:6.2f} s; one more day {m.incremental:5.2f} s, of which incremental "
+              f"models {m.incremental_models:5.2f} s")
+    print(f"one more day, {args.long_days} vs {args.short_days} days of history: ratio "
+          f"{long.incremental / short.incremental:.2f} for the whole transform, "
+          f"{long.incremental_models / short.incremental_models:.2f} for the incremental "
+          "models (1.0 = independent of history)")
+    print(f"full rebuild of {args.long_days} days: {long.full:.2f} s "
+          f"({long.full / short.full:.1f}x the {args.short_days}-day rebuild)")
+
+
+if __name__ == "__main__":
+    main()
