@@ -71,3 +71,24 @@ def test_unset_host_price_uses_cpu_and_memory_rates(warehouse):
     # a on h1: CPU 8 x 0.03 x 24 / 4 = 1.44, RAM 32 x 0.005 x 24 / 2 = 1.92
     assert costs[(1, "a")][2:5] == pytest.approx([1.44, 1.92, 3.36])
     assert costs[(1, "__idle__")][4] == pytest.approx((4 * 0.03 + 8 * 0.005) * 24)
+
+
+def test_legacy_cost_lands_in_app_and_team_cost_marts(warehouse):
+    from pipelines.transform import transform_warehouse
+
+    warehouse.load(read_dump(DOC, source="helios-eu", collected_at=datetime(2026, 11, 1, 12)))
+    transform_warehouse(warehouse, parse_config({"pricing": {
+        "cpu_per_core_hour": 0.03, "ram_per_gib_hour": 0.005, "legacy_host_per_hour": 2.0}}))
+    apps = warehouse.con.execute(
+        "select app_id, cluster, platform, total_cost from mart_app_cost_daily "
+        "where platform = 'helios' order by app_id").fetchall()
+    assert [(a, c, p) for a, c, p, _ in apps] == [
+        ("__idle__", "helios-eu", "helios"), ("a", "helios-eu", "helios"),
+        ("b", "helios-eu", "helios"), ("d", "helios-eu", "helios"),
+        ("e", "helios-eu", "helios")]
+    assert [t for *_, t in apps] == pytest.approx([48, 16.8, 31.2, 24, 24])
+    teams = warehouse.con.execute(
+        "select team, sum(total_cost) from mart_team_cost_daily where cluster = 'helios-eu' "
+        "group by team order by team").fetchall()
+    assert [t for t, _ in teams] == ["__idle__", "__unallocated__"]
+    assert [c for _, c in teams] == pytest.approx([48, 96])
