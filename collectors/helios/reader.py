@@ -180,8 +180,9 @@ def read_dump(document: Any, *, source: str, collected_at: datetime,
     return LoadBatch("helios", source, to_naive_utc(collected_at), tables)
 
 
-def load_document(path: Path) -> dict[str, Any]:
+def load_document(path: str | Path) -> dict[str, Any]:
     """Parse an offline Helios document, naming the line of a JSON syntax error."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -198,7 +199,8 @@ def load_document(path: Path) -> dict[str, Any]:
     return document
 
 
-def read_dump_file(path: Path, *, source: str, collected_at: datetime | None) -> LoadBatch:
+def read_dump_file(path: str | Path, *, source: str, collected_at: datetime | None = None
+                   ) -> LoadBatch:
     """Read `--from-file`; the snapshot time is `collected_at`, else the document's, else now."""
     document = load_document(path)
     when = collected_at
