@@ -120,15 +120,15 @@ def running_prometheus(data_dir: Path, *, extra_args: Iterable[str] = ()
 
 
 @contextmanager
-def preloaded_prometheus(series: Iterable[Series], workdir: Path
-                         ) -> Iterator[PrometheusServer]:
-    """Write, backfill and serve the given series."""
+def preloaded_prometheus(series: Iterable[Series], workdir: Path, *,
+                         extra_args: Iterable[str] = ()) -> Iterator[PrometheusServer]:
+    """Write, backfill and serve the given series (`extra_args` go to prometheus)."""
     require_prometheus()
     workdir.mkdir(parents=True, exist_ok=True)
     openmetrics = workdir / "history.om"
     write_openmetrics(series, openmetrics)
     backfill(openmetrics, workdir / "data")
-    with running_prometheus(workdir / "data") as server:
+    with running_prometheus(workdir / "data", extra_args=extra_args) as server:
         yield server
 
 

@@ -124,6 +124,9 @@ def test_tiny_budget_splits_by_namespace_and_time_with_the_same_result(prometheu
     split = _collect(prometheus.url, max_series_per_query=4)
     stats = split["_stats"]
     assert stats.requests > collected["_stats"].requests
+    # the largest namespaces hold 2 containers: 4 // 2 = 2 hours per query, one namespace each
+    assert (stats.groups, stats.chunk_hours) == (3, 2)
+    assert (collected["_stats"].groups, collected["_stats"].chunk_hours) == (1, 6)
     assert stats.largest_response_points <= 4
     for table in ("raw_prom_container_hours", "raw_prom_node_hours"):
         pd.testing.assert_frame_equal(split[table], collected[table])
@@ -227,3 +230,44 @@ def test_dump_written_live_loads_the_same_rows_offline(prometheus, tmp_path, cli
     with Warehouse(live) as a, Warehouse(offline) as b:
         pd.testing.assert_frame_equal(a.query_df(query), b.query_df(query))
         assert len(b.query_df(query)) == 9
+
+
+@pytest.fixture(scope="module")
+def strict_prometheus(tmp_path_factory):
+    """Loads at most 66 samples per query (one [1h] range is 61): a rate over both namespaces
+    for 6 hours, and every sizing query over the window, are refused with HTTP 422."""
+    with preloaded_prometheus(scenario_history(), tmp_path_factory.mktemp("strict"),
+                              extra_args=["--query.max-samples=66"]) as server:
+        yield server
+
+
+def test_server_refusing_large_queries_gets_smaller_ones_and_the_same_rows(
+        strict_prometheus, collected):
+    # sizing over the window is refused: the plan falls back to one hour per query
+    split = _collect(strict_prometheus.url)
+    assert split["_stats"].chunk_hours == 1
+    for table in ("raw_prom_container_hours", "raw_prom_node_hours"):
+        pd.testing.assert_frame_equal(split[table], collected[table])
+
+
+def test_refused_piece_is_split_by_namespace_then_time(strict_prometheus, prometheus):
+    from collectors.prometheus.collector import Plan
+    from collectors.prometheus.queries import raw_queries
+
+    config = _config()
+    cpu = next(q for q in raw_queries(config) if q.name == "cpu_rate")
+
+    def fetch(url: str, plan: Plan) -> dict:
+        collector = WindowCollector(
+            client_for(PrometheusSource(url=url, cluster="prod"), config), config,
+            cluster="prod")
+        result = collector._fetch(cpu, ["batch", "shop"], START, END, plan)
+        return {(r["metric"]["pod"], r["metric"]["container"], int(t)): v
+                for r in result for t, v in r["values"]}
+
+    plan = Plan(chunk_hours=6, groups=[["batch", "shop"]])
+    # refused over both namespaces: split into one namespace each
+    got = fetch(strict_prometheus.url, plan)
+    assert plan.splits >= 1 and plan.groups == [["batch"], ["shop"]]
+    assert got == fetch(prometheus.url, Plan(chunk_hours=6, groups=[["batch", "shop"]]))
+    assert len(got) == 3 + 3 + 2 + 1  # app, sidecar, worker, job container-hours

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,9 @@ class CollectStats:
     bytes_received: int = 0
     largest_response_points: int = 0
     gap_hours: int = 0
-    notes: list[str] = field(default_factory=list)
+    splits: int = 0          # pieces split after the server refused them or answered too much
+    groups: int = 0          # namespace groups and hours per query at the end of the run
+    chunk_hours: int = 0
 
 
 class WindowCollector:
@@ -169,6 +171,8 @@ class WindowCollector:
                                 where=f"{self.client.name}: {query.name}")
                 at = chunk_end
             out[query.name] = _join_pieces(pieces)
+        self.stats.splits = plan.splits
+        self.stats.groups, self.stats.chunk_hours = len(plan.groups), plan.chunk_hours
         self.stats.requests = self.client.requests_made
         self.stats.bytes_received = self.client.bytes_received
         return out
