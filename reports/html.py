@@ -61,7 +61,7 @@ def cards(items: Sequence[Card]) -> str:
 def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], *,
           empty: str = "Nothing to show.", max_rows: int | None = None) -> str:
     """An HTML table; `columns` are (column, heading, kind) with kind text|money:CUR|pct|
-    pct_signed|pts|int|float|bool|date|datetime. Every cell is escaped."""
+    pct_signed|pts|int|float|cores|mib|bool|date|datetime. Every cell is escaped."""
     if frame.empty:
         return f'<p class="fs-muted">{esc(empty)}</p>'
     shown = frame if max_rows is None else frame.head(max_rows)
@@ -94,6 +94,10 @@ def fmt(value: object, kind: str) -> str:
         return pct(float(value), signed=True)
     if kind == "pts":
         return f"{float(value):+.1f} pts"
+    if kind == "cores":
+        return f"{1000 * float(value):,.0f}m"
+    if kind == "mib":
+        return f"{float(value) / 2**20:,.0f} MiB"
     if kind == "int":
         return f"{int(value):,}"
     if kind == "float":
@@ -107,12 +111,14 @@ def fmt(value: object, kind: str) -> str:
     return str(value)
 
 
-def banner(fresh: pd.DataFrame, quality: str, now: datetime, *,
-           max_staleness_hours: float) -> str:
+def banner(fresh: pd.DataFrame, quality: tuple[str, str], now: datetime, *,
+           max_staleness_hours: float, quality_href: str = "") -> str:
     """Data freshness per source and cluster, and the data-quality status, as one banner."""
     stale = fresh[fresh["stale"]] if not fresh.empty else fresh
-    ok = not fresh.empty and stale.empty and quality in ("passed", "not checked", "checked")
-    lines = [f"<div><strong>Data quality:</strong> {esc(quality)}.</div>"]
+    status, detail = quality
+    ok = not fresh.empty and stale.empty and status in ("passed", "not checked")
+    link = f' <a href="{esc(quality_href)}">details</a>' if quality_href else ""
+    lines = [f"<div><strong>Data quality:</strong> {esc(status)} ({esc(detail)}).{link}</div>"]
     if fresh.empty:
         lines.append("<div>No collection has been recorded yet.</div>")
     else:

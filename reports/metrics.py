@@ -331,23 +331,47 @@ def freshness(con: Connection, now: datetime, *, max_staleness_hours: float) -> 
     return frame
 
 
-def quality_status(con: Connection) -> tuple[str, pd.DataFrame]:
-    """('passed' | 'failed' | 'not checked', latest results) from `validation_results`."""
-    if not table_exists(con, "validation_results"):
-        return "not checked", pd.DataFrame()
-    cols = columns(con, "validation_results")
-    time_col = next((c for c in ("validated_at", "run_at", "checked_at", "created_at")
-                     if c in cols), None)
-    where = (f"where {time_col} = (select max({time_col}) from validation_results)"
-             if time_col else "")
-    frame = con.execute(f"select * from validation_results {where}").df()
-    if frame.empty:
-        return "not checked", frame
-    if "success" in frame.columns:
-        ok = bool(frame["success"].fillna(False).astype(bool).all())
-    elif "status" in frame.columns:
-        ok = bool((frame["status"].astype(str).str.lower().isin(["passed", "success", "ok"])
-                   ).all())
-    else:
-        return "checked", frame
-    return ("passed" if ok else "failed"), frame
+def quality_status(con: Connection) -> tuple[str, str]:
+    """(status, one-line detail) of the newest data-quality run: passed | warnings | failed,
+    or 'not checked' when `fleetscope validate` has never run on this warehouse."""
+    if table_exists(con, "validation_status"):
+        row = con.execute(
+            "select status, validated_at, count_checks, count_failed_critical, "
+            "count_failed_warning from validation_status").fetchone()
+        if row:
+            status, at, checks, critical, warning = row
+            return str(status), (f"{checks} checks at {str(at)[:16]} UTC; {critical} critical "
+                                 f"and {warning} warning failures")
+    elif table_exists(con, "validation_results"):
+        row = con.execute(
+            "select count(*), count(*) filter (where not success) from validation_results "
+            "where validated_at = (select max(validated_at) from validation_results)").fetchone()
+        if row and row[0]:
+            return ("passed" if row[1] == 0 else "failed"), f"{row[0]} checks, {row[1]} failed"
+    return "not checked", "no validation run recorded"
+
+
+def team_efficiency(con: Connection, week: IsoWeek) -> pd.DataFrame:
+    """Per team: CPU and RAM usage over requests (percent) and their cost-weighted mean, where
+    `mart_team_cost_daily` carries usage and request columns; empty otherwise."""
+    needed = {"cpu_used_core_hours", "cpu_requested_core_hours", "ram_used_gib_hours",
+              "ram_requested_gib_hours"}
+    if not needed <= columns(con, "mart_team_cost_daily"):
+        return pd.DataFrame(columns=["team", "cpu_efficiency_pct", "ram_efficiency_pct",
+                                     "total_efficiency_pct"])
+    return con.execute(
+        """
+        with sums as (
+            select team,
+                   sum(cpu_used_core_hours) / nullif(sum(cpu_requested_core_hours), 0) as cpu,
+                   sum(ram_used_gib_hours) / nullif(sum(ram_requested_gib_hours), 0) as ram,
+                   sum(cpu_cost) as cpu_cost, sum(ram_cost) as ram_cost
+            from mart_team_cost_daily
+            where cost_date between ? and ? and team not in (?, ?)
+            group by team
+        )
+        select team, 100 * cpu as cpu_efficiency_pct, 100 * ram as ram_efficiency_pct,
+               100 * (cpu * cpu_cost + ram * ram_cost) / nullif(cpu_cost + ram_cost, 0)
+                   as total_efficiency_pct
+        from sums order by total_efficiency_pct nulls last, team
+        """, [week.start, week.end, IDLE, UNALLOCATED]).df()

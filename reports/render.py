@@ -14,6 +14,7 @@ from fleetscope.errors import FleetscopeError
 from reports.names import safe_file_name
 from reports.site import (
     LEADERSHIP,
+    QUALITY_PAGE,
     WeekManifest,
     copy_plotly_js,
     render_index,
@@ -124,8 +125,11 @@ def render_all(warehouse_path: str | Path, out_dir: str | Path, *,
 
     if with_leadership:
         page = week_dir / LEADERSHIP
+        # `fleetscope validate` publishes quality.html at the top of the same folder.
+        quality_href = f"../{QUALITY_PAGE}" if (out_dir / QUALITY_PAGE).exists() else ""
         jobs.append(Job(LEADERSHIP_NOTEBOOK, {
-            **common, "max_staleness_hours": config.validate.max_staleness_hours},
+            **common, "max_staleness_hours": config.validate.max_staleness_hours,
+            "quality_href": quality_href},
             f"week {the_week.label}", writer(page, f"Leadership report {the_week.label}", 1)))
         result.leadership = page
     stems: dict[str, str] = {}

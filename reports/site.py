@@ -25,6 +25,7 @@ WEEK_DIR = re.compile(r"^\d{4}-W\d{2}$")
 MANIFEST = "manifest.json"
 LEADERSHIP = "leadership.html"
 PLOTLY_JS = "plotly.min.js"
+QUALITY_PAGE = "quality.html"  # written by `fleetscope validate` (pipelines.quality.page)
 CSS_FILE = Path(__file__).resolve().parent / "templates" / "fleetscope" / "fleetscope.css"
 
 
@@ -101,6 +102,8 @@ def render_index(out_dir: Path, *, generated: str) -> Path:
     weeks = week_manifests(out_dir)
     css = CSS_FILE.read_text(encoding="utf-8")
     parts = ["<h1>fleetscope reports</h1>"]
+    if (out_dir / QUALITY_PAGE).exists():
+        parts.append(f'<p><a href="{QUALITY_PAGE}">Data quality checks</a> (latest run)</p>')
     if not weeks:
         parts.append('<p class="fs-muted">No reports yet.</p>')
     else:

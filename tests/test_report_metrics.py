@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +13,7 @@ from reports import metrics
 from reports import team as numbers
 from reports.names import safe_file_name
 from reports.weeks import IsoWeek, default_week
-from warehouse import connect_read_only
+from warehouse import Warehouse, connect_read_only
 
 W47 = IsoWeek(2026, 47)
 # Half an engineer (200,000 a year) over 7 days: 0.5 * 200000 * 7 / 365.
@@ -130,7 +130,7 @@ def test_freshness_and_quality(con) -> None:
     assert fresh.loc[("kubernetes", "prod-eu"), "stale"]
     assert fresh.loc[("prometheus", "prod-eu"), "age_hours"] == pytest.approx(70.0)
     assert fresh.loc[("prometheus", "prod-eu"), "stale"]
-    assert metrics.quality_status(con)[0] == "not checked"
+    assert metrics.quality_status(con) == ("not checked", "no validation run recorded")
 
 
 def test_team_numbers(con) -> None:
@@ -192,3 +192,25 @@ def test_connect_helper_is_read_only(tmp_path: Path) -> None:
             con.execute("delete from mart_team_cost_daily")
     finally:
         con.close()
+
+
+def test_quality_status_from_validation_runs(tmp_path: Path) -> None:
+    path = build_warehouse(tmp_path / "wh.duckdb")
+    wh = Warehouse(path)
+    try:
+        rows = []
+        for run, at, ok in (("r1", datetime(2026, 11, 21, 6), False),
+                            ("r2", datetime(2026, 11, 22, 6), True)):
+            for check, severity in (("grain", "critical"), ("share", "warning")):
+                rows.append({"run_id": run, "validated_at": at, "check_name": check,
+                             "table_name": "mart_team_cost_daily", "check_kind": check,
+                             "severity": severity, "success": ok or severity == "warning"})
+        # The newest run (r2) passed; the older one failed a critical check.
+        wh.append_rows("validation_results", pd.DataFrame(rows[:2]))
+        con = wh.con
+        assert metrics.quality_status(con) == (
+            "failed", "2 checks at 2026-11-21 06:00 UTC; 1 critical and 0 warning failures")
+        wh.append_rows("validation_results", pd.DataFrame(rows[2:]))
+        assert metrics.quality_status(con)[0] == "passed"
+    finally:
+        wh.close()

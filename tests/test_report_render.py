@@ -63,7 +63,7 @@ def test_leadership_numbers_are_computed(rendered) -> None:
     assert re.search(r"Notable changes: <strong>payments</strong> \+2,500 USD \(\+62\.5%\)",
                      text)
     assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
-    assert "Data quality:</strong> not checked" in text
+    assert "Data quality:</strong> not checked (no validation run recorded)" in text
     # Code is hidden: no source of the notebook's cells in the page.
     assert "metrics.headline(" not in text and "import " not in text
 
