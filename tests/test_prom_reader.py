@@ -124,6 +124,12 @@ def test_missing_label_unknown_series_and_bad_step_are_named():
                                                      [at(1, "1")]))})
     with pytest.raises(InputError, match=r"label.*pod missing"):
         read_dump(no_pod, cluster="prod", origin="d")
+    not_pairs = doc({"container_cpu_usage_cores": body((ctr(), [[T0 + H]]))})
+    with pytest.raises(InputError, match=r'pod="api-1".*\[timestamp, "value"\] pairs'):
+        read_dump(not_pairs, cluster="prod", origin="d")
+    not_number = doc({"container_cpu_usage_cores": body((ctr(), [at(1, "lots")]))})
+    with pytest.raises(InputError, match="value 'lots' at 2026-09-01T01:00:00Z is not a number"):
+        read_dump(not_number, cluster="prod", origin="d")
     with pytest.raises(InputError, match="unknown series cpu_typo"):
         read_dump(doc({"cpu_typo": body()}), cluster="prod", origin="d")
     bad_step = doc({}) | {"step_seconds": 300}

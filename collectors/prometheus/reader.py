@@ -214,9 +214,10 @@ def _arrays(values: Any, *, where: str) -> tuple[np.ndarray, np.ndarray]:
         return np.asarray(values[0], dtype=np.float64), np.asarray(values[1], dtype=np.float64)
     if not values:
         return np.zeros(0), np.zeros(0)
-    try:
-        ts_part, value_part = zip(*values, strict=True)
-    except (TypeError, ValueError):
+    try:  # two list comprehensions: faster than zip(*values) on thousands of pairs
+        ts_part = [v[0] for v in values]
+        value_part = [v[1] for v in values]
+    except (TypeError, IndexError, KeyError):
         raise InputError(f"{where}: field 'values' must hold [timestamp, \"value\"] pairs"
                          ) from None
     try:
