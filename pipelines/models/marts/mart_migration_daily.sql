@@ -32,6 +32,7 @@ counted as (
         sum(case when status = 'retired' then 1 else 0 end) as count_apps_retired,
         sum(case when is_in_scope then kubernetes_cpu_cores else 0 end)
             as scope_kubernetes_cpu_cores,
+        sum(case when is_in_scope then helios_cpu_cores else 0 end) as scope_helios_cpu_cores,
         sum(case when is_in_scope then kubernetes_cpu_cores + helios_cpu_cores else 0 end)
             as scope_cpu_cores
     from labelled
@@ -52,8 +53,10 @@ final as (
             when count_apps_in_scope = 0 then 0.0
             else 100.0 * count_apps_migrated / count_apps_in_scope
         end as migrated_pct,
+        -- 100 - Helios share rather than the Kubernetes share: exactly 100 when nothing runs on
+        -- Helios (summing in another order could give 100.00000000000001)
         case
-            when scope_cpu_cores > 0 then 100.0 * scope_kubernetes_cpu_cores / scope_cpu_cores
+            when scope_cpu_cores > 0 then 100.0 - 100.0 * scope_helios_cpu_cores / scope_cpu_cores
             else 0.0
         end as migrated_capacity_pct,
         scope_kubernetes_cpu_cores,
