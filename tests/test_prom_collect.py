@@ -271,3 +271,28 @@ def test_refused_piece_is_split_by_namespace_then_time(strict_prometheus, promet
     assert plan.splits >= 1 and plan.groups == [["batch"], ["shop"]]
     assert got == fetch(prometheus.url, Plan(chunk_hours=6, groups=[["batch", "shop"]]))
     assert len(got) == 3 + 3 + 2 + 1  # app, sidecar, worker, job container-hours
+
+
+def test_cli_collects_configured_sources_and_names_a_missing_token(prometheus, tmp_path,
+                                                                    cli_runner, monkeypatch):
+    warehouse, config = tmp_path / "wh.duckdb", tmp_path / "fleetscope.toml"
+    config.write_text(CONFIG_TOML + f"""
+[[prometheus.sources]]
+url = "{prometheus.url}"
+cluster = "prod"
+bearer_token_env = "FLEETSCOPE_TEST_PROM_TOKEN"
+""")
+    window = ["--start", "2026-11-02T00:00:00Z", "--end", "2026-11-02T01:00:00Z"]
+    monkeypatch.delenv("FLEETSCOPE_TEST_PROM_TOKEN", raising=False)
+    result = _cli(cli_runner, warehouse, config, *window)
+    assert result.exit_code != 0
+    assert "FLEETSCOPE_TEST_PROM_TOKEN is not set" in result.output
+    monkeypatch.setenv("FLEETSCOPE_TEST_PROM_TOKEN", "t0ken-value")
+    result = _cli(cli_runner, warehouse, config, *window)
+    assert result.exit_code == 0, result.output
+    with Warehouse(warehouse) as wh:
+        # hour 0: app, sidecar and worker
+        assert wh.query_df("select count(*) n from raw_prom_container_hours")["n"][0] == 3
+        stored = wh.query_df("select * from loads").to_csv() + wh.query_df(
+            "select * from state").to_csv()
+    assert "t0ken" not in stored
