@@ -1,0 +1,45 @@
+"""The kernel-reusing executor: parameters injected by papermill, no state carried between
+notebooks, a failing cell named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from reports.execute import Job, RenderError, run_jobs
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell('name = "default"', metadata={"tags": ["parameters"]}),
+                             *[new_code_cell(c) for c in cells]],
+                      metadata={"kernelspec": {"name": "python3", "language": "python",
+                                               "display_name": "Python 3"}})
+    nbformat.write(nb, path)
+    return path
+
+
+def _text(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_reused_kernel_starts_clean(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "probe.ipynb",
+                     "print('saw', name, 'leftover' in dir())\nleftover = name")
+    done: list = []
+    jobs = [Job(path, {"name": n}, n, done.append) for n in ("a", "b", "c")]
+    run_jobs(jobs, workers=1)
+    # Each run saw its own parameter and none saw the variable the previous run left behind.
+    assert [_text(nb).strip() for nb in done] == ["saw a False", "saw b False", "saw c False"]
+    # The reset cell is not part of the executed notebook handed back.
+    assert all("_fs_name" not in c.source for nb in done for c in nb.cells)
+    assert all(job.seconds > 0 for job in jobs)
+
+
+def test_failing_cell_is_named(tmp_path: Path) -> None:
+    path = _notebook(tmp_path / "broken.ipynb", "raise ValueError(f'no data for {name}')")
+    with pytest.raises(RenderError, match=r"broken.ipynb for team 'x' failed: "
+                                          r"ValueError: no data for x"):
+        run_jobs([Job(path, {"name": "x"}, "team 'x'", lambda nb: None)], workers=2)
