@@ -15,20 +15,23 @@ container_hours as (
     select * from int_container_hours
 ),
 
-window_bounds as (
-    select
-        max(c.usage_date) as last_day,
-        max(r.rightsizing_window_days) as window_days,
-        max(r.rightsizing_target_utilization) as target
-    from container_hours as c
+days as (
+    select day from _fleetscope_dates
+),
+
+window_days as (
+    -- the last `rightsizing_window_days` days of data (this model sees every day)
+    select d.day, r.rightsizing_target_utilization as target
+    from days as d
     cross join rates as r
+    where d.day > (select max(day) from days) - r.rightsizing_window_days * interval '1' day
 ),
 
 recent as (
-    select c.*, b.target
+    -- joined on the stored date column so that only the window's rows are read
+    select c.*, w.target
     from container_hours as c
-    cross join window_bounds as b
-    where c.usage_date > b.last_day - b.window_days * interval '1' day
+    inner join window_days as w on w.day = c.usage_date
 ),
 
 window_hours as (

@@ -1,0 +1,84 @@
+"""`check_invariants` finds each broken invariant and says where (marts tampered with by hand)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.invariants import check_invariants
+from pipelines.transform import transform_warehouse
+from tests.test_cost_fixtures import CONFIG, DAY, load_prometheus, load_snapshot
+from warehouse import Warehouse
+
+
+@pytest.fixture
+def built(warehouse: Warehouse) -> Warehouse:
+    load_snapshot(warehouse)
+    load_prometheus(warehouse)
+    transform_warehouse(warehouse, CONFIG)
+    assert check_invariants(warehouse.con) == []
+    return warehouse
+
+
+def test_a_team_cost_that_does_not_add_up_is_reported(built: Warehouse) -> None:
+    built.con.execute("update mart_team_cost_daily set total_cost = total_cost + 0.02 "
+                      "where team = 'beta'")
+    problems = check_invariants(built.con)
+    assert problems == [
+        f"mart_team_cost_daily: cluster c1 on {DAY.date()}: teams (incl. __idle__ and "
+        "__unallocated__) sum to 25.2200 but its nodes and volumes cost 25.2000"]
+
+
+def test_a_cent_of_rounding_is_tolerated(built: Warehouse) -> None:
+    built.con.execute("update mart_team_cost_daily set total_cost = total_cost + 0.004 "
+                      "where team = 'beta'")
+    assert check_invariants(built.con) == []
+
+
+def test_idle_shares_that_do_not_add_up_are_reported(built: Warehouse) -> None:
+    built.con.execute("update mart_team_cost_daily set idle_share_cost = 0 where team = 'alpha'")
+    problems = check_invariants(built.con)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"mart_team_cost_daily: cluster c1 on {DAY.date()}: "
+                                  "idle_share_cost sums to")
+    assert problems[0].endswith("but __idle__ costs 10.9500")
+
+
+def test_usage_above_capacity_and_bad_percentages_are_reported(built: Warehouse) -> None:
+    built.con.execute("update mart_cluster_utilization_daily set cpu_used_core_hours = 19, "
+                      "ram_used_pct = 101")
+    problems = check_invariants(built.con)
+    assert problems == [
+        f"mart_cluster_utilization_daily: cluster c1 on {DAY.date()}: used exceeds capacity "
+        "(cpu 19.000 of 18.000 core-hours, ram 18.000 of 72.000 GiB-hours)",
+        f"mart_cluster_utilization_daily: cluster c1 on {DAY.date()}: a percentage lies "
+        "outside [0, 100]"]
+
+
+def test_migration_counts_that_do_not_add_up_are_reported(built: Warehouse) -> None:
+    built.con.execute("drop table if exists mart_migration_daily")
+    built.con.execute("""
+        create table mart_migration_daily as select * from (values
+            (date '2026-11-02', '__all__', 5, 2, 1, 2, 1, 40.0, 50.0),
+            (date '2026-11-02', 'alpha', 3, 1, 1, 0, 0, 0.0, 120.0)
+        ) as t (status_date, team, count_apps_in_scope, count_apps_legacy,
+                count_apps_migrating, count_apps_migrated, count_apps_native, migrated_pct,
+                migrated_capacity_pct)""")
+    assert check_invariants(built.con) == [
+        "mart_migration_daily: team alpha on 2026-11-02: count_apps_in_scope 3 <> legacy 1 + "
+        "migrating 1 + migrated 0",
+        "mart_migration_daily: team alpha on 2026-11-02: migrated_pct 0.0 or "
+        "migrated_capacity_pct 120.0 lies outside [0, 100]"]
+
+
+def test_many_violations_are_summarised(built: Warehouse) -> None:
+    built.con.execute("""
+        insert into mart_cluster_utilization_daily by name
+        select usage_date + n as usage_date, 'c' || n as cluster, 1.0 as cpu_capacity_core_hours,
+               2.0 as cpu_used_core_hours, 1.0 as ram_capacity_gib_hours,
+               0.0 as ram_used_gib_hours, 0.0 as cpu_requested_pct, 0.0 as cpu_used_pct,
+               0.0 as ram_requested_pct, 0.0 as ram_used_pct
+        from mart_cluster_utilization_daily, (values (1), (2), (3), (4), (5), (6), (7)) as v (n)
+        """)
+    problems = check_invariants(built.con)
+    assert len(problems) == 6
+    assert problems[-1] == "mart_cluster_utilization_daily: ... and 2 more"
