@@ -22,7 +22,10 @@ def _status_at_end(app, hours: int) -> str:
     last = hours - 0.5
     on_helios = (app.helios_start is not None and app.helios_start <= last
                  and (app.helios_end is None or app.helios_end > last))
-    on_k8s = (app.k8s_start is not None and app.k8s_start <= last
+    # A move starts on the first cluster it reaches (staging first, production later).
+    k8s_start = (None if app.k8s_start is None
+                 else app.k8s_start + min(app.cluster_offsets.values(), default=0.0))
+    on_k8s = (k8s_start is not None and k8s_start <= last
               and (app.k8s_end is None or app.k8s_end > last))
     ever_helios = app.helios_start is not None
     if on_helios and on_k8s:

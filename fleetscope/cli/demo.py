@@ -49,7 +49,8 @@ def demo(app: AppContext, out: Path, seed: int, days: int, end: date | None,
 
     result = run_demo(out, seed=seed, days=days, end=end, warehouse=app.warehouse_override,
                       config=app.config, team_reports=not no_team_reports)
-    timing = ", ".join(f"{stage} {s:.1f}s" for stage, s in result.seconds.items())
+    timing = ", ".join(f"{stage} {s:.1f}s (cpu {result.cpu_seconds[stage]:.1f}s)"
+                       for stage, s in result.seconds.items())
     info(f"demo: {result.files} source files, {result.rows} rows, {result.start} to "
          f"{result.end} (exclusive); {timing}")
     click.echo(f"Leadership report: {result.leadership}")

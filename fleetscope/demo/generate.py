@@ -9,7 +9,9 @@ files.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -52,8 +54,21 @@ def _write_json(path: Path, document: object) -> None:
     path.write_bytes(orjson.dumps(document))
 
 
-def generate(out: Path, *, seed: int, days: int, end: date) -> Generated:
-    """Generate and write every source file; `end` is the first day after the window."""
+# The simulation, shared with forked worker processes without pickling it.
+_SHARED: dict[str, Simulation] = {}
+
+
+def _prometheus_job(sources: Path, cluster: str, index: int, seed: int, start_at: datetime,
+                    days: int) -> list[SourceFile]:
+    return _write_prometheus(sources, _SHARED["sim"], cluster, index, seed, start_at, days)
+
+
+def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) -> Generated:
+    """Generate and write every source file; `end` is the first day after the window.
+
+    With `workers` > 0 the Prometheus series (most of the work) are written by forked worker
+    processes while this one writes the inventories; the files are the same either way.
+    """
     start = end - timedelta(days=days)
     start_at = datetime(start.year, start.month, start.day, tzinfo=UTC)
     clock = Clock(start_at)
@@ -67,15 +82,39 @@ def generate(out: Path, *, seed: int, days: int, end: date) -> Generated:
     def snapshot_time(day: int) -> datetime:
         return clock.at(24.0 * day + SNAPSHOT_HOUR).replace(tzinfo=None)
 
-    for index, cluster in enumerate(POOLS):
-        folder = sources / "kubernetes" / cluster
-        folder.mkdir(parents=True)
-        writer = SnapshotWriter(sim, cluster, clock)
-        for day in range(days):
-            path = folder / f"{start + timedelta(days=day)}.json"
-            _write_json(path, writer.document(24.0 * day + SNAPSHOT_HOUR))
-            files.append(SourceFile("kubernetes", path, cluster, snapshot_time(day)))
-        files.extend(_write_prometheus(sources, sim, cluster, index, seed, start_at, days))
+    _SHARED["sim"] = sim
+    pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            if workers > 0 else None)
+    try:
+        metrics = [pool.submit(_prometheus_job, sources, cluster, index, seed, start_at, days)
+                   for index, cluster in enumerate(POOLS)] if pool else []
+        for index, cluster in enumerate(POOLS):
+            folder = sources / "kubernetes" / cluster
+            folder.mkdir(parents=True)
+            writer = SnapshotWriter(sim, cluster, clock)
+            for day in range(days):
+                path = folder / f"{start + timedelta(days=day)}.json"
+                _write_json(path, writer.document(24.0 * day + SNAPSHOT_HOUR))
+                files.append(SourceFile("kubernetes", path, cluster, snapshot_time(day)))
+            if pool is None:
+                files.extend(_write_prometheus(sources, sim, cluster, index, seed, start_at,
+                                               days))
+        _write_helios_and_catalog(sources, org, sim, seed, clock, start, days, files)
+        for future in metrics:
+            files.extend(future.result())
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        _SHARED.clear()
+    return Generated(org, sim, start, end, files)
+
+
+def _write_helios_and_catalog(sources: Path, org: Org, sim: Simulation, seed: int,
+                              clock: Clock, start: date, days: int,
+                              files: list[SourceFile]) -> None:
+    def snapshot_time(day: int) -> datetime:
+        return clock.at(24.0 * day + SNAPSHOT_HOUR).replace(tzinfo=None)
+
     folder = sources / "helios"
     folder.mkdir(parents=True)
     helios = HeliosWriter(np.random.default_rng([seed, 3]), org, sim.images, clock)
@@ -91,7 +130,6 @@ def generate(out: Path, *, seed: int, days: int, end: date) -> Generated:
     # The catalog is read once and loaded as a snapshot per day, like a daily collection.
     files.extend(SourceFile("catalog", folder, "catalog", snapshot_time(day))
                  for day in range(days))
-    return Generated(org, sim, start, end, files)
 
 
 def _dumper() -> type:

@@ -90,7 +90,7 @@ def _round_memory(value: float) -> float:
 
 
 def _new_app(rng: np.random.Generator, app_id: str, team: str, kind: str) -> App:
-    replicas = int(rng.choice([1, 2, 2, 3, 3, 4, 6])) if kind == "Deployment" else (
+    replicas = int(rng.choice([1, 2, 2, 2, 3, 3, 5])) if kind == "Deployment" else (
         int(rng.choice([1, 3])) if kind == "StatefulSet" else 1)
     cpu = _round_cpu(float(rng.lognormal(np.log(0.3), 0.8)))
     memory = _round_memory(float(rng.lognormal(np.log(512 * 2**20), 0.7)))
@@ -129,7 +129,7 @@ def _new_app(rng: np.random.Generator, app_id: str, team: str, kind: str) -> App
     return App(app_id=app_id, team=team, kind=kind, k8s_name=app_id, helios_name=app_id,
                clusters=clusters, replicas=replicas, cpu_request=cpu_request,
                memory_request=memory_request, cpu_util=util, memory_util=memory_util,
-               has_sidecar=bool(kind == "Deployment" and rng.random() < 0.3), deploy_rate=rate,
+               has_sidecar=bool(kind == "Deployment" and rng.random() < 0.2), deploy_rate=rate,
                team_label=bool(rng.random() < 0.88), backstage_label=bool(rng.random() < 0.4))
 
 
