@@ -296,3 +296,18 @@ bearer_token_env = "FLEETSCOPE_TEST_PROM_TOKEN"
         stored = wh.query_df("select * from loads").to_csv() + wh.query_df(
             "select * from state").to_csv()
     assert "t0ken" not in stored
+
+
+def test_presence_rules_jitter_edges_interior_and_whole_hour_gaps():
+    import numpy as np
+
+    from collectors.prometheus.client import PrometheusClient
+
+    config = _config()  # 60 samples per hour
+    collector = WindowCollector(PrometheusClient("http://127.0.0.1:9"), config, cluster="prod")
+    hours = np.array([0, 1, 2, 4, 5], dtype=float) * 3600  # hour 3 has no sample at all
+    counts = np.array([59, 12, 30, 60, 20], dtype=float)
+    # first hour: one sample short of 60 is jitter -> 1; inside the span -> 1 (scrape gaps);
+    # last hour: 20 of 60 samples -> 1/3
+    assert collector._presence(hours, counts / 60).tolist() == [1.0, 1.0, 1.0, 1.0, 20 / 60]
+    assert collector.stats.gap_hours == 1

@@ -257,6 +257,8 @@ class WindowCollector:
         """Fraction of each hour a series existed: 1 strictly inside its span (gaps are scrape
         gaps, not absence), samples/expected at its first and last hour."""
         presence = np.minimum(fraction, 1.0)
+        # scrape timestamps jitter: a full hour holds N +- 1 samples; one missing is noise
+        presence[presence >= 1.0 - 1.5 / self.samples_per_hour] = 1.0
         if len(ts) > 2:
             presence[1:-1] = 1.0
             missing = round(float(ts[-1] - ts[0]) / 3600) + 1 - len(ts)

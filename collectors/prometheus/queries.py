@@ -25,7 +25,8 @@ Dump series and their queries (`wss` = the working-set gauge):
 - node_present_fraction: presence of `kube_node_status_capacity{resource="cpu"}`.
 
 Presence of a series in an hour = samples in the hour / samples per hour
-(`3600 / prometheus.scrape_interval_seconds`), capped at 1; for the hours strictly between the
+(`3600 / prometheus.scrape_interval_seconds`), capped at 1 (and 1 when at most one sample is
+missing: scrape times jitter); for the hours strictly between the
 first and last hour a series is seen in the window it is 1, because a Kubernetes object that
 exists before and after an hour existed during it: fewer samples there mean a scrape gap, not
 absence. So a pod or node that exists for part of an hour gets that part, and a scrape gap does
