@@ -311,3 +311,35 @@ def test_presence_rules_jitter_edges_interior_and_whole_hour_gaps():
     # last hour: 20 of 60 samples -> 1/3
     assert collector._presence(hours, counts / 60).tolist() == [1.0, 1.0, 1.0, 1.0, 20 / 60]
     assert collector.stats.gap_hours == 1
+
+
+def test_configured_metric_and_label_names(tmp_path):
+    from prometheus_server import Series
+
+    t0 = int(T0.timestamp())
+    labels = {"k8s_namespace": "shop", "k8s_pod": "api-1", "k8s_container": "app",
+              "k8s_node": "n1"}
+    minutes = range(0, 120)
+    series = [
+        Series("cadvisor_cpu_seconds", labels, [(t0 + 60 * m, 15.0 * m) for m in minutes]),
+        Series("cadvisor_wss", labels, [(t0 + 60 * m, 1000.0) for m in minutes]),
+        Series("ksm_requests", labels | {"res": "cpu"}, [(t0 + 60 * m, 0.5) for m in minutes]),
+        Series("ksm_running", labels, [(t0 + 60 * m, 1.0) for m in minutes]),
+        Series("ksm_capacity", {"k8s_node": "n1", "res": "cpu"},
+               [(t0 + 60 * m, 8.0) for m in minutes]),
+    ]
+    names = {"metrics": {"cpu_usage": "cadvisor_cpu_seconds", "memory_working_set": "cadvisor_wss",
+                         "requests": "ksm_requests", "running": "ksm_running",
+                         "node_capacity": "ksm_capacity"},
+             "labels": {"namespace": "k8s_namespace", "pod": "k8s_pod",
+                        "container": "k8s_container", "node": "k8s_node", "resource": "res"}}
+    with preloaded_prometheus(series, tmp_path / "renamed") as server:
+        got = _collect(server.url, end=START + timedelta(hours=2), **names)
+    rows = got["raw_prom_container_hours"]
+    assert rows[["namespace", "pod_name", "container_name", "node_name"]].drop_duplicates(
+        ).values.tolist() == [["shop", "api-1", "app", "n1"]]
+    assert rows.cpu_usage_cores.tolist() == pytest.approx([0.25, 0.25])  # 15 s per minute
+    assert rows.memory_working_set_bytes_avg.tolist() == [1000.0, 1000.0]
+    assert rows.cpu_request_cores.tolist() == [0.5, 0.5]
+    assert rows.running_hours.tolist() == [1.0, 1.0]
+    assert got["raw_prom_node_hours"].cpu_capacity_cores.tolist() == [8.0, 8.0]
