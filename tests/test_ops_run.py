@@ -124,11 +124,16 @@ def assert_consistent(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def reference(org: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def reference_warehouse(org: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     warehouse = tmp_path_factory.mktemp("reference") / "wh.duckdb"
     result = run(org, warehouse)
     assert result.code == 0, result.stderr[-3000:]
-    return marts(warehouse)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def reference(reference_warehouse: Path) -> dict[str, pd.DataFrame]:
+    return marts(reference_warehouse)
 
 
 def test_sigkill_at_several_points_then_rerun_equals_uninterrupted(
@@ -214,3 +219,30 @@ def test_nothing_configured_exits_2(tmp_path: Path) -> None:
     assert result.code == 2
     assert "Error: nothing to collect: configure kubernetes.contexts" in result.stderr
     assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_failed_gate_keeps_the_published_reports(org: Path, reference_warehouse: Path,
+                                                 tmp_path: Path) -> None:
+    import shutil
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(reference_warehouse, warehouse)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("last week's reports")
+    # Only the catalog (a quick, idempotent reload) and a gate no real data passes.
+    (tmp_path / "fleetscope.toml").write_text(
+        f'[catalog]\npath = "{org}/sources/catalog"\ncollected_at = "2026-11-16T00:00:00Z"\n'
+        "[validate]\nmax_unallocated_share_pct = -1.0\n")
+    proc = subprocess.run([FLEETSCOPE, "--config", str(tmp_path / "fleetscope.toml"),
+                           "--warehouse", str(warehouse), "run", "--out", str(site)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 6, proc.stderr[-3000:]
+    assert "Error: a critical data-quality check failed; reports were not published" \
+        in proc.stderr
+    assert (site / "index.html").read_text() == "last week's reports"
+    page = (site / "quality.html").read_text()
+    assert "Status: failed" in page and "mart_team_cost_daily.unallocated_share" in page
+    with Warehouse(warehouse) as wh:
+        status = wh.query_df("select status, count_failed_critical from validation_status")
+    assert status["status"].tolist() == ["failed"]
