@@ -68,9 +68,9 @@ TABLES = {
         ) t(status_date, team, count_apps_in_scope, count_apps_legacy, count_apps_migrating,
             count_apps_migrated, count_apps_native, migrated_pct, migrated_capacity_pct)""",
     "mart_rightsizing": """select * from (values
-        ('payments', 'prod', 'pay', 'checkout', 1.0, 0.4, 12.5)
-        ) t(team, cluster, namespace, workload, cpu_request_cores, recommended_cpu_cores,
-            monthly_savings)""",
+        ('payments', 'prod', 'pay', 'Deployment', 'checkout', 1.0, 0.4, 12.5)
+        ) t(team, cluster, namespace, workload_kind, workload, cpu_request_cores,
+            recommended_cpu_request_cores, monthly_savings)""",
     "mart_deploys_weekly": """select * from (values
         (date '2026-11-16', 'checkout', 'payments', 'kubernetes', 4, 1)
         ) t(week_start_date, app_id, team, platform, count_deploys, count_rollbacks)""",
@@ -171,7 +171,8 @@ def test_stale_source_is_a_warning_and_future_clock_is_critical(tmp_path: Path) 
 def test_missing_mart_and_column_fail_by_name(tmp_path: Path) -> None:
     path = tmp_path / "wh.duckdb"
     build(path, mart_deploys_weekly="",
-          mart_rightsizing="select 'payments' as team, 'prod' as cluster, 'pay' as namespace")
+          mart_rightsizing="select 'payments' as team, 'prod' as cluster, 'pay' as namespace, "
+                           "'Deployment' as workload_kind")
     outcome = validate_warehouse(path, parse_config({}), now=NOW)
     messages = {r.check.name: r.observed for r in outcome.results if not r.success}
     assert messages["mart_deploys_weekly.grain_unique"].startswith(

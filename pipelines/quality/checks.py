@@ -57,7 +57,7 @@ MART_GRAINS: dict[str, tuple[str, ...]] = {
     "mart_cluster_utilization_daily": ("usage_date", "cluster"),
     "mart_app_migration_status": ("status_date", "app_id"),
     "mart_migration_daily": ("status_date", "team"),
-    "mart_rightsizing": ("cluster", "namespace", "workload"),
+    "mart_rightsizing": ("cluster", "namespace", "workload_kind", "workload"),
     "mart_deploys_weekly": ("week_start_date", "app_id", "platform"),
 }
 
