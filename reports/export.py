@@ -62,8 +62,9 @@ class ReportExporter(HTMLExporter):
     nor visible code) and was a third of the export time; the template still does the rest.
     """
 
-    def from_notebook_node(self, nb: NotebookNode, resources: dict | None = None,
-                           **kw: Any) -> tuple[str, dict]:
+    def from_notebook_node(  # type: ignore[override]  # as HTMLExporter's own override
+            self, nb: NotebookNode, resources: dict | None = None, **kw: Any
+    ) -> tuple[str, dict]:
         self.register_filter("highlight_code", lambda text, *a, **k: text)
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -82,7 +83,7 @@ def _cls(kind: str) -> str:
     return "" if kind in ("text", "date", "bool") else "fs-num"
 
 
-def fmt(value: object, kind: str) -> str:
+def fmt(value: Any, kind: str) -> str:
     """One value as text, by the kinds of `table`."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
