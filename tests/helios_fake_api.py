@@ -3,13 +3,14 @@
 The server serves one document `{jobs, hosts, history}`: `GET /jobs`, `GET /hosts`,
 `GET /hosts/{host}/status`, `POST /hosts/statuses` (unless `bulk=False`, then 404 like an old
 master), `GET /history/jobs/{id}`. It counts the requests it answered; `fail` maps a path prefix
-to an HTTP status to answer instead.
+to an HTTP status to answer instead; `latency_seconds` delays every answer.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,8 +57,9 @@ class HeliosServer:
     """The fake master; `calls` counts answered requests, by method."""
 
     def __init__(self, doc: dict[str, Any], *, bulk: bool = True,
-                 fail: dict[str, int] | None = None) -> None:
+                 fail: dict[str, int] | None = None, latency_seconds: float = 0.0) -> None:
         self.doc = doc
+        self.latency_seconds = latency_seconds
         self.bulk = bulk
         self.fail = fail or {}
         self.calls: dict[str, int] = {"GET": 0, "POST": 0}
@@ -71,6 +73,9 @@ class HeliosServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes: without this, Nagle's algorithm and
+            # the client's delayed ACK add ~40 ms to every kept-alive request.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -86,6 +91,8 @@ class HeliosServer:
             def _count(self, method: str) -> bool:
                 with fake._lock:
                     fake.calls[method] += 1
+                if fake.latency_seconds:  # a master's think time plus a network round trip
+                    time.sleep(fake.latency_seconds)
                 path = urlsplit(self.path).path
                 for prefix, status in fake.fail.items():
                     if path.startswith(prefix):

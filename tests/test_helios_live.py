@@ -59,8 +59,8 @@ def test_two_thousand_hosts_take_a_handful_of_calls():
     assert calls == result.http_calls == expected_calls == 46
     assert len(result.batch.tables["raw_helios_hosts"]) == hosts
     assert len(result.batch.tables["raw_helios_deployments"]) == hosts
+    # timing lives in benchmarks/helios_collect.py; shown here with -s only
     print(f"\n2,000 hosts, {jobs} jobs: {calls} HTTP calls in {seconds:.2f}s")
-    assert seconds < 30
 
 
 def test_server_errors_are_retried_then_named():
