@@ -18,12 +18,15 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from fleetscope import console
 from fleetscope.config import Config
 from fleetscope.errors import CollectError, FleetscopeError, ValidationFailed
 from fleetscope.ops.lock import warehouse_lock
 from fleetscope.ops.sources import AlreadyRecorded, SourceJob, plan_sources
+
+T = TypeVar("T")
 
 
 class PartialRun(FleetscopeError):
@@ -98,7 +101,7 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
     return result
 
 
-def _step(result: RunResult, name: str, action: Callable[[], object]) -> object:
+def _step(result: RunResult, name: str, action: Callable[[], T]) -> T:
     started = time.perf_counter()
     console.info(f"run: {name} ...")
     try:

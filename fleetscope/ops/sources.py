@@ -12,10 +12,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fleetscope.config import Config
+from fleetscope.config import Config, PrometheusSource
 from fleetscope.errors import CollectError, ConfigError
+
+if TYPE_CHECKING:
+    from warehouse import LoadBatch
 
 # `2026-11-20`, `2026-11-20T06`, `2026-11-20T06:00:00Z`, `20261120T060000Z` in a file name.
 _NAME_TIME = re.compile(
@@ -45,39 +50,41 @@ def plan_sources(config: Config, config_dir: Path) -> list[SourceJob]:
         path = _resolve(c.catalog.path, config_dir)
         when = _parse_time(c.catalog.collected_at, key="catalog.collected_at")
         jobs.append(SourceJob("catalog", "catalog", f"catalog {path}",
-                              lambda wh, p=path, t=when: _catalog_path(wh, p, t)))
+                              partial(_catalog_path, path=path, when=when)))
     if c.catalog.url:
         jobs.append(SourceJob("catalog", "catalog", f"catalog {c.catalog.url}",
-                              lambda wh: _catalog_url(wh, config)))
-    for i, entry in enumerate(c.kubernetes.files):
-        for path in _expand(entry.path, config_dir, key=f"kubernetes.files[{i}].path"):
-            when = _file_time(path, entry.collected_at, key=f"kubernetes.files[{i}].collected_at")
+                              partial(_catalog_url, config=config)))
+    for i, k8s_file in enumerate(c.kubernetes.files):
+        for path in _expand(k8s_file.path, config_dir, key=f"kubernetes.files[{i}].path"):
+            when = _file_time(path, k8s_file.collected_at,
+                              key=f"kubernetes.files[{i}].collected_at")
             jobs.append(SourceJob(
-                "kubernetes", entry.cluster, f"kubernetes {entry.cluster} {path.name}",
-                lambda wh, p=path, cl=entry.cluster, t=when: _kubernetes_file(wh, p, cl, t)))
+                "kubernetes", k8s_file.cluster, f"kubernetes {k8s_file.cluster} {path.name}",
+                partial(_kubernetes_file, path=path, cluster=k8s_file.cluster, when=when)))
     if c.kubernetes.in_cluster:
         jobs.append(SourceJob("kubernetes", c.kubernetes.in_cluster_name,
                               f"kubernetes {c.kubernetes.in_cluster_name} (in-cluster)",
-                              lambda wh: _kubernetes_live(wh, config, None)))
+                              partial(_kubernetes_live, config=config, context=None)))
     for ctx in c.kubernetes.contexts:
         name = ctx.cluster or ctx.context
         jobs.append(SourceJob("kubernetes", name, f"kubernetes {name} (context {ctx.context})",
-                              lambda wh, x=ctx.context: _kubernetes_live(wh, config, x)))
+                              partial(_kubernetes_live, config=config, context=ctx.context)))
     for i, pattern in enumerate(c.prometheus.files):
         for path in _expand(pattern, config_dir, key=f"prometheus.files[{i}]"):
             jobs.append(SourceJob("prometheus", path.stem, f"prometheus {path.name}",
-                                  lambda wh, p=path: _prometheus_file(wh, p)))
+                                  partial(_prometheus_file, path=path)))
     for src in c.prometheus.sources:
         jobs.append(SourceJob("prometheus", src.cluster, f"prometheus {src.cluster}",
-                              lambda wh, s=src: _prometheus_live(wh, config, s)))
-    for i, entry in enumerate(c.helios.files):
-        for path in _expand(entry.path, config_dir, key=f"helios.files[{i}].path"):
-            when = _file_time(path, entry.collected_at, key=f"helios.files[{i}].collected_at")
+                              partial(_prometheus_live, config=config, source=src)))
+    for i, helios_file in enumerate(c.helios.files):
+        for path in _expand(helios_file.path, config_dir, key=f"helios.files[{i}].path"):
+            when = _file_time(path, helios_file.collected_at,
+                              key=f"helios.files[{i}].collected_at")
             jobs.append(SourceJob("helios", c.helios.source, f"helios {path.name}",
-                                  lambda wh, p=path, t=when: _helios_file(wh, config, p, t)))
+                                  partial(_helios_file, config=config, path=path, when=when)))
     if c.helios.url:
         jobs.append(SourceJob("helios", c.helios.source, f"helios {c.helios.url}",
-                              lambda wh: _helios_live(wh, config)))
+                              partial(_helios_live, config=config)))
     return jobs
 
 
@@ -139,7 +146,7 @@ def _file_time(path: Path, configured: str | None, *, key: str) -> datetime:
 
 # -- adapters to the collectors ------------------------------------------------------------------
 
-def _load(warehouse_path: Path, batches: list) -> int:
+def _load(warehouse_path: Path, batches: list[LoadBatch]) -> int:
     from warehouse import Warehouse
 
     with Warehouse(warehouse_path) as wh:
@@ -184,10 +191,10 @@ def _prometheus_file(warehouse_path: Path, path: Path) -> int:
     return _load(warehouse_path, [read_dump_file(path)])
 
 
-def _prometheus_live(warehouse_path: Path, config: Config, source: object) -> int:
+def _prometheus_live(warehouse_path: Path, config: Config, source: PrometheusSource) -> int:
     from collectors.prometheus.collector import collect_to_warehouse
 
-    return collect_to_warehouse(warehouse_path, config.prometheus, source)  # type: ignore[arg-type]
+    return collect_to_warehouse(warehouse_path, config.prometheus, source)
 
 
 def _helios_file(warehouse_path: Path, config: Config, path: Path, when: datetime) -> int:
