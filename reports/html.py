@@ -61,8 +61,9 @@ def cards(items: Sequence[Card]) -> str:
 
 def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str, str]], *,
           empty: str = "Nothing to show.", max_rows: int | None = None) -> str:
-    """An HTML table; `columns` are (column, heading, kind) with kind text|money:CUR|pct|
-    pct_signed|pts|int|float|cores|mib|bool|date|datetime. Every cell is escaped."""
+    """An HTML table; `columns` are (column, heading, kind), kind as in `fmt`: text, money:CUR,
+    money_signed:CUR, pct, pct_signed, pts, int, float, cores, mib, bool, date, datetime.
+    Every cell is escaped."""
     if frame.empty:
         return f'<p class="fs-muted">{esc(empty)}</p>'
     shown = frame if max_rows is None else frame.head(max_rows)
@@ -87,6 +88,9 @@ def fmt(value: Any, kind: str) -> str:
     """One value as text, by the kinds of `table`."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
+    if kind.startswith("money_signed:"):
+        text = money(float(value), kind.split(":", 1)[1])
+        return f"+{text}" if float(value) > 0 else text
     if kind.startswith("money:"):
         return money(float(value), kind.split(":", 1)[1])
     if kind == "pct":

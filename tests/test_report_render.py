@@ -62,6 +62,7 @@ def test_leadership_numbers_are_computed(rendered) -> None:
     # Notable change framing names payments: +2,500 (+62.5%).
     assert re.search(r"Notable changes: <strong>payments</strong> \+2,500 USD \(\+62\.5%\)",
                      text)
+    assert '<td class="fs-num">+2,500 USD</td><td class="fs-num">+62.5%</td>' in text
     assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
     assert "Data quality:</strong> not checked (no validation run recorded)" in text
     # Code is hidden: no source of the notebook's cells in the page.
