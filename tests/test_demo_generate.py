@@ -102,7 +102,7 @@ def test_sources_look_like_real_ones(small: Path) -> None:
         assert kinds[kind] > 0, kind
     nodes = [i for i in items["items"] if i["kind"] == "Node"]
     types = {n["metadata"]["labels"]["node.kubernetes.io/instance-type"] for n in nodes}
-    assert {"m6i.4xlarge", "r6i.2xlarge", "g4dn.xlarge", "c6i.2xlarge"} <= types
+    assert {"c6i.4xlarge", "r6i.2xlarge", "g4dn.xlarge", "m6i.2xlarge"} <= types
     assert all(n["spec"]["providerID"].startswith("aws:///us-east-1") for n in nodes)
     pods = [i for i in items["items"] if i["kind"] == "Pod"]
     assert any("requests" not in c["resources"] for p in pods for c in p["spec"]["containers"])
@@ -137,10 +137,10 @@ def test_every_file_reads_through_the_real_readers(small: Path) -> None:
         "Deployment", "StatefulSet", "DaemonSet", "CronJob"}
     prom = read_prometheus(small / "sources/prometheus/staging-eu/2026-11-22.json")
     nodes = prom.tables["raw_prom_node_hours"]
-    # Every staging node existing all day has 24 hours of capacity of an m6i.2xlarge (8 vCPU).
+    # Every staging node existing all day has 24 hours of capacity of an m6i.xlarge (4 vCPU).
     full_day = nodes.groupby("node_name")["present_hours"].sum()
     assert (full_day == 24.0).sum() >= 1
-    assert set(nodes["cpu_capacity_cores"]) == {8.0}
+    assert set(nodes["cpu_capacity_cores"]) == {4.0}
     helios = read_helios(small / "sources/helios/2026-11-22.json", source="helios",
                          collected_at=at)
     assert "env" not in helios.tables["raw_helios_jobs"].columns

@@ -20,7 +20,7 @@ from fleetscope.demo.org import App, Org
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"  # the alphabet Kubernetes uses for generated names
 SIDECAR_IMAGE = "envoyproxy/envoy:v1.31.2"
 # Schedulers leave room (spread constraints, surge, fragmentation): fill nodes to this share.
-FILL = 0.72
+FILL = 0.8
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,9 @@ class Pool:
 
 def _pools(region: str, *extra: Pool) -> dict[str, Pool]:
     zones = tuple(f"{region}{z}" for z in "abc")
-    pools = {"general": Pool("general", "m6i.4xlarge", 16, 64, 0, False, zones),
+    pools = {"general": Pool("general", "c6i.4xlarge", 16, 32, 0, False, zones),
              "memory": Pool("memory", "r6i.2xlarge", 8, 64, 0, False, zones),
-             "batch": Pool("batch", "c6i.2xlarge", 8, 16, 0, True, zones)}
+             "batch": Pool("batch", "m6i.2xlarge", 8, 32, 0, True, zones)}
     for pool in extra:
         pools[pool.name] = pool
     return pools
@@ -49,7 +49,7 @@ POOLS = {
     "prod-eu": _pools("eu-west-1"),
     "prod-us": _pools("us-east-1", Pool("gpu", "g4dn.xlarge", 4, 16, 1, False,
                                         ("us-east-1a", "us-east-1b"))),
-    "staging-eu": {"general": Pool("general", "m6i.2xlarge", 8, 32, 0, True,
+    "staging-eu": {"general": Pool("general", "m6i.xlarge", 4, 16, 0, True,
                                    ("eu-west-1a", "eu-west-1b"))},
 }
 DAEMONSETS = (("node-exporter", "monitoring", "quay.io/prometheus/node-exporter:v1.8.2",
@@ -201,7 +201,9 @@ class _Scheduler:
             node.gpu_free += gpu
 
     def place(self, pod: Pod, pool: Pool) -> None:
-        self._release(pod.start)
+        # Pods a rolling update is about to stop leave room for their replacements (maxSurge),
+        # or every deploy would add a node.
+        self._release(pod.start + 0.34)
         cpu = sum(c.cpu_request if c.cpu_request is not None else 0.1 for c in pod.containers)
         memory = sum(c.memory_request if c.memory_request is not None else 256 * 2**20
                      for c in pod.containers)

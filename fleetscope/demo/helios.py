@@ -17,23 +17,47 @@ from fleetscope.demo.cluster import _image_at
 from fleetscope.demo.objects import Clock
 from fleetscope.demo.org import App, Org
 
-HOST_CPUS = 32
-HOST_MEMORY = 128 * 2**30
+HOST_CPUS = 16
+HOST_MEMORY = 64 * 2**30
 FILL = 0.7
-DECOMMISSION_AFTER = 7 * 24.0
+DRAIN = 24.0  # a drained or empty host leaves the fleet a day later
 
 
-@dataclass
+@dataclass(eq=False)
+class Placement:
+    """An instance of an app on a host over [since, until)."""
+
+    app: App
+    since: float
+    until: float = float("inf")
+
+
+@dataclass(eq=False)
 class Host:
     name: str
     cpus: int
     memory: int
     down: list[tuple[float, float]] = field(default_factory=list)
-    apps: list[App] = field(default_factory=list)
-    memory_used: float = 0.0
+    placements: list[Placement] = field(default_factory=list)
+    retired_at: float = float("inf")   # decommissioned: gone from GET /hosts
 
     def is_down(self, at: float) -> bool:
         return any(a <= at < b for a, b in self.down)
+
+    def apps_at(self, at: float) -> list[App]:
+        return [p.app for p in self.placements if p.since <= at < p.until
+                and at < _helios_end(p.app)]
+
+    def load_at(self, at: float) -> float:
+        return sum(_need(app) for app in self.apps_at(at))
+
+
+def _helios_end(app: App) -> float:
+    return app.helios_end if app.helios_end is not None else float("inf")
+
+
+def _need(app: App) -> float:
+    return float(declared(app)[1] or 512 * 2**20)
 
 
 @dataclass(frozen=True)
@@ -58,32 +82,70 @@ def instances(app: App) -> int:
 
 
 def plan_hosts(rng: np.random.Generator, org: Org) -> list[Host]:
-    """Place every Helios app on hosts (least-filled first), adding hosts as needed."""
+    """Place every Helios app on hosts (least-filled first), then run the fleet day by day:
+    as apps leave, operators drain nearly empty hosts onto others and decommission them."""
     hosts: list[Host] = []
     helios_apps = sorted((a for a in org.apps if a.helios_start is not None),
                          key=lambda a: (a.helios_start or 0.0, a.app_id))
     for app in helios_apps:
-        _, memory = declared(app)
-        need = float(memory or 512 * 2**20)
+        assert app.helios_start is not None
         for _ in range(instances(app)):
-            candidates = [h for h in hosts if app not in h.apps
-                          and h.memory_used + need <= FILL * h.memory]
-            if not candidates:
+            target = _room(hosts, app, app.helios_start)
+            if target is None:
                 dc = ("ash", "lon")[len(hosts) % 2]
                 cpus, memory_total = ((HOST_CPUS, HOST_MEMORY) if rng.random() < 0.7
-                                      else (16, 64 * 2**30))
-                host = Host(f"helios-{dc}-{len(hosts) + 1:03d}.example.net", cpus, memory_total)
-                hosts.append(host)
-                candidates = [host]
-            target = min(candidates, key=lambda h: (h.memory_used / h.memory, h.name))
-            target.apps.append(app)
-            target.memory_used += need
+                                      else (8, 32 * 2**30))
+                target = Host(f"helios-{dc}-{len(hosts) + 1:03d}.example.net", cpus,
+                              memory_total)
+                hosts.append(target)
+            target.placements.append(Placement(app, app.helios_start))
+    for day in range(1, org.days):
+        _consolidate(hosts, 24.0 * day + 11.0)  # maintenance window at 11:00 UTC
     hours = org.hours
     for host in [hosts[int(i)] for i in rng.choice(len(hosts), size=min(3, len(hosts)),
                                                    replace=False)]:
         at = float(rng.uniform(24, hours - 72))
         host.down.append((at, at + float(rng.uniform(20, 60))))
     return hosts
+
+
+def _room(hosts: list[Host], app: App, at: float, avoid: Host | None = None) -> Host | None:
+    """The least-filled live host with room for one more instance of `app`."""
+    need = _need(app)
+    candidates = [h for h in hosts if h is not avoid and h.retired_at > at + DRAIN
+                  and app not in h.apps_at(at) and h.load_at(at) + need <= FILL * h.memory]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda h: (h.load_at(at) / h.memory, h.name))
+
+
+def _consolidate(hosts: list[Host], at: float) -> None:
+    """Decommission empty hosts; drain at most one nearly empty host onto the others."""
+    live = [h for h in hosts if h.retired_at == float("inf")]
+    for host in live:
+        if not host.apps_at(at):
+            host.retired_at = at + DRAIN
+    live = [h for h in live if h.retired_at == float("inf")]
+    load = sum(h.load_at(at) for h in live)
+    capacity = sum(h.memory for h in live)
+    drainable = sorted(live, key=lambda h: (h.load_at(at), h.name))
+    # Drain the emptiest host when the rest of the fleet can take its jobs with room to spare.
+    for host in drainable[:1]:
+        if load > 0.85 * FILL * (capacity - host.memory):
+            return
+        moved: list[tuple[Host, Placement]] = []
+        for app in host.apps_at(at):
+            target = _room(hosts, app, at, avoid=host)
+            if target is None:  # nowhere to go: undo the moves and keep the host
+                for other, placement in moved:
+                    other.placements.remove(placement)
+                return
+            moved.append((target, Placement(app, at)))
+            target.placements.append(moved[-1][1])  # counted by the next choice
+        for placement in host.placements:
+            if placement.since <= at < placement.until:
+                placement.until = at
+        host.retired_at = at + DRAIN
 
 
 def app_jobs(app: App, images: list[tuple[float, str]], hours: float) -> list[Job]:
@@ -113,17 +175,7 @@ class HeliosWriter:
             a.app_id: app_jobs(a, images[a.app_id], org.hours)
             for a in org.apps if a.helios_start is not None}
         self.users = {a.app_id: f"ci-{a.team}" for a in org.apps}
-        self.app_hosts: dict[str, list[str]] = {}
-        for host in self.hosts:
-            for app in host.apps:
-                self.app_hosts.setdefault(app.app_id, []).append(host.name)
         self._all_events: dict[str, list[dict[str, Any]]] = {}
-        self.retired_at: dict[str, float] = {}
-        for host in self.hosts:
-            ends = [a.helios_end for a in host.apps]
-            if all(e is not None for e in ends):
-                self.retired_at[host.name] = max(e for e in ends if e is not None) \
-                    + DECOMMISSION_AFTER
 
     def _millis(self, hours: float) -> int:
         return round(self.clock.at(hours).timestamp() * 1000)
@@ -165,10 +217,10 @@ class HeliosWriter:
                     history[job.job_id] = {"events": self._events(job, at)}
         hosts: dict[str, Any] = {}
         for host in self.hosts:
-            if at >= self.retired_at.get(host.name, float("inf")):
+            if at >= host.retired_at:
                 continue
             deployments, statuses = {}, {}
-            for app in host.apps:
+            for app in host.apps_at(at):
                 job = current.get(app.app_id)
                 if job is None:
                     continue
@@ -208,18 +260,25 @@ class HeliosWriter:
 
     def _job_events(self, job: Job) -> list[dict[str, Any]]:
         events = []
-        since = job.since if job.since > -1e8 else -24.0 * 400
-        for host in self.app_hosts.get(job.app.app_id, []):
-            for offset, state in ((0.0, "PULLING_IMAGE"), (40 / 3600, "STARTING"),
-                                  (75 / 3600, "RUNNING")):
-                events.append({"timestamp": self._millis(since + offset), "host": host,
-                               "status": {"state": state, "goal": "START",
-                                          "containerId": None}})
-            if job.until != float("inf"):
-                for offset, state in ((0.0, "STOPPING"), (15 / 3600, "STOPPED")):
-                    events.append({"timestamp": self._millis(job.until + offset),
-                                   "host": host, "status": {"state": state,
-                                                            "goal": "UNDEPLOY",
-                                                            "containerId": None}})
+        for host in self.hosts:
+            for placement in host.placements:
+                if placement.app is not job.app:
+                    continue
+                since = max(job.since, placement.since)
+                until = min(job.until, placement.until, _helios_end(job.app))
+                if since >= until:
+                    continue
+                since = since if since > -1e8 else -24.0 * 400
+                for offset, state in ((0.0, "PULLING_IMAGE"), (40 / 3600, "STARTING"),
+                                      (75 / 3600, "RUNNING")):
+                    events.append({"timestamp": self._millis(since + offset), "host": host.name,
+                                   "status": {"state": state, "goal": "START",
+                                              "containerId": None}})
+                if until != float("inf"):
+                    for offset, state in ((0.0, "STOPPING"), (15 / 3600, "STOPPED")):
+                        events.append({"timestamp": self._millis(until + offset),
+                                       "host": host.name, "status": {"state": state,
+                                                                     "goal": "UNDEPLOY",
+                                                                     "containerId": None}})
         events.sort(key=lambda e: (e["timestamp"], e["host"]))
         return events
