@@ -94,3 +94,21 @@ def test_reloading_the_same_snapshot_replaces_it(warehouse, tmp_path):
     for _ in range(2):
         warehouse.load(read_dump_file(path, source="helios", collected_at=WHEN))
     assert warehouse.query_df("select count(*) n from raw_helios_deployments")["n"][0] == 2
+
+
+def test_cli_prints_the_error_and_writes_nothing(tmp_path, cli_runner, warehouse_path):
+    from fleetscope.cli import cli
+
+    path = tmp_path / "dump.json"
+    doc = json.loads(json.dumps(DOC))
+    doc["hosts"]["h2"]["hostInfo"]["cpus"] = "four"
+    path.write_text(json.dumps(doc))
+    result = cli_runner.invoke(cli, ["--warehouse", str(warehouse_path), "collect", "helios",
+                                     "--from-file", str(path)])
+    assert result.exit_code == 3
+    assert "Error: " in result.output
+    assert "dump.json: hosts['h2'].hostInfo.cpus: expected a number, got 'four'" in result.output
+    assert not warehouse_path.exists()
+    result = cli_runner.invoke(cli, ["collect", "helios", "--from-file", str(path), "--dump",
+                                     str(tmp_path / "x.json")])
+    assert result.exit_code == 2 and "--dump needs --url" in result.output
