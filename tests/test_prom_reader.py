@@ -125,7 +125,7 @@ def test_missing_label_unknown_series_and_bad_step_are_named():
     with pytest.raises(InputError, match=r"label.*pod missing"):
         read_dump(no_pod, cluster="prod", origin="d")
     not_pairs = doc({"container_cpu_usage_cores": body((ctr(), [[T0 + H]]))})
-    with pytest.raises(InputError, match=r'pod="api-1".*\[timestamp, "value"\] pairs'):
+    with pytest.raises(InputError, match=r'pod="api-1".*values\[0\]: expected \[timestamp'):
         read_dump(not_pairs, cluster="prod", origin="d")
     not_number = doc({"container_cpu_usage_cores": body((ctr(), [at(1, "lots")]))})
     with pytest.raises(InputError, match="value 'lots' at 2026-09-01T01:00:00Z is not a number"):
@@ -174,3 +174,35 @@ def test_cli_bad_file_writes_nothing(tmp_path: Path, cli_runner):
     assert "Error: " in result.output and "bad.json" in result.output
     with Warehouse(warehouse) as wh:
         assert wh.query_df("select count(*) n from raw_prom_container_hours")["n"][0] == 0
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_file_reading_fast_and_plain_paths_agree(tmp_path: Path, pretty: bool):
+    document = doc({
+        "container_cpu_usage_cores": body((ctr(), [at(1, "0.1"), at(2, "0.30000000000000004"),
+                                                   at(3, "1e-3")]),
+                                          (ctr(pod="empty"), [])),
+        "node_cpu_capacity_cores": body(({"node": "n1"}, [at(1, "4")]))})
+    path = tmp_path / "d.json"
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 if pretty else 0))
+    from_file = read_dump_file(path).tables["raw_prom_container_hours"]
+    in_memory = read_dump(document, cluster="prod", origin="d").tables[
+        "raw_prom_container_hours"]
+    assert from_file["cpu_usage_cores"].tolist() == [0.1, 0.30000000000000004, 1e-3]
+    assert from_file.equals(in_memory)
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ([[T0 + H, "NaN"]], "NaN or infinite"),
+    ([[T0 + H, "1,5"]], "value '1,5' at 2026-09-01T01:00:00Z is not a number"),
+    ([[T0 + H, "abc"]], "value 'abc' at 2026-09-01T01:00:00Z is not a number"),
+    ([[str(T0 + H), "1"]], "timestamp '1788224400' is not a number"),
+    ([[T0 + H, "1", "2"]], r"values\[0\]: expected \[timestamp, \"value\"\]"),
+])
+def test_file_errors_still_name_series_and_value(tmp_path: Path, values: list, message: str):
+    path = tmp_path / "bad.json"
+    path.write_bytes(orjson.dumps(doc({"container_cpu_usage_cores": body(
+        (ctr(pod="web-7"), values))})))
+    with pytest.raises(InputError, match=message) as err:
+        read_dump_file(path)
+    assert "bad.json" in str(err.value) and 'pod="web-7"' in str(err.value)

@@ -41,6 +41,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from collectors.prometheus.fastjson import loads_dump
 from fleetscope.errors import InputError
 from warehouse import LoadBatch, Window
 
@@ -215,16 +216,20 @@ def _arrays(values: Any, *, where: str) -> tuple[np.ndarray, np.ndarray]:
     if not values:
         return np.zeros(0), np.zeros(0)
     try:  # two list comprehensions: faster than zip(*values) on thousands of pairs
+        if sum(map(len, values)) != 2 * len(values):
+            raise IndexError
         ts_part = [v[0] for v in values]
         value_part = [v[1] for v in values]
     except (TypeError, IndexError, KeyError):
-        raise InputError(f"{where}: field 'values' must hold [timestamp, \"value\"] pairs"
-                         ) from None
-    try:
-        ts = np.asarray(ts_part, dtype=np.float64)
-    except (TypeError, ValueError):
+        bad = next((i for i, v in enumerate(values)
+                    if not isinstance(v, list) or len(v) != 2), 0)
+        raise InputError(f"{where}: values[{bad}]: expected [timestamp, \"value\"], got "
+                         f"{values[bad]!r}") from None
+    ts = np.asarray(ts_part)
+    if ts.dtype.kind not in "iuf":  # numpy would read "123" as a number: JSON must not
         bad = next(t for t in ts_part if isinstance(t, bool) or not isinstance(t, int | float))
-        raise InputError(f"{where}: timestamp {bad!r} is not a number of seconds") from None
+        raise InputError(f"{where}: timestamp {bad!r} is not a number of seconds")
+    ts = ts.astype(np.float64, copy=False)
     try:
         return ts, np.asarray(value_part, dtype=np.float64)
     except (TypeError, ValueError):
@@ -354,7 +359,7 @@ def read_dump_file(path: str | Path, *, cluster: str | None = None) -> LoadBatch
     """Read a dump file; `cluster` overrides the document's own `cluster`."""
     path = Path(path)
     try:
-        document = orjson.loads(path.read_bytes())
+        document = loads_dump(path.read_bytes())
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except orjson.JSONDecodeError as exc:
