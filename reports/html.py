@@ -32,6 +32,11 @@ def pct(value: float | None, *, signed: bool = False, digits: int = 1) -> str:
     return f"{value:+.{digits}f}%" if signed else f"{value:.{digits}f}%"
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 deploy`, `3 deploys`."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def change_text(ch: Change, currency: str) -> str:
     """`+1,234 USD (+5.2%) vs last week`, with a notable badge (HTML)."""
     if ch.previous == 0 and ch.current == 0:

@@ -286,11 +286,13 @@ def cluster_utilization(con: Connection, week: IsoWeek) -> pd.DataFrame:
 
 
 def deploys(con: Connection, week: IsoWeek) -> pd.DataFrame:
-    """Per team: deploys and rollbacks in the week and the week before."""
+    """Per team: deploys and rollbacks in the week and the week before, and the Four Keys
+    deployment-frequency bucket as of the week (`mart_deploy_frequency`, when built)."""
+    out_cols = ["team", "deploys", "previous_deploys", "rollbacks", "deployment_frequency"]
     if not table_exists(con, "mart_deploys_weekly"):
-        return pd.DataFrame(columns=["team", "deploys", "previous_deploys", "rollbacks"])
+        return pd.DataFrame(columns=out_cols)
     previous = week.shift(-1)
-    return con.execute(
+    frame = con.execute(
         """
         select team,
                coalesce(sum(count_deploys) filter (where week_start_date = ?), 0) as deploys,
@@ -300,6 +302,20 @@ def deploys(con: Connection, week: IsoWeek) -> pd.DataFrame:
         from mart_deploys_weekly where week_start_date in (?, ?)
         group by team order by deploys desc, team
         """, [week.start, previous.start, week.start, week.start, previous.start]).df()
+    buckets = deploy_frequency(con, week)
+    frame = frame.merge(buckets, on="team", how="left")
+    return frame[out_cols]
+
+
+def deploy_frequency(con: Connection, week: IsoWeek) -> pd.DataFrame:
+    """Per team (and `__all__`, the organisation): the deployment-frequency bucket (daily,
+    weekly, monthly, yearly) over the 13 weeks ending with `week`."""
+    if not {"week_start_date", "team", "app_id", "deployment_frequency"} <= columns(
+            con, "mart_deploy_frequency"):
+        return pd.DataFrame(columns=["team", "deployment_frequency"])
+    return con.execute(
+        "select team, deployment_frequency from mart_deploy_frequency "
+        "where week_start_date = ? and app_id = ? order by team", [week.start, ALL]).df()
 
 
 # -- freshness and data quality ----------------------------------------------------------------

@@ -101,6 +101,21 @@ def build_warehouse(path: Path) -> Path:
             {"status_date": date(2026, 11, 22), "app_id": "payments-api", "team": "payments",
              "status": "migrated"},
         ]))
+        wh.replace_reference_table("mart_deploys_weekly", pd.DataFrame([
+            {"week_start_date": date(2026, 11, 16), "app_id": "payments-api", "team": "payments",
+             "platform": "kubernetes", "count_deploys": 2, "count_rollbacks": 1},
+            {"week_start_date": date(2026, 11, 16), "app_id": "payments-batch",
+             "team": "payments", "platform": "helios", "count_deploys": 1, "count_rollbacks": 0},
+            {"week_start_date": date(2026, 11, 9), "app_id": "payments-api", "team": "payments",
+             "platform": "kubernetes", "count_deploys": 1, "count_rollbacks": 0},
+            {"week_start_date": date(2026, 11, 9), "app_id": "search-api", "team": "search",
+             "platform": "kubernetes", "count_deploys": 4, "count_rollbacks": 0},
+        ]))
+        wh.replace_reference_table("mart_deploy_frequency", pd.DataFrame([
+            {"week_start_date": date(2026, 11, 16), "team": team, "app_id": "__all__",
+             "deployment_frequency": bucket}
+            for team, bucket in (("payments", "weekly"), ("search", "monthly"),
+                                 ("__all__", "weekly"))]))
         wh.replace_reference_table("mart_rightsizing", pd.DataFrame([
             {"team": "payments", "cluster": "prod-eu", "namespace": "pay",
              "workload": "payments-api", "cpu_request_cores": 2.0,

@@ -120,6 +120,18 @@ def test_cluster_utilization(con) -> None:
     assert util.loc["prod-us", "cpu_requested_pct"] == pytest.approx(25.0)
 
 
+def test_deploys(con) -> None:
+    frame = metrics.deploys(con, W47).set_index("team")
+    # payments: 2 + 1 deploys in W47 (1 rollback), 1 in W46; search: none in W47, 4 in W46.
+    assert frame.loc["payments", ["deploys", "previous_deploys", "rollbacks"]].tolist() == [
+        3, 1, 1]
+    assert frame.loc["search", ["deploys", "previous_deploys"]].tolist() == [0, 4]
+    assert frame.loc["payments", "deployment_frequency"] == "weekly"
+    assert list(frame.index) == ["payments", "search"]  # most deploys first
+    org = metrics.deploy_frequency(con, W47).set_index("team")
+    assert org.loc["__all__", "deployment_frequency"] == "weekly"
+
+
 def test_freshness_and_quality(con) -> None:
     fresh = metrics.freshness(con, NOW, max_staleness_hours=36).set_index(
         ["source_kind", "source_name"])

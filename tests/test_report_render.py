@@ -64,6 +64,8 @@ def test_leadership_numbers_are_computed(rendered) -> None:
                      text)
     assert '<td class="fs-num">+2,500 USD</td><td class="fs-num">+62.5%</td>' in text
     assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
+    assert "3 deploys this week (5 the week before), 1 rollback." in text
+    assert "The organisation deploys <strong>weekly</strong>" in text
     assert "Data quality:</strong> not checked (no validation run recorded)" in text
     # Code is hidden: no source of the notebook's cells in the page.
     assert "metrics.headline(" not in text and "import " not in text
@@ -94,6 +96,8 @@ def test_team_csv(rendered) -> None:
     assert "payments.csv" in team_page and "6,500 USD" in team_page
     assert "151 USD / month" in team_page  # 120.5 + 30.25, whole units from 100 up
     assert "payments-cron" in team_page  # still migrating off Helios
+    assert ("3 deploys this week (1 the week before), 1 rollback; the team deploys "
+            "<strong>weekly</strong>") in team_page
 
 
 def test_archive_and_single_team(rendered) -> None:
