@@ -16,6 +16,14 @@ Conventions for a model (`pipelines/models/<layer>/<name>.sql`, file name = rela
   runner deletes exactly those days and inserts the model's rows). A `table` model is rebuilt
   whole whenever any day changed; `_fleetscope_dates` then holds every day of the data.
   Views must not read `_fleetscope_dates` (it is a temporary table).
+* `incremental` and `table` models may also use these named parameters (constants, which DuckDB
+  pushes down into views, unlike a join with `_fleetscope_dates`):
+    - `$first_day`, `$last_day` (DATE): the first and last day computed;
+    - `$inventory_from`, `$inventory_to` (TIMESTAMP): the Kubernetes snapshots a computed day
+      may look up lie in [inventory_from, inventory_to): from the latest snapshot taken at or
+      before the first day starts (per cluster, the earliest of them) to the end of the day after
+      the last day. Filtering the inventory on them keeps incremental runs independent of
+      history.
 
 Which days change (the `loads` table is the change log):
 
@@ -57,6 +65,8 @@ STATE_FINGERPRINT = "transform:fingerprint"
 STATE_LAST_DAY = "transform:last_day"
 
 _HEADER = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$")
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+PARAMETERS = ("first_day", "last_day", "inventory_from", "inventory_to")
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -122,6 +132,11 @@ def discover_models(models_dir: Path = MODELS_DIR) -> list[Model]:
         body = _strip_comments(sql)
         if materialized == "view" and "_fleetscope_dates" in body:
             raise TransformError(f"{path}: a view cannot read _fleetscope_dates")
+        unknown = sorted(set(_PARAMETER.findall(body)) - set(PARAMETERS))
+        if unknown or (materialized == "view" and _PARAMETER.search(body)):
+            raise TransformError(f"{path}: unknown parameter(s) {unknown} (known in tables and "
+                                 f"incremental models: {', '.join(PARAMETERS)})" if unknown else
+                                 f"{path}: a view cannot use parameters")
         words = set(_WORD.findall(body.lower()))
         deps = tuple(sorted(w for w in words if w in found and w != name))
         models[name] = Model(name, layer, path, body, materialized, date_column,
@@ -250,6 +265,21 @@ def fingerprint(wh: Warehouse, models: list[Model]) -> str:
     return digest.hexdigest()
 
 
+def parameters(wh: Warehouse, days: list[date]) -> dict[str, date | datetime]:
+    """The named parameters of a run over `days` (see the module docstring)."""
+    first = days[0] if days else date(1970, 1, 1)
+    last = days[-1] if days else first
+    start = datetime.combine(first, datetime.min.time())
+    row = wh.con.execute(
+        "select min(snapshot_from) from (select source_name, coalesce("
+        "max(case when collected_at <= ? then collected_at end), min(collected_at)) "
+        "as snapshot_from from loads where source_kind = 'kubernetes' and status = 'succeeded' "
+        "group by source_name) as clusters", [start]).fetchone()
+    inventory_from = row[0] if row and row[0] is not None else start
+    return {"first_day": first, "last_day": last, "inventory_from": inventory_from,
+            "inventory_to": datetime.combine(last, datetime.min.time()) + timedelta(days=2)}
+
+
 # -- running -----------------------------------------------------------------------------------
 
 def _relation_kind(wh: Warehouse, name: str) -> str | None:
@@ -272,6 +302,8 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
             full_refresh = True
         days, all_days, full = changed_days(wh, full_refresh=full_refresh)
         result = RunResult(full_refresh=full, days=days)
+        changed_parameters = parameters(wh, days)
+        all_parameters = parameters(wh, all_days)
         if full:
             say(f"full rebuild of {len(all_days)} day(s)")
         else:
@@ -290,13 +322,15 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
                     if not days and kind is not None:
                         result.skipped.append(model.name)
                         continue
-                    wh.replace_table_for_dates(model.name, model.sql, all_days)
+                    wh.replace_table_for_dates(model.name, model.sql, all_days,
+                                               _used(model, all_parameters))
                 else:
                     if not days:
                         result.skipped.append(model.name)
                         continue
                     assert model.date_column is not None
-                    wh.replace_partitions(model.name, model.sql, model.date_column, days)
+                    wh.replace_partitions(model.name, model.sql, model.date_column, days,
+                                          _used(model, changed_parameters))
             except duckdb.Error as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise TransformError(f"model {_display(model.path)} failed: {first}") from None
@@ -311,6 +345,12 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
             wh.set_state(STATE_LAST_DAY, all_days[-1].isoformat())
         wh.set_state(STATE_FINGERPRINT, current)
     return result
+
+
+def _used(model: Model, values: dict[str, date | datetime]) -> dict[str, date | datetime]:
+    # DuckDB rejects parameters a statement does not use
+    names = set(_PARAMETER.findall(model.sql))
+    return {name: value for name, value in values.items() if name in names}
 
 
 def _display(path: Path) -> str:

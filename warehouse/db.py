@@ -301,12 +301,13 @@ class Warehouse:
             self.con.execute(
                 f"create or replace table {_check_identifier(name)} as {select_sql}", params or [])
 
-    def replace_table_for_dates(self, name: str, select_sql: str, dates: Sequence[date]) -> None:
+    def replace_table_for_dates(self, name: str, select_sql: str, dates: Sequence[date],
+                                params: Mapping[str, Any] | None = None) -> None:
         """Rebuild a model table whole; `select_sql` sees `dates` as `_fleetscope_dates(day)`."""
         name = _check_identifier(name)
         with self.transaction():
             self._set_dates(dates)
-            self.con.execute(f"create or replace table {name} as {select_sql}")
+            self.con.execute(f"create or replace table {name} as {select_sql}", params or {})
 
     def drop_relation(self, name: str) -> None:
         """Drop a model's table or view (when its materialization changes)."""

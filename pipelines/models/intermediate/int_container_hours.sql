@@ -31,15 +31,20 @@ snapshots as (
 ),
 
 inventory_pods as (
+    -- $inventory_from/$inventory_to bound the snapshots the computed days may use: constants
+    -- that DuckDB pushes into the views, so an incremental run reads only those snapshots
     select * from raw_k8s_pods
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 inventory_containers as (
     select * from stg_k8s_containers
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 owners as (
     select * from stg_k8s_workload_owners
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 node_hours as (
@@ -83,8 +88,12 @@ window_snapshots as (
         and (w.window_start is null or s.collected_at >= w.window_start)
 ),
 
+used_snapshots as (
+    select distinct cluster, collected_at from window_snapshots
+),
+
 pod_attributes as (
-    -- one row per pod and snapshot, with its workload's app and team (small: inventory size)
+    -- one row per pod and snapshot in use, with its workload's app and team
     select
         p.cluster,
         p.collected_at,
@@ -97,6 +106,9 @@ pod_attributes as (
         coalesce(o.team, '__unallocated__') as team,
         coalesce(o.team_source, 'unallocated') as team_source
     from inventory_pods as p
+    inner join used_snapshots as u
+        on u.cluster = p.cluster
+        and u.collected_at = p.collected_at
     left join owners as o
         on o.cluster = p.cluster
         and o.collected_at = p.collected_at

@@ -34,7 +34,9 @@ snapshots as (
 ),
 
 inventory_nodes as (
+    -- the snapshots the computed days may use (see pipelines/runner.py)
     select * from stg_k8s_nodes
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 loads_log as (

@@ -24,11 +24,14 @@ snapshots as (
 ),
 
 volumes as (
+    -- the snapshots the computed days may use (see pipelines/runner.py)
     select * from raw_k8s_pvs
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 namespaces as (
     select * from raw_k8s_namespaces
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 day_snapshots as (
