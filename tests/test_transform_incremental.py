@@ -153,3 +153,32 @@ def test_cli_transform_prints_progress(cli_runner, warehouse_path: Path) -> None
                                    "--full-refresh"])
     assert full.exit_code == 0 and "full rebuild of 1 day(s)" in full.stderr
     assert result.stdout == ""
+
+
+def test_unknown_parameters_and_parameters_in_views_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "staging").mkdir()
+    (tmp_path / "marts" / "mart_x.sql").write_text("select $first_dya as d\n")
+    with pytest.raises(TransformError,
+                       match=r"mart_x\.sql: unknown parameter\(s\) \['first_dya'\]"):
+        discover_models(tmp_path)
+    (tmp_path / "marts" / "mart_x.sql").unlink()
+    (tmp_path / "staging" / "stg_x.sql").write_text("select $first_day as d\n")
+    with pytest.raises(TransformError, match=r"stg_x\.sql: a view cannot use parameters"):
+        discover_models(tmp_path)
+
+
+def test_parameters_bound_the_inventory_a_run_reads(warehouse: Warehouse) -> None:
+    from pipelines.runner import parameters
+
+    _snapshot(warehouse, _day(1) + timedelta(hours=2))
+    _snapshot(warehouse, _day(3) + timedelta(hours=2))
+    _snapshot(warehouse, _day(5) + timedelta(hours=2))
+    values = parameters(warehouse, [date(2026, 11, 4), date(2026, 11, 5)])
+    # day 4 starts after the day-3 snapshot; the window ends with day 6 (the day after the last)
+    assert values == {"first_day": date(2026, 11, 4), "last_day": date(2026, 11, 5),
+                      "inventory_from": _day(3) + timedelta(hours=2),
+                      "inventory_to": _day(7)}
+    # before any snapshot: from the first one
+    assert parameters(warehouse, [date(2026, 11, 1)])["inventory_from"] == _day(1) + timedelta(
+        hours=2)
