@@ -343,3 +343,21 @@ def test_configured_metric_and_label_names(tmp_path):
     assert rows.cpu_request_cores.tolist() == [0.5, 0.5]
     assert rows.running_hours.tolist() == [1.0, 1.0]
     assert got["raw_prom_node_hours"].cpu_capacity_cores.tolist() == [8.0, 8.0]
+
+
+def test_long_backfill_loads_a_week_at_a_time_and_keeps_weeks_before_a_failure(
+        prometheus, tmp_path, cli_runner):
+    warehouse, config = tmp_path / "wh.duckdb", tmp_path / "fleetscope.toml"
+    config.write_text(CONFIG_TOML)
+    # [10-27, 11-03) holds the scenario's day; [11-03, 11-04) holds the NaN sample
+    result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
+                  "--start", "2026-10-27T00:00:00Z", "--end", "2026-11-04T00:00:00Z")
+    assert result.exit_code != 0 and "bad-1" in result.output
+    with Warehouse(warehouse) as wh:
+        assert wh.get_state("prometheus:prod:watermark") == "2026-11-03T00:00:00"
+        loads = wh.query_df("select status, window_start, window_end from loads order by "
+                            "finished_at")
+        assert loads.status.tolist() == ["succeeded", "failed"]
+        assert loads.window_end[0] == pd.Timestamp("2026-11-03")
+        # the 9 container-hours of the scenario (api-1 x 2 x 3 h, worker 2 h, job 1 h)
+        assert wh.query_df("select count(*) n from raw_prom_container_hours")["n"][0] == 9

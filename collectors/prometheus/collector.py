@@ -36,6 +36,7 @@ HOUR = timedelta(hours=1)
 FIRST_RUN = timedelta(hours=24)   # window of a first run without --start
 MAX_POINTS = 10_000               # Prometheus refuses more than 11,000 points per series
 INGEST_LAG = timedelta(minutes=2)  # the newest hour is complete once its last scrapes landed
+MAX_LOAD_WINDOW = timedelta(days=7)  # longer windows load a week at a time
 
 Labels = tuple[str | None, ...]
 
@@ -378,11 +379,12 @@ def collect_to_warehouse(warehouse_path: Path, config: PrometheusConfig,
                          end: datetime | None = None, dump: Path | None = None) -> int:
     """Collect one server's window (default: from its watermark) and load it; rows written.
 
-    Raises on failure without recording it (callers decide: `collect_sources` records it).
+    Windows longer than a week load a week at a time, each with its watermark: memory stays
+    bounded on a long backfill, and a failure keeps the weeks already loaded (a rerun continues
+    from there). Raises on failure without recording it (`collect_sources` records it).
     """
     from warehouse import Warehouse
 
-    started_at = utc_now()
     with Warehouse(warehouse_path) as wh:
         stored = wh.get_state(watermark_key(source.cluster))
     window_start, window_end = resolve_window(stored, start=start, end=end)
@@ -390,21 +392,42 @@ def collect_to_warehouse(warehouse_path: Path, config: PrometheusConfig,
         console.info(f"prometheus {source.cluster}: up to date (watermark "
                      f"{window_start:%Y-%m-%d %H:%M})")
         return 0
-    document, stats = collect_window(source, config, start=window_start, end=window_end)
+    pieces = []
+    at = window_start
+    while at < window_end:
+        pieces.append((at, min(window_end, at + MAX_LOAD_WINDOW)))
+        at = pieces[-1][1]
+    total = 0
+    for piece_start, piece_end in pieces:
+        target = dump
+        if dump is not None and len(pieces) > 1:
+            target = dump.with_name(f"{dump.stem}-{piece_start:%Y%m%dT%H}{dump.suffix}")
+        total += _collect_piece(warehouse_path, config, source, piece_start, piece_end,
+                                stored=stored, dump=target)
+    return total
+
+
+def _collect_piece(warehouse_path: Path, config: PrometheusConfig, source: PrometheusSource,
+                   start: datetime, end: datetime, *, stored: str | None,
+                   dump: Path | None) -> int:
+    from warehouse import Warehouse
+
+    started_at = utc_now()
+    document, stats = collect_window(source, config, start=start, end=end)
     if dump is not None:
         dump.write_bytes(to_json_document(document))
     batch: LoadBatch = read_dump(document, cluster=source.cluster,
                                  origin=f"{source.url} ({source.cluster})")
-    new_mark = max(window_end, datetime.fromisoformat(stored)) if stored else window_end
+    # re-collecting an old window never moves the watermark back
+    new_mark = max(end, datetime.fromisoformat(stored)) if stored else end
     batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
     with Warehouse(warehouse_path) as wh:
         result = wh.load(batch, started_at=started_at)
     if stats.gap_hours:
         console.info(f"prometheus {source.cluster}: warning: {stats.gap_hours} whole hour(s) "
                      "without samples inside series (scrape gaps) are missing")
-    console.info(f"prometheus {source.cluster}: {window_start:%Y-%m-%d %H:%M} to "
-                 f"{window_end:%Y-%m-%d %H:%M}: {result.row_counts} rows in "
-                 f"{stats.requests} requests")
+    console.info(f"prometheus {source.cluster}: {start:%Y-%m-%d %H:%M} to "
+                 f"{end:%Y-%m-%d %H:%M}: {result.row_counts} rows in {stats.requests} requests")
     return result.total_rows
 
 
