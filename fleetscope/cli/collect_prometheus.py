@@ -26,9 +26,11 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
                        end: str | None, from_files: tuple[Path, ...], dump: Path | None) -> None:
     """Collect per-container and per-node hourly usage, requests and capacity.
 
-    Without --start a run continues from the cluster's watermark (the end of the last run) up to
-    the last complete hour. Collecting an hour again replaces it. Credentials come from the
-    environment variables the config names (bearer_token_env, password_env), never stored.
+    Without --start a run continues from the cluster's watermark (the end of the last run; a
+    first run takes the last 24 hours) up to the last complete hour. Collecting an hour again
+    replaces it. Windows over a week load a week at a time (--dump then writes one file per
+    week, suffixed with its start). Credentials come from the environment variables the config
+    names (bearer_token_env, password_env), never stored.
 
     \b
     Examples:
