@@ -178,18 +178,20 @@ def test_concurrent_runs_wait_or_fail_clearly(org: Path, reference: dict[str, pd
     assert_same_marts(marts(warehouse), reference)
 
 
-def test_a_broken_source_is_recorded_and_the_rest_published(org: Path,
-                                                            tmp_path: Path) -> None:
-    folder = tmp_path / "cfg"
-    folder.mkdir()
-    (folder / "broken-helios-2026-11-18.json").write_text('{"jobs": {}, "hosts": [1, 2')
-    (folder / "fleetscope.toml").write_text(
-        CONFIG.replace('"sources/', f'"{org}/sources/')
-        + '\n[[helios.files]]\npath = "broken-helios-*.json"\n')
+def test_a_broken_source_is_recorded_and_the_rest_published(
+        org: Path, reference_warehouse: Path, tmp_path: Path) -> None:
+    import shutil
+
     warehouse = tmp_path / "wh.duckdb"
-    result = run(folder, warehouse)
+    shutil.copy(reference_warehouse, warehouse)
+    (tmp_path / "broken-helios-2026-11-18.json").write_text('{"jobs": {}, "hosts": [1, 2')
+    # The catalog again (an idempotent reload) and a Helios dump cut short.
+    (tmp_path / "fleetscope.toml").write_text(
+        f'[catalog]\npath = "{org}/sources/catalog"\ncollected_at = "2026-11-16T00:00:00Z"\n'
+        '[[helios.files]]\npath = "broken-helios-*.json"\n')
+    result = run(tmp_path, warehouse)
     assert result.code == 8, result.stderr[-3000:]
-    assert ("Error: 1 of 11 source(s) failed: helios broken-helios-2026-11-18.json; the rest was "
+    assert ("Error: 1 of 2 source(s) failed: helios broken-helios-2026-11-18.json; the rest was "
             "transformed, validated and published") in result.stderr
     with Warehouse(warehouse) as wh:
         failed = wh.query_df("select source_kind, source_name, error from loads "
