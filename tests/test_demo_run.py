@@ -83,3 +83,14 @@ def test_migration_status_of_every_app_is_the_planned_one(demo_out: Path) -> Non
     expected = {a.app_id: _planned_status(a, org.hours) for a in org.apps
                 if a.app_id not in renamed}
     assert {k: got.get(k) for k in expected if got.get(k) != expected[k]} == {}
+
+
+def test_an_unwritable_out_is_a_clear_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(blocker / "demo"), "--days", "7"])
+    assert result.exit_code == 1
+    assert f"Error: --out {blocker / 'demo'}: cannot write there" in result.output
+    assert not (tmp_path / "warehouse.duckdb").exists()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from fleetscope import console
 from fleetscope.config import Config
 from fleetscope.demo.generate import Generated, SourceFile, generate
+from fleetscope.errors import FleetscopeError
 
 if TYPE_CHECKING:
     from warehouse import LoadBatch
@@ -80,7 +81,14 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
     """Generate, load, transform, validate and report; the warehouse defaults to OUT."""
     config = config or Config()
     end = end or default_end()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".fleetscope-demo"
+        probe.write_text("")  # fail now, not after minutes of work, if OUT is not writable
+        probe.unlink()
+    except OSError as exc:
+        raise FleetscopeError(f"--out {out}: cannot write there ({exc.strerror or exc})") \
+            from None
     fresh = warehouse is None
     warehouse = warehouse or out / "warehouse.duckdb"
     if fresh:  # the demo's own warehouse starts empty so reruns with another seed stay clean
