@@ -56,6 +56,9 @@ def bar(categories: Sequence[Any], series: dict[str, Sequence[Any]], *, title: s
     if horizontal:
         extra["yaxis"] = {"autorange": "reversed", "automargin": True}
         extra["xaxis"] = {"title": {"text": y_title}}
+        # Room for every bar: a fixed height squeezes 15 categories x 2 series into slivers.
+        bars = len(categories) * (1 if stacked else max(1, len(series)))
+        extra["height"] = max(380, 120 + 18 * bars)
     return {"data": data, "layout": _layout(title, y_title=y_title, **extra)}
 
 
