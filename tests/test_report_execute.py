@@ -43,3 +43,24 @@ def test_failing_cell_is_named(tmp_path: Path) -> None:
     with pytest.raises(RenderError, match=r"broken.ipynb for team 'x' failed: "
                                           r"ValueError: no data for x"):
         run_jobs([Job(path, {"name": "x"}, "team 'x'", lambda nb: None)], workers=2)
+
+
+def test_leadership_notebook_runs_under_plain_papermill(tmp_path: Path) -> None:
+    """The notebook as analysts and schedulers run it: papermill, a kernel of its own."""
+    import papermill
+    from test_report_fixture import build_warehouse
+
+    from notebooks import LEADERSHIP_NOTEBOOK
+
+    source = nbformat.read(LEADERSHIP_NOTEBOOK, as_version=4)
+    tagged = [c for c in source.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "week = " in tagged[0].source
+    warehouse = build_warehouse(tmp_path / "wh.duckdb")
+    nb = papermill.execute_notebook(
+        str(LEADERSHIP_NOTEBOOK), str(tmp_path / "out.ipynb"), progress_bar=False,
+        parameters={"warehouse": str(warehouse), "week": "2026-W47"})
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
+                   for o in c.get("outputs", []))
+    assert "Leadership report 2026-W47" in html and "12,700 USD" in html
