@@ -202,3 +202,15 @@ def test_validate_on_missing_warehouse_is_a_clear_error(tmp_path: Path, cli_runn
     result = cli_runner.invoke(cli, ["--warehouse", str(tmp_path / "none.duckdb"), *command])
     assert result.exit_code == 5
     assert "does not exist" in result.output
+
+
+def test_rounding_noise_is_not_a_violation(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    # 100 - 100.00000000000001 leaves -1.4e-14: noise. -0.001 is a real violation.
+    noisy = TABLES["mart_migration_daily"].replace(
+        "'payments', 3, 1, 1, 1, 2, 33.333333, 40.0", "'payments', 3, 1, 1, 1, 2, 33.333333, "
+        "-1.4210854715202004e-14").replace(
+        "'__all__', 3, 1, 1, 1, 2, 33.333333, 40.0", "'__all__', 3, 1, 1, 1, 2, -0.001, 40.0")
+    build(path, mart_migration_daily=noisy)
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"mart_migration_daily.migrated_pct.percent": 1}

@@ -24,6 +24,9 @@ WARNING = "warning"
 CENT = 0.01
 # Floating-point slack for quantities that must not exceed another (core-hours, GiB-hours).
 SLACK = 1e-6
+# Rounding noise of sums and differences of doubles (100 - 100.00000000000001 = -1.4e-14) is
+# not a violation; anything past it is.
+NOISE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,13 @@ def build(config: Config, now: datetime) -> tuple[list[Frame], list[Check]]:
         for column in NON_NEGATIVE.get(mart, ()):
             checks.append(Check(f"{mart}.{column}.non_negative", mart, "range", CRITICAL,
                                 "ExpectColumnValuesToBeBetween",
-                                {"column": column, "min_value": 0},
+                                {"column": column, "min_value": -NOISE},
                                 f"{column} is never negative"))
         for column in PERCENT_COLUMNS.get(mart, ()):
             checks.append(Check(f"{mart}.{column}.percent", mart, "range", CRITICAL,
                                 "ExpectColumnValuesToBeBetween",
-                                {"column": column, "min_value": 0, "max_value": 100},
+                                {"column": column, "min_value": -NOISE,
+                                 "max_value": 100 + NOISE},
                                 f"{column} lies in [0, 100]"))
         for column, values in SET_COLUMNS.get(mart, {}).items():
             checks.append(Check(f"{mart}.{column}.in_set", mart, "range", CRITICAL,
@@ -158,7 +162,7 @@ def build(config: Config, now: datetime) -> tuple[list[Frame], list[Check]]:
                                 f"every row has a {column} (newest snapshots)"))
     checks.append(Check("stg_k8s_pods.cpu_request_cores.non_negative", "stg_k8s_pods", "range",
                         CRITICAL, "ExpectColumnValuesToBeBetween",
-                        {"column": "cpu_request_cores", "min_value": 0},
+                        {"column": "cpu_request_cores", "min_value": -NOISE},
                         "CPU requests are never negative"))
     checks.append(Check("stg_k8s_nodes.cpu_capacity_cores.positive", "stg_k8s_nodes", "range",
                         CRITICAL, "ExpectColumnValuesToBeBetween",
