@@ -3,8 +3,8 @@
 Layout (each in the offline format its reader takes, see docs/architecture.md):
 `kubernetes/<cluster>/<date>.json` (a List, snapshot at 23:30 UTC), `prometheus/<cluster>/
 <date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC) and
-`catalog/*.yaml` (Backstage descriptors). The same seed, days and end date write byte-identical
-files.
+`catalog/*.yaml` (Backstage descriptors, loaded as weekly snapshots). The same seed, days and
+end date write byte-identical files.
 """
 
 from __future__ import annotations
@@ -127,9 +127,10 @@ def _write_helios_and_catalog(sources: Path, org: Org, sim: Simulation, seed: in
     for name, docs in catalog_files(np.random.default_rng([seed, 4]), org).items():
         (folder / name).write_text(yaml.dump_all(docs, Dumper=_dumper(), sort_keys=False),
                                    encoding="utf-8")
-    # The catalog is read once and loaded as a snapshot per day, like a daily collection.
+    # The catalog changes slowly: collected weekly (and on the last day, so it is fresh); the
+    # folder is read once and loaded as each of those snapshots.
     files.extend(SourceFile("catalog", folder, "catalog", snapshot_time(day))
-                 for day in range(days))
+                 for day in range(days) if day % 7 == 0 or day == days - 1)
 
 
 def _dumper() -> type:

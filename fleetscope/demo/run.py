@@ -188,12 +188,12 @@ def load_sources(generated: Generated, warehouse: Path, config: Config, *,
         refill()
         with Warehouse(warehouse) as wh:
             if catalog:
-                # The catalog folder is parsed once and loaded as one snapshot per day.
+                # The catalog folder is parsed once and loaded as each of its snapshots.
                 batch = read_catalog_path(catalog[0].path, collected_at=catalog[0].collected_at)
                 for source in catalog:
                     rows += wh.load(dataclasses.replace(
                         batch, collected_at=source.collected_at)).total_rows
-                console.info(f"loaded catalog: {len(catalog)} daily snapshots")
+                console.info(f"loaded catalog: {len(catalog)} weekly snapshots")
             # One transaction per day of files: each load keeps its own `loads` row, and
             # committing 7 loads at once saves most of the per-commit cost.
             days: dict[date, list[SourceFile]] = {}
