@@ -141,13 +141,22 @@ def helios_snapshot(day: int) -> dict:
                     {"h1": host_status(cpus=8, running=(running,))}, history)
 
 
+def history_batches() -> list:
+    """Every snapshot of the history as LoadBatches, in collection order."""
+    batches = [read_list(stage_snapshot(), cluster="stage", collected_at=at(27, 18, 10))]
+    for day in range(2, 13):
+        if day in (2, 3, 4, 10, 12):
+            batches.append(read_list(prod_snapshot(day), cluster="prod", collected_at=at(day, 18)))
+        if day in HELIOS:
+            batches.append(read_dump(helios_snapshot(day), source="helios",
+                                     collected_at=at(day, 18)))
+    batches.append(read_list(stage_snapshot(), cluster="stage", collected_at=at(12, 18)))
+    return batches
+
+
 def load_history(wh: Warehouse) -> None:
-    wh.load(read_list(stage_snapshot(), cluster="stage", collected_at=at(27, 18, 10)))
-    for day in (2, 3, 4, 10, 12):
-        wh.load(read_list(prod_snapshot(day), cluster="prod", collected_at=at(day, 18)))
-    for day in (2, 5, 9, 10):
-        wh.load(read_dump(helios_snapshot(day), source="helios", collected_at=at(day, 18)))
-    wh.load(read_list(stage_snapshot(), cluster="stage", collected_at=at(12, 18)))
+    for batch in history_batches():
+        wh.load(batch)
 
 
 def run_deploy_models(wh: Warehouse, *, extra: tuple[str, ...] = ()) -> None:
@@ -253,3 +262,20 @@ def test_frequency_medians_for_the_organisation(history):
     assert rows == [(W44, 1, 1, 1.0, 1.0, 1.0),
                     (W45, 2, 6, 2.5, 1.0, 1.0),
                     (W46, 3, 10, 3.0, 1.0, 2.0)]
+
+
+def test_runs_after_each_new_snapshot_equal_one_full_build(history, tmp_path):
+    tables = ("int_deploy_events", "mart_deploys_weekly", "mart_deploy_frequency")
+    batches = history_batches()
+    with Warehouse(tmp_path / "wh.duckdb") as wh:
+        # a run after the first five snapshots (Oct 27 .. Nov 3), then after each later one
+        for batch in batches[:5]:
+            wh.load(batch)
+        run_deploy_models(wh)
+        for batch in batches[5:]:
+            wh.load(batch)
+            run_deploy_models(wh)
+        for table in tables:
+            got = wh.con.execute(f"select * from {table} order by all").fetchall()
+            want = history.con.execute(f"select * from {table} order by all").fetchall()
+            assert got == want, table
