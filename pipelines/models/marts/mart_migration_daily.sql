@@ -33,8 +33,6 @@ counted as (
         sum(case when is_in_scope then kubernetes_cpu_cores else 0 end)
             as scope_kubernetes_cpu_cores,
         sum(case when is_in_scope then helios_cpu_cores else 0 end) as scope_helios_cpu_cores,
-        sum(case when is_in_scope then kubernetes_cpu_cores + helios_cpu_cores else 0 end)
-            as scope_cpu_cores
     from labelled
     group by status_date, team
 ),
@@ -53,14 +51,17 @@ final as (
             when count_apps_in_scope = 0 then 0.0
             else 100.0 * count_apps_migrated / count_apps_in_scope
         end as migrated_pct,
-        -- 100 - Helios share rather than the Kubernetes share: exactly 100 when nothing runs on
-        -- Helios (summing in another order could give 100.00000000000001)
+        -- The denominator is the sum of the two totals (not of per-app sums), so that the share
+        -- stays within [0, 100] in floating point: exactly 100 with nothing on Helios, 0 with
+        -- nothing on Kubernetes.
         case
-            when scope_cpu_cores > 0 then 100.0 - 100.0 * scope_helios_cpu_cores / scope_cpu_cores
+            when scope_kubernetes_cpu_cores + scope_helios_cpu_cores > 0
+                then 100.0 * scope_kubernetes_cpu_cores
+                    / (scope_kubernetes_cpu_cores + scope_helios_cpu_cores)
             else 0.0
         end as migrated_capacity_pct,
         scope_kubernetes_cpu_cores,
-        scope_cpu_cores
+        scope_kubernetes_cpu_cores + scope_helios_cpu_cores as scope_cpu_cores
     from counted
 )
 

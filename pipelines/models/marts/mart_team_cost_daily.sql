@@ -125,21 +125,63 @@ idle_team as (
     from idle
 ),
 
-helios_teams as (
+helios_grouped as (
     select
         cost_date,
         team,
         source as cluster,
         sum(cpu_cost) as cpu_cost,
         sum(ram_cost) as ram_cost,
-        0.0 as gpu_cost,
-        0.0 as storage_cost,
         sum(total_cost) as total_cost,
-        0.0 as idle_share_cost,
         sum(cpu_core_hours) as cpu_core_hours,
         sum(ram_gib_hours) as ram_gib_hours
-    from helios_costs
+    from (
+        select cost_date, team, source, cpu_cost, ram_cost, total_cost, cpu_core_hours,
+            ram_gib_hours
+        from helios_costs
+        union all
+        -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
+        select cost_date, '__unallocated__', source, 0.0, 0.0, 0.0, 0.0, 0.0
+        from helios_costs
+        where team = '__idle__' and total_cost > 0
+    ) as all_rows
     group by cost_date, team, source
+),
+
+helios_totals as (
+    -- Helios hosts without a started job are `__idle__`; share them like node idle
+    select
+        cost_date,
+        cluster,
+        sum(case when team = '__idle__' then total_cost else 0.0 end) as idle_cost,
+        sum(case when team <> '__idle__' then total_cost else 0.0 end) as charged_cost
+    from helios_grouped
+    group by cost_date, cluster
+),
+
+helios_teams as (
+    select
+        g.cost_date,
+        g.team,
+        g.cluster,
+        g.cpu_cost,
+        g.ram_cost,
+        0.0 as gpu_cost,
+        0.0 as storage_cost,
+        g.total_cost,
+        case
+            when g.team = '__idle__' then 0.0
+            when h.charged_cost > 0 then h.idle_cost * g.total_cost / h.charged_cost
+            when g.team = '__unallocated__' then h.idle_cost
+            else 0.0
+        end as idle_share_cost,
+        g.cpu_core_hours,
+        g.ram_gib_hours
+    from helios_grouped as g
+    inner join helios_totals as h
+        on h.cost_date = g.cost_date
+        and h.cluster = g.cluster
+    where not (g.team = '__unallocated__' and g.total_cost = 0 and h.charged_cost > 0)
 ),
 
 final as (
