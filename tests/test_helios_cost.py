@@ -88,7 +88,9 @@ def test_legacy_cost_lands_in_app_and_team_cost_marts(warehouse):
         ("e", "helios-eu", "helios")]
     assert [t for *_, t in apps] == pytest.approx([48, 16.8, 31.2, 24, 24])
     teams = warehouse.con.execute(
-        "select team, sum(total_cost) from mart_team_cost_daily where cluster = 'helios-eu' "
-        "group by team order by team").fetchall()
-    assert [t for t, _ in teams] == ["__idle__", "__unallocated__"]
-    assert [c for _, c in teams] == pytest.approx([48, 96])
+        "select team, sum(total_cost), sum(idle_share_cost) from mart_team_cost_daily "
+        "where cluster = 'helios-eu' group by team order by team").fetchall()
+    assert [t for t, *_ in teams] == ["__idle__", "__unallocated__"]
+    # the empty host h2 (48) is idle, shared to the only charged team
+    assert [c for _, c, _ in teams] == pytest.approx([48, 96])
+    assert [s for *_, s in teams] == pytest.approx([0, 48])
