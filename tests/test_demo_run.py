@@ -94,3 +94,24 @@ def test_an_unwritable_out_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"Error: --out {blocker / 'demo'}: cannot write there" in result.output
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_helios_env_secrets_never_reach_the_warehouse_or_reports(demo_out: Path) -> None:
+    from warehouse import connect_read_only
+
+    secret = "demo-not-a-real-secret"  # the DB_PASSWORD the demo's Helios jobs carry in env
+    assert secret.encode() in next((demo_out / "sources" / "helios").glob("*.json")).read_bytes()
+    con = connect_read_only(demo_out / "warehouse.duckdb")
+    try:
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns c "
+            "join information_schema.tables t using (table_schema, table_name) "
+            "where t.table_type = 'BASE TABLE' and data_type in ('VARCHAR', 'JSON')").fetchall()
+        hits = [(t, c) for t, c in columns if con.execute(
+            f'select count(*) from "{t}" where cast("{c}" as varchar) like ?',
+            [f"%{secret}%"]).fetchone()[0]]
+    finally:
+        con.close()
+    assert hits == []
+    assert not [p for p in (demo_out / "reports").rglob("*.html")
+                if secret in p.read_text(encoding="utf-8")]
