@@ -57,6 +57,9 @@ def test_the_doc_file_is_in_sync_with_the_models(built):
     rendered = render_marts_doc(built.con)
     assert DOC_PATH.read_text(encoding="utf-8") == rendered, (
         "docs/marts.md is stale: run `.venv/bin/python -m pipelines.catalog_doc WAREHOUSE`")
+    # a grain header continued on the next comment line is quoted whole
+    assert ("Grain: one row per app and day, from the first day the app ran anywhere (a native "
+            "app that stops running has no row on the days it runs nowhere).") in rendered
     for name in documented_relations():
         assert f"## {name}\n" in rendered
         for column, data_type in relation_columns(built.con, name):
