@@ -49,12 +49,15 @@ def _plan(warehouse_path: Path, week: str | IsoWeek | None,
 
     con = connect_read_only(warehouse_path)
     try:
+        if not metrics.table_exists(con, "mart_team_cost_daily"):
+            raise FleetscopeError(f"{warehouse_path}: mart_team_cost_daily does not exist; run "
+                                  "`fleetscope transform` first")
         span = metrics.data_range(con)
         if week is None:
             if span is None:
                 raise FleetscopeError(
-                    f"{warehouse_path}: mart_team_cost_daily has no cost data yet; run "
-                    "`fleetscope transform` first, or pass --week")
+                    f"{warehouse_path}: mart_team_cost_daily has no cost data yet; collect "
+                    "and run `fleetscope transform` first, or pass --week")
             the_week = default_week(*span)
         else:
             the_week = week if isinstance(week, IsoWeek) else IsoWeek.parse(week)

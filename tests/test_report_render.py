@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_report_fixture import DOTS_TEAM, XSS_TEAM, build_warehouse
+from test_report_fixture import DOTS_TEAM, XSS_TEAM, build_warehouse, team_cost_rows
 
 from fleetscope.cli import cli
 from reports import render_all
@@ -140,9 +140,18 @@ def test_cli_errors(rendered, cli_runner, tmp_path: Path, args, message) -> None
 def test_empty_warehouse_is_an_error(cli_runner, tmp_path: Path) -> None:
     path = tmp_path / "empty.duckdb"
     Warehouse(path).close()
+    for week in ([], ["--week", "2026-W47"]):
+        res = cli_runner.invoke(cli, ["--warehouse", str(path), "report", "--out",
+                                      str(tmp_path / "site"), *week])
+        assert res.exit_code == 1
+        assert "mart_team_cost_daily does not exist; run `fleetscope transform`" in res.output
+    wh = Warehouse(path)
+    wh.replace_reference_table("mart_team_cost_daily", team_cost_rows().head(0))
+    wh.close()
     res = cli_runner.invoke(cli, ["--warehouse", str(path), "report", "--out",
                                   str(tmp_path / "site")])
     assert res.exit_code == 1
     assert "mart_team_cost_daily has no cost data yet" in res.output
+    assert not (tmp_path / "site").exists()
     res = cli_runner.invoke(cli, ["--warehouse", str(tmp_path / "missing.duckdb"), "report"])
     assert res.exit_code == 5 and "does not exist" in res.output
