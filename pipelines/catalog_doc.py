@@ -363,7 +363,10 @@ _DEPLOYS = """\
   else `yearly`. Rows exist only where the window holds a deploy. Weeks without a deploy count
   from the data start, so an app first deployed recently reads a slower bucket until its
   deploys fill the window.
-- Not built yet: lead time (no commit timestamps are collected).
+- Limits: a Deployment deleted and recreated under the same name restarts its revisions, and
+  its new revisions that reuse a number already seen are not counted again; rollbacks on
+  Helios (redeploying an earlier job id) are not seen; lead time is not built (no commit
+  timestamps are collected).
 """
 
 
@@ -454,6 +457,9 @@ def main(argv: list[str]) -> int:
     """`python -m pipelines.catalog_doc WAREHOUSE [OUT]`: (re)write docs/marts.md."""
     if not argv:
         print("usage: python -m pipelines.catalog_doc WAREHOUSE [OUT]", file=sys.stderr)
+        return 2
+    if not Path(argv[0]).is_file():
+        print(f"Error: {argv[0]}: no such warehouse file", file=sys.stderr)
         return 2
     con = duckdb.connect(argv[0], read_only=True)
     try:
