@@ -74,6 +74,13 @@ def _snapshot() -> dict:
     items += _workload("w-ns", "misc")
     items += _workload("w-none", "bare")
     items += _workload("w-void", "void")
+    # a CronJob's Job is not a workload of its own: its pods count for the CronJob
+    items += [{"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("nightly", "misc"),
+               "spec": {"schedule": "0 2 * * *"}},
+              {"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": meta("nightly-2901", "misc", owner=("CronJob", "nightly"))},
+              pod("nightly-2901-x", "misc", [container("main", "img:1", {"cpu": "100m"})],
+                  owner=("Job", "nightly-2901"))]
     items += _workload("legacy-name", "bare", {"team": "label-loses-to-override"})
     return as_list(items)
 
@@ -108,6 +115,7 @@ def test_workload_app_and_team_follow_the_design_order(identity):
         # override file maps the name to billing; the app's team wins over the label and over
         # the namespace-wide rule
         ("legacy-name", "billing", "override", "finance", "override"),
+        ("nightly", "nightly", "name", "misc-team", "namespace"),
         # backstage.io/kubernetes-id=inv-k8s annotation on component inventory; catalog owner
         ("w-catalog", "inventory", "catalog", "stock", "catalog"),
         # backstage.io/kubernetes-id label first; the team label wins over catalog and namespace
@@ -138,6 +146,7 @@ def test_identity_gaps(identity):
         ("helios_job_without_component", "helios", "orphan-job:1:z", "__unallocated__"),
         ("team_mismatch", "catalog", "cart", "catalog-team"),
         ("team_mismatch", "kubernetes", "cart", "web"),
+        ("workload_without_component", "kubernetes", "nightly", "misc-team"),
         ("workload_without_component", "kubernetes", "w-none", "platform"),
         ("workload_without_component", "kubernetes", "w-ns", "misc-team"),
         ("workload_without_component", "kubernetes", "w-override-place", "sre"),

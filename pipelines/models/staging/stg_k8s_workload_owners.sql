@@ -1,7 +1,7 @@
 -- grain: one row per cluster, namespace, workload (kind and name) and snapshot (collected_at)
 -- materialized: view
--- Workloads are the top-level ones: those pods resolve to, plus controllers owned by nothing
--- (a Job run by a CronJob is counted as its CronJob).
+-- Workloads are those pods resolve to plus every controller, except a Job run by a CronJob
+-- (counted as its CronJob).
 -- App, first match wins: an override naming the workload (ref_app_overrides, platform
 -- 'kubernetes', most specific rule first) -> the Backstage component whose
 -- `backstage.io/kubernetes-id` annotation equals the workload's app key -> the app key itself.
@@ -23,7 +23,8 @@ pods as (
 workloads as (
     select collected_at, cluster, namespace, workload_kind, workload_name, labels
     from raw_k8s_workloads
-    where owner_kind is null or owner_kind = ''
+    -- pods of a CronJob's Job resolve to the CronJob: the Job is not a workload of its own
+    where not (workload_kind = 'Job' and coalesce(owner_kind, '') = 'CronJob')
 ),
 
 namespaces as (
