@@ -61,18 +61,23 @@ def cost_by_app(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
 
 
 def cost_by_namespace(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per cluster and namespace, where the app cost mart carries a `namespace` column."""
-    if "namespace" not in columns(con, "mart_app_cost_daily"):
+    """Cost per cluster and namespace this week and last, from `mart_namespace_cost_daily`
+    (team x cluster x namespace x day) or a `namespace` column of `mart_app_cost_daily`;
+    empty when neither mart carries namespaces."""
+    source = next((name for name in ("mart_namespace_cost_daily", "mart_app_cost_daily")
+                   if {"namespace", "team", "cluster", "cost_date", "total_cost"}
+                   <= columns(con, name)), None)
+    if source is None:
         return pd.DataFrame(columns=["cluster", "namespace", "cost", "previous_cost"])
     previous = week.shift(-1)
     return con.execute(
-        """
+        f"""
         select cluster, namespace,
                coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
                coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
                    as previous_cost
-        from mart_app_cost_daily
-        where team = ? and platform = 'kubernetes' and cost_date between ? and ?
+        from {source}
+        where team = ? and namespace is not null and cost_date between ? and ?
         group by cluster, namespace order by cost desc, cluster, namespace
         """, [week.start, week.end, previous.start, previous.end, team, previous.start,
               week.end]).df()

@@ -226,3 +226,25 @@ def test_quality_status_from_validation_runs(tmp_path: Path) -> None:
         assert metrics.quality_status(con)[0] == "passed"
     finally:
         wh.close()
+
+
+def test_cost_by_namespace_when_a_mart_has_it(tmp_path: Path) -> None:
+    path = build_warehouse(tmp_path / "wh.duckdb")
+    wh = Warehouse(path)
+    try:
+        wh.replace_reference_table("mart_namespace_cost_daily", pd.DataFrame([
+            {"cost_date": date(2026, 11, 17), "team": "payments", "cluster": "prod-eu",
+             "namespace": "pay", "total_cost": 4000.0},
+            {"cost_date": date(2026, 11, 18), "team": "payments", "cluster": "prod-eu",
+             "namespace": "pay", "total_cost": 1000.0},
+            {"cost_date": date(2026, 11, 10), "team": "payments", "cluster": "prod-eu",
+             "namespace": "pay-batch", "total_cost": 300.0},
+            {"cost_date": date(2026, 11, 17), "team": "search", "cluster": "prod-eu",
+             "namespace": "search", "total_cost": 99.0},
+        ]))
+        frame = numbers.cost_by_namespace(wh.con, "payments", W47)
+    finally:
+        wh.close()
+    assert frame.to_dict("records") == [
+        {"cluster": "prod-eu", "namespace": "pay", "cost": 5000.0, "previous_cost": 0.0},
+        {"cluster": "prod-eu", "namespace": "pay-batch", "cost": 0.0, "previous_cost": 300.0}]
