@@ -188,3 +188,12 @@ def test_a_bad_rightsizing_target_is_a_config_error(warehouse: Warehouse) -> Non
     config = parse_config({"pricing": {"rightsizing_target_utilization": 1.5}})
     with pytest.raises(ConfigError, match=r"pricing.rightsizing_target_utilization: .*1.5"):
         transform_warehouse(warehouse, config)
+
+
+def test_team_requested_and_used_hours_give_efficiency(built: Warehouse) -> None:
+    row = built.con.execute(
+        "select cpu_requested_core_hours, cpu_used_core_hours, ram_requested_gib_hours, "
+        "ram_used_gib_hours from mart_team_cost_daily where team = 'alpha'").fetchone()
+    # alpha per hour: requests api 1 + db 1 (KSM) cores, 2 + 4 GiB; usage 0.5 + 0.25 + 0.1 cores,
+    # 1 + 0.5 + 1 GiB; three hours
+    assert row == pytest.approx((6.0, 2.55, 18.0, 7.5))

@@ -6,6 +6,8 @@
 -- the volumes. `idle_share_cost` spreads the cluster-day's idle cost over the teams in
 -- proportion to their charged cost (`__idle__` gets 0; with nothing charged it all goes to
 -- `__unallocated__`). Helios sources: legacy cost per team (cluster = the source name).
+-- Requested and used hours (Kubernetes containers only) give OpenCost's efficiency: used /
+-- requested per resource.
 with
 
 days as (
@@ -39,12 +41,14 @@ helios_costs as (
 charged_rows as (
     select
         cost_date, team, cluster, cpu_cost, ram_cost, gpu_cost,
-        0.0 as storage_cost, cpu_core_hours, ram_gib_hours
+        0.0 as storage_cost, cpu_core_hours, ram_gib_hours,
+        cpu_requested_core_hours, cpu_used_core_hours, ram_requested_gib_hours,
+        ram_used_gib_hours
     from workload_costs
     union all
     select
         cost_date, team, cluster, 0.0, 0.0, 0.0,
-        storage_cost, 0.0, 0.0
+        storage_cost, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     from storage_costs
 ),
 
@@ -71,12 +75,17 @@ charged_teams as (
         sum(storage_cost) as storage_cost,
         sum(cpu_cost + ram_cost + gpu_cost + storage_cost) as total_cost,
         sum(cpu_core_hours) as cpu_core_hours,
-        sum(ram_gib_hours) as ram_gib_hours
+        sum(ram_gib_hours) as ram_gib_hours,
+        sum(cpu_requested_core_hours) as cpu_requested_core_hours,
+        sum(cpu_used_core_hours) as cpu_used_core_hours,
+        sum(ram_requested_gib_hours) as ram_requested_gib_hours,
+        sum(ram_used_gib_hours) as ram_used_gib_hours
     from (
         select * from charged_rows
         union all
         -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
-        select cost_date, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        select cost_date, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            0.0, 0.0, 0.0, 0.0
         from idle
         where total_cost > 0
     ) as all_rows
@@ -106,7 +115,11 @@ kubernetes_teams as (
             else 0.0
         end as idle_share_cost,
         t.cpu_core_hours,
-        t.ram_gib_hours
+        t.ram_gib_hours,
+        t.cpu_requested_core_hours,
+        t.cpu_used_core_hours,
+        t.ram_requested_gib_hours,
+        t.ram_used_gib_hours
     from charged_teams as t
     inner join cluster_charged as c
         on c.cost_date = t.cost_date
@@ -121,7 +134,9 @@ kubernetes_teams as (
 idle_team as (
     select
         cost_date, '__idle__' as team, cluster, cpu_cost, ram_cost, gpu_cost,
-        0.0 as storage_cost, total_cost, 0.0 as idle_share_cost, cpu_core_hours, ram_gib_hours
+        0.0 as storage_cost, total_cost, 0.0 as idle_share_cost, cpu_core_hours, ram_gib_hours,
+        0.0 as cpu_requested_core_hours, 0.0 as cpu_used_core_hours,
+        0.0 as ram_requested_gib_hours, 0.0 as ram_used_gib_hours
     from idle
 ),
 
@@ -176,7 +191,12 @@ helios_teams as (
             else 0.0
         end as idle_share_cost,
         g.cpu_core_hours,
-        g.ram_gib_hours
+        g.ram_gib_hours,
+        -- efficiency is measured on Kubernetes only
+        0.0 as cpu_requested_core_hours,
+        0.0 as cpu_used_core_hours,
+        0.0 as ram_requested_gib_hours,
+        0.0 as ram_used_gib_hours
     from helios_grouped as g
     inner join helios_totals as h
         on h.cost_date = g.cost_date
