@@ -88,6 +88,7 @@ def make_exporter() -> HTMLExporter:
 def export_html(exporter: HTMLExporter, nb: NotebookNode, *, title: str, plotly_js_href: str,
                 index_href: str, generated: str) -> str:
     """Render an executed notebook to a complete HTML page."""
+    nb.metadata["title"] = title  # the template prefers it to resources' name (escaped there)
     resources = {
         "metadata": {"name": title},
         "inlining": {"css": []},

@@ -78,6 +78,8 @@ def test_hostile_names_are_escaped(rendered) -> None:
         assert XSS_TEAM not in text
         assert "alert(1)" not in text or "&lt;script&gt;alert(1)&lt;/script&gt;" in text \
             or "\\u003cscript\\u003ealert(1)" in text
+    page = result.team_pages[XSS_TEAM].read_text(encoding="utf-8")
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;: 2026-W47</title>" in page
     index = result.index.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
     # `../../etc` is shown as text but its link goes to a safe file inside the week folder.
