@@ -10,13 +10,19 @@ from fleetscope.cli.context import AppContext, pass_app
 
 
 @click.command("report")
-@click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete week).")
-@click.option("--team", "teams", multiple=True, help="Team report(s) to render (default: all).")
+@click.option("--week", help="ISO week, e.g. 2026-W47 [default: the last complete week of data].")
+@click.option("--team", "teams", multiple=True,
+              help="Render only this team's report (repeatable) [default: the leadership report "
+                   "and every team].")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder [default: the config's reports.out_dir].")
 @pass_app
 def report(app: AppContext, week: str | None, teams: tuple[str, ...], out: Path | None) -> None:
     """Render reports to HTML that opens offline, plus an index.html.
+
+    Writes OUT/<week>/leadership.html, OUT/<week>/teams/<team>.html and .csv, the shared
+    OUT/plotly.min.js and OUT/index.html (latest week first, then the archive). Prints the
+    leadership report's path and the index's.
 
     \b
     Examples:
