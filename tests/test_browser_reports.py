@@ -114,6 +114,8 @@ class Browser:
                 if e.get("method") == "Network.requestWillBeSent"]
 
     def screenshot(self, path: Path) -> None:
+        # Measure the page at the window's own size (a previous override would stretch it).
+        self.call("Emulation.clearDeviceMetricsOverride")
         height = int(self.evaluate("document.documentElement.scrollHeight") or 1600)
         self.call("Emulation.setDeviceMetricsOverride", width=1280, height=min(height, 12000),
                   deviceScaleFactor=1, mobile=False)
