@@ -197,3 +197,35 @@ def test_team_requested_and_used_hours_give_efficiency(built: Warehouse) -> None
     # alpha per hour: requests api 1 + db 1 (KSM) cores, 2 + 4 GiB; usage 0.5 + 0.25 + 0.1 cores,
     # 1 + 0.5 + 1 GiB; three hours
     assert row == pytest.approx((6.0, 2.55, 18.0, 7.5))
+
+
+def test_gpus_are_priced_first_out_of_an_instance_price(warehouse: Warehouse) -> None:
+    from fleetscope.config import parse_config
+
+    config = parse_config({"pricing": {
+        "cpu_per_core_hour": 1.0, "ram_per_gib_hour": 0.1, "gpu_per_hour": 2.0,
+        "instance_types": {"m.large": {"hourly": 10.0}}}})
+    load_snapshot(warehouse)
+    load_prometheus(warehouse, hours=1)
+    warehouse.con.execute("update raw_prom_node_hours set gpu_capacity = 1 where node_name = 'n1'")
+    transform_warehouse(warehouse, config)
+    row = warehouse.con.execute(
+        "select gpu_cost, cpu_cost, ram_cost from int_node_hours where node_name = 'n1'"
+    ).fetchone()
+    # 1 GPU x 2.0 first; the other 8.0 split 4 x 1.0 : 16 x 0.1 = 4 : 1.6
+    assert row == pytest.approx((2.0, 8.0 * 4 / 5.6, 8.0 * 1.6 / 5.6))
+    assert check_invariants(warehouse.con) == []
+
+
+def test_a_cluster_without_inventory_is_all_unallocated_and_idle(warehouse: Warehouse) -> None:
+    load_prometheus(warehouse)
+    transform_warehouse(warehouse, CONFIG)
+    teams = _team_costs(warehouse)
+    assert set(teams) == {"__unallocated__", "__idle__"}
+    # no inventory: requests only from kube-state-metrics (db-0). Per hour on n1: api app
+    # 0.5 + 0.1, sidecar 0.25 + 0.05, ghost 0.5 + 0.05 = 1.45 of 5.6; on n2: worker 1.5 + 0.3
+    # and db 1 + 0.4, CPU 2.5 of 2 scaled to 2, so 2.7 of 2.8. Idle 4.15 + 0.1 = 4.25.
+    assert teams["__unallocated__"][2] == pytest.approx(3 * (1.45 + 2.7))
+    assert teams["__idle__"][2] == pytest.approx(3 * 4.25)
+    assert teams["__unallocated__"][3] == pytest.approx(teams["__idle__"][2])
+    assert check_invariants(warehouse.con) == []
