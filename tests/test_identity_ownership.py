@@ -38,6 +38,18 @@ spec: {owner: data}
 kind: Component
 metadata: {name: ghost}
 spec: {lifecycle: experimental}
+---
+kind: Component
+metadata:
+  name: shipping
+  annotations: {backstage.io/kubernetes-label-selector: 'app.kubernetes.io/name=ship,tier==web'}
+spec: {owner: logistics}
+---
+kind: Component
+metadata:
+  name: unmatched-set-selector
+  annotations: {backstage.io/kubernetes-label-selector: 'app.kubernetes.io/name in (ship)'}
+spec: {owner: logistics}
 """
 
 OVERRIDES = """\
@@ -74,6 +86,9 @@ def _snapshot() -> dict:
     items += _workload("w-ns", "misc")
     items += _workload("w-none", "bare")
     items += _workload("w-void", "void")
+    # both selector terms hold: shipping; one term only: not shipping
+    items += _workload("ship-web", "void", {"app.kubernetes.io/name": "ship", "tier": "web"})
+    items += _workload("ship-db", "void", {"app.kubernetes.io/name": "ship", "tier": "db"})
     # a CronJob's Job is not a workload of its own: its pods count for the CronJob
     items += [{"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("nightly", "misc"),
                "spec": {"schedule": "0 2 * * *"}},
@@ -116,6 +131,8 @@ def test_workload_app_and_team_follow_the_design_order(identity):
         # the namespace-wide rule
         ("legacy-name", "billing", "override", "finance", "override"),
         ("nightly", "nightly", "name", "misc-team", "namespace"),
+        ("ship-db", "ship", "label", "__unallocated__", "unallocated"),
+        ("ship-web", "shipping", "catalog", "logistics", "catalog"),
         # backstage.io/kubernetes-id=inv-k8s annotation on component inventory; catalog owner
         ("w-catalog", "inventory", "catalog", "stock", "catalog"),
         # backstage.io/kubernetes-id label first; the team label wins over catalog and namespace
@@ -147,6 +164,7 @@ def test_identity_gaps(identity):
         ("team_mismatch", "catalog", "cart", "catalog-team"),
         ("team_mismatch", "kubernetes", "cart", "web"),
         ("workload_without_component", "kubernetes", "nightly", "misc-team"),
+        ("workload_without_component", "kubernetes", "ship-db", "__unallocated__"),
         ("workload_without_component", "kubernetes", "w-none", "platform"),
         ("workload_without_component", "kubernetes", "w-ns", "misc-team"),
         ("workload_without_component", "kubernetes", "w-override-place", "sre"),

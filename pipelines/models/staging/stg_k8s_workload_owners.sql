@@ -4,7 +4,9 @@
 -- (counted as its CronJob).
 -- App, first match wins: an override naming the workload (ref_app_overrides, platform
 -- 'kubernetes', most specific rule first) -> the Backstage component whose
--- `backstage.io/kubernetes-id` annotation equals the workload's app key -> the app key itself.
+-- `backstage.io/kubernetes-id` annotation equals the workload's app key -> the component whose
+-- `backstage.io/kubernetes-label-selector` (equality terms) matches the workload's or its pods'
+-- labels -> the app key itself.
 -- The app key is the first label of kind 'app' (ref_label_keys order) on the workload, then on
 -- its pods, else the workload name.
 -- Team, first match wins (DESIGN "Ownership"): override (a rule in ref_team_overrides naming
@@ -171,7 +173,7 @@ catalog_as_of as (
 ),
 
 snapshot_components as (
-    select a.collected_at, c.app_id, c.team, c.kubernetes_id
+    select a.collected_at, c.app_id, c.team, c.kubernetes_id, c.kubernetes_label_selector
     from catalog_as_of as a
     inner join components as c
         on c.source = a.source and c.collected_at = a.catalog_collected_at
@@ -190,13 +192,73 @@ components_by_kubernetes_id as (
     group by collected_at, kubernetes_id
 ),
 
+selector_terms as (
+    -- `backstage.io/kubernetes-label-selector`, equality terms only (`k=v`, `k==v`); a
+    -- component whose selector has any other term (`!=`, `in`, existence) is not matched by it
+    select c.collected_at, c.app_id, trim(t.term) as term
+    from snapshot_components as c
+    cross join unnest(string_split(c.kubernetes_label_selector, ',')) as t(term)
+    where nullif(trim(c.kubernetes_label_selector), '') is not null
+),
+
+selectors as (
+    select
+        collected_at,
+        app_id,
+        regexp_extract(term, '^([^=!\s]+)\s*==?\s*([^=!\s]*)$', 1) as label_key,
+        regexp_extract(term, '^([^=!\s]+)\s*==?\s*([^=!\s]*)$', 2) as label_value,
+        count(*) over (partition by collected_at, app_id) as count_terms,
+        min(case when regexp_matches(term, '^[^=!\s]+\s*==?\s*[^=!\s]*$') then 1 else 0 end)
+            over (partition by collected_at, app_id) as is_supported
+    from selector_terms
+),
+
+selector_keys as (
+    select distinct collected_at, label_key from selectors where is_supported = 1
+),
+
+selector_label_values as (
+    -- only the label keys some selector uses: an equi-join, not every label against every term
+    select
+        o.collected_at, o.cluster, o.namespace, o.workload_kind, o.workload_name,
+        o.source_rank, k.label_key,
+        json_extract_string(o.labels, '$."' || k.label_key || '"') as label_value
+    from object_labels as o
+    inner join selector_keys as k on k.collected_at = o.collected_at
+),
+
+selector_hits as (
+    -- every term of the selector holds on the workload's own labels or on its pods' labels
+    select
+        v.collected_at, v.cluster, v.namespace, v.workload_kind, v.workload_name,
+        v.source_rank, s.app_id
+    from selector_label_values as v
+    inner join selectors as s
+        on s.collected_at = v.collected_at
+        and s.label_key = v.label_key
+        and s.label_value = v.label_value
+        and s.is_supported = 1
+    group by
+        v.collected_at, v.cluster, v.namespace, v.workload_kind, v.workload_name,
+        v.source_rank, s.app_id, s.count_terms
+    having count(distinct s.label_key) = s.count_terms
+),
+
+selector_matches as (
+    select
+        collected_at, cluster, namespace, workload_kind, workload_name,
+        min(app_id) as app_id
+    from selector_hits
+    group by collected_at, cluster, namespace, workload_kind, workload_name
+),
+
 with_app as (
     select
         w.collected_at, w.cluster, w.namespace, w.workload_kind, w.workload_name,
-        coalesce(o.app_id, c.app_id, k.app_key, w.workload_name) as app_id,
+        coalesce(o.app_id, c.app_id, m.app_id, k.app_key, w.workload_name) as app_id,
         case
             when o.app_id is not null then 'override'
-            when c.app_id is not null then 'catalog'
+            when c.app_id is not null or m.app_id is not null then 'catalog'
             when k.app_key is not null then 'label'
             else 'name'
         end as app_source
@@ -218,6 +280,12 @@ with_app as (
     left join components_by_kubernetes_id as c
         on c.collected_at = w.collected_at
         and c.kubernetes_id = coalesce(k.app_key, w.workload_name)
+    left join selector_matches as m
+        on m.collected_at = w.collected_at
+        and m.cluster = w.cluster
+        and m.namespace = w.namespace
+        and m.workload_kind = w.workload_kind
+        and m.workload_name = w.workload_name
 ),
 
 place_overrides as (
