@@ -30,7 +30,7 @@ def job(job_id: str, *, cpu_shares: int | None = None, memory: int | None = None
     return {"id": job_id, "image": f"registry/{job_id.split(':')[0]}:{job_id.split(':')[1]}",
             "env": env or {"SECRET_TOKEN": "s3cr3t"}, "ports": {}, "registration": {},
             "metadata": metadata or {}, "resources": resources, "created": 1762000000000,
-            "creatingUser": "deployer"}
+            "creatingUser": "deployer", "token": "job-t0ken"}
 
 
 def host_status(*, cpus: float, memory_bytes: float = 16 * 2**30, status: str = "UP",
@@ -45,7 +45,7 @@ def host_status(*, cpus: float, memory_bytes: float = 16 * 2**30, status: str = 
                      for j, g in goals.items()},
             "statuses": {j: {"state": s, "env": {"SECRET_TOKEN": "s3cr3t"}}
                          for j, s in states.items()},
-            "environment": {}, "labels": {}}
+            "environment": {"AGENT_PASSWORD": "ag3nt"}, "labels": {}}
 
 
 def document(jobs: dict[str, Any], hosts: dict[str, Any],

@@ -95,7 +95,8 @@ def test_cli_collects_dumps_without_env_and_reloads_the_dump(tmp_path, cli_runne
                                          "--dump", str(dump)])
     assert result.exit_code == 0, result.output
     text = dump.read_text()
-    assert "s3cr3t" not in text and "SECRET_TOKEN" not in text
+    for secret in ("s3cr3t", "SECRET_TOKEN", "job-t0ken", "ag3nt"):
+        assert secret not in text
     assert len(json.loads(text)["hosts"]) == 4
     result = cli_runner.invoke(cli, ["--warehouse", str(warehouse_path), "collect", "helios",
                                      "--from-file", str(dump), "--source", "eu",
@@ -106,7 +107,12 @@ def test_cli_collects_dumps_without_env_and_reloads_the_dump(tmp_path, cli_runne
     con = connect_read_only(warehouse_path)
     rows = con.execute("select collected_at::date::varchar, count(*) from raw_helios_hosts "
                        "group by 1 order by 1").fetchall()
+    stored = "".join(str(con.execute(f"select * from {t}").fetchall()) for t in (
+        "raw_helios_jobs", "raw_helios_hosts", "raw_helios_deployments",
+        "raw_helios_job_events", "loads"))
     con.close()
+    for secret in ("s3cr3t", "SECRET_TOKEN", "job-t0ken", "ag3nt"):
+        assert secret not in stored
     assert len(rows) == 2 and rows[0] == ("2026-11-01", 4) and rows[1][1] == 4
 
 

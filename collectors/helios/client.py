@@ -163,8 +163,8 @@ def collect_live(url: str, *, source: str, concurrency: int = 16,
     batch = read_dump(document, source=source, collected_at=collected_at,
                       origin=f"helios {transport.base}")
     if dump is not None:
-        # Job env is dropped from the dump too: it routinely holds credentials.
-        clean = _without_env(document)
+        # Credentials are dropped from the dump too (job env and token, agent environment).
+        clean = _without_secrets(document)
         clean["collected_at"] = collected_at.isoformat() + "Z"
         dump.parent.mkdir(parents=True, exist_ok=True)
         dump.write_text(json.dumps(clean), encoding="utf-8")
@@ -172,11 +172,14 @@ def collect_live(url: str, *, source: str, concurrency: int = 16,
                       transport.calls, time.perf_counter() - started)
 
 
-def _without_env(document: dict[str, Any]) -> dict[str, Any]:
-    jobs = {job_id: {k: v for k, v in job.items() if k != "env"} if isinstance(job, dict)
-            else job for job_id, job in document["jobs"].items()}
+def _without_secrets(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without job `env`/`token`, task copies of jobs, or agent `environment`."""
+    jobs = {job_id: {k: v for k, v in job.items() if k not in ("env", "token")}
+            if isinstance(job, dict) else job for job_id, job in document["jobs"].items()}
     hosts = {}
     for host, status in document["hosts"].items():
+        if isinstance(status, dict):
+            status = {k: v for k, v in status.items() if k != "environment"}
         if isinstance(status, dict) and isinstance(status.get("statuses"), dict):
             status = {**status, "statuses": {
                 job_id: ({k: v for k, v in task.items() if k not in ("env", "job")}
