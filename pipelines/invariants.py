@@ -6,6 +6,9 @@ an empty list when everything holds. Checks whose tables do not exist yet are sk
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import duckdb
 
 CENT = 0.01   # "to a cent per day"
@@ -19,7 +22,8 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def _report(label: str, rows: list[tuple], describe) -> list[str]:  # type: ignore[no-untyped-def]
+def _report(label: str, rows: list[tuple[Any, ...]],
+            describe: Callable[[tuple[Any, ...]], str]) -> list[str]:
     out = [f"{label}: {describe(row)}" for row in rows[:MAX_REPORTED]]
     if len(rows) > MAX_REPORTED:
         out.append(f"{label}: ... and {len(rows) - MAX_REPORTED} more")
