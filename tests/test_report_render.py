@@ -59,9 +59,10 @@ def test_leadership_numbers_are_computed(rendered) -> None:
     # Total 12,700 (W46: 9,800): +2,900, +29.6%, notable (>= 5% and >= 1,918).
     assert "12,700 USD" in text and "+2,900 USD (+29.6%)" in text
     assert "at least 1,918 USD" in text
-    # Notable change framing names payments: +2,500 (+62.5%).
-    assert re.search(r"Notable changes: <strong>payments</strong> \+2,500 USD \(\+62\.5%\)",
-                     text)
+    # Notable change framing names payments: +2,500 (+62.5%), 2500 / (200000 * 7 / 365) = 0.65
+    # engineers.
+    assert ("Notable changes: <strong>payments</strong> +2,500 USD (+62.5%, about 0.65 "
+            "engineers' weekly cost)") in text
     assert '<td class="fs-num">+2,500 USD</td><td class="fs-num">+62.5%</td>' in text
     assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
     assert "3 deploys this week (5 the week before), 1 rollback." in text
