@@ -35,7 +35,8 @@ def _component(app: App, system: str) -> dict[str, Any]:
     annotations = {"github.com/project-slug": f"example/{app.app_id}"}
     if app.k8s_name != app.app_id and app.backstage_label:
         annotations["backstage.io/kubernetes-id"] = app.app_id
-    elif app.k8s_start is not None:
+    elif app.k8s_start is not None and app.k8s_name == app.app_id:
+        # (A renamed workload without the label is left unannotated: a gap to be found.)
         annotations["backstage.io/kubernetes-label-selector"] = (
             f"app.kubernetes.io/name={app.k8s_name}")
     return _entity("Component", app.app_id, spec, annotations=annotations,
