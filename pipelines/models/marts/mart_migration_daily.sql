@@ -51,13 +51,13 @@ final as (
             when count_apps_in_scope = 0 then 0.0
             else 100.0 * count_apps_migrated / count_apps_in_scope
         end as migrated_pct,
-        -- The denominator is the sum of the two totals (not of per-app sums), so that the share
-        -- stays within [0, 100] in floating point: exactly 100 with nothing on Helios, 0 with
-        -- nothing on Kubernetes.
+        -- The share is divided first and over the sum of the two totals (not of per-app sums),
+        -- so that it stays within [0, 100] in floating point (100 x 20.6 / 20.6 is
+        -- 100.00000000000001): exactly 100 with nothing on Helios, 0 with nothing on Kubernetes.
         case
             when scope_kubernetes_cpu_cores + scope_helios_cpu_cores > 0
-                then 100.0 * scope_kubernetes_cpu_cores
-                    / (scope_kubernetes_cpu_cores + scope_helios_cpu_cores)
+                then 100.0 * (scope_kubernetes_cpu_cores
+                    / (scope_kubernetes_cpu_cores + scope_helios_cpu_cores))
             else 0.0
         end as migrated_capacity_pct,
         scope_kubernetes_cpu_cores,
