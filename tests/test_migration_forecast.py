@@ -66,3 +66,16 @@ def test_complete_empty_and_single_day_teams(forecast):
     assert forecast["done"][:2] == ("complete", AS_OF)
     assert forecast["natives"][:2] == ("no_scope", None)
     assert forecast["new"][:2] == ("insufficient_data", None)
+
+
+def test_capacity_percent_stays_within_bounds_in_floating_point(warehouse):
+    """100 x 20.6 / 20.6 is 100.00000000000001 in floating point; the mart divides first."""
+    rows = [{"status_date": AS_OF, "app_id": f"a{i}", "team": "t", "status": "migrated",
+             "is_on_kubernetes": True, "is_on_helios": False, "kubernetes_cpu_cores": cpu,
+             "helios_cpu_cores": 0.0} for i, cpu in enumerate((20.6, 0.1, 0.2))]
+    warehouse.replace_reference_table("mart_app_migration_status", pd.DataFrame(rows))
+    model = next(m for m in discover_models() if m.name == "mart_migration_daily")
+    warehouse.replace_table_for_dates(model.name, model.sql, [AS_OF])
+    pct = warehouse.con.execute("select list(migrated_capacity_pct) from mart_migration_daily"
+                                ).fetchone()[0]
+    assert pct == [100.0, 100.0]
