@@ -69,7 +69,8 @@ def test_complete_empty_and_single_day_teams(forecast):
 
 
 def test_capacity_percent_stays_within_bounds_in_floating_point(warehouse):
-    """100 x 20.6 / 20.6 is 100.00000000000001 in floating point; the mart divides first."""
+    """100 x k / k need not be 100 in floating point (99.99999999999999 for k = 20.6 + 0.1 +
+    0.2; the demo had 100.00000000000001); the mart divides first."""
     rows = [{"status_date": AS_OF, "app_id": f"a{i}", "team": "t", "status": "migrated",
              "is_on_kubernetes": True, "is_on_helios": False, "kubernetes_cpu_cores": cpu,
              "helios_cpu_cores": 0.0} for i, cpu in enumerate((20.6, 0.1, 0.2))]

@@ -52,7 +52,7 @@ final as (
             else 100.0 * count_apps_migrated / count_apps_in_scope
         end as migrated_pct,
         -- The share is divided first and over the sum of the two totals (not of per-app sums),
-        -- so that it stays within [0, 100] in floating point (100 x 20.6 / 20.6 is
+        -- so that it stays within [0, 100] in floating point (100 x k / k can be
         -- 100.00000000000001): exactly 100 with nothing on Helios, 0 with nothing on Kubernetes.
         case
             when scope_kubernetes_cpu_cores + scope_helios_cpu_cores > 0
