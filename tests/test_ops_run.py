@@ -53,8 +53,9 @@ class Run:
 
 
 def start(folder: Path, warehouse: Path, *extra: str) -> subprocess.Popen:
+    report = ["--no-report"] if "--out" not in extra else []
     return subprocess.Popen([FLEETSCOPE, "--config", str(folder / "fleetscope.toml"),
-                             "--warehouse", str(warehouse), "run", "--no-report", *extra],
+                             "--warehouse", str(warehouse), "run", *report, *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=folder)
 
@@ -125,9 +126,13 @@ def assert_consistent(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def reference_warehouse(org: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    warehouse = tmp_path_factory.mktemp("reference") / "wh.duckdb"
-    result = run(org, warehouse)
+    folder = tmp_path_factory.mktemp("reference")
+    warehouse = folder / "wh.duckdb"
+    # The one run in this module that publishes: reports, index and the quality page.
+    result = run(org, warehouse, extra=("--out", str(folder / "site")))
     assert result.code == 0, result.stderr[-3000:]
+    assert "run: report: done" in result.stderr
+    assert {"index.html", "quality.html"} <= {p.name for p in (folder / "site").iterdir()}
     return warehouse
 
 
