@@ -24,7 +24,7 @@ from fleetscope import console
 from fleetscope.config import Config
 from fleetscope.errors import CollectError, FleetscopeError, ValidationFailed
 from fleetscope.ops.lock import warehouse_lock
-from fleetscope.ops.sources import AlreadyRecorded, SourceJob, plan_sources
+from fleetscope.ops.sources import SourceJob, plan_sources
 
 T = TypeVar("T")
 
@@ -134,9 +134,8 @@ def _collect(jobs: list[SourceJob], warehouse_path: Path, result: RunResult) -> 
             result.failed_sources.append(job.label)
             result.steps.append(StepResult(f"collect {job.label}", "failed",
                                            time.perf_counter() - started, message))
-            if not isinstance(exc, AlreadyRecorded):
-                with Warehouse(warehouse_path) as wh:
-                    wh.record_failure(job.kind, job.name, message, started_at=started_at)
+            with Warehouse(warehouse_path) as wh:
+                wh.record_failure(job.kind, job.name, message, started_at=started_at)
             continue
         seconds = time.perf_counter() - started
         written = "" if rows is None else f"{rows} rows "

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleetscope.config import Config, PrometheusSource
-from fleetscope.errors import CollectError, ConfigError
+from fleetscope.errors import ConfigError
 
 if TYPE_CHECKING:
     from warehouse import LoadBatch
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
 _NAME_TIME = re.compile(
     r"(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})"
     r"(?:[T_](?P<H>\d{2})(?::?(?P<M>\d{2}))?(?::?(?P<S>\d{2}))?Z?)?")
-
-
-class AlreadyRecorded(CollectError):
-    """A collector failed and already wrote its `failed` row to `loads`."""
 
 
 @dataclass(frozen=True)
@@ -214,4 +210,4 @@ def _helios_live(warehouse_path: Path, config: Config) -> int:
     return _load(warehouse_path, [result.batch])
 
 
-__all__ = ["AlreadyRecorded", "SourceJob", "plan_sources", "time_from_name"]
+__all__ = ["SourceJob", "plan_sources", "time_from_name"]
