@@ -254,7 +254,11 @@ class HeliosWriter:
         """The job's history as the master would answer it at hour `at`."""
         events = self._all_events.get(job.job_id)
         if events is None:
-            events = self._all_events[job.job_id] = self._job_events(job)
+            # A rollback deploys an earlier job id again: its history holds both periods.
+            same = [j for j in self.jobs[job.app.app_id] if j.job_id == job.job_id]
+            events = sorted((e for j in same for e in self._job_events(j)),
+                            key=lambda e: (e["timestamp"], e["host"]))
+            self._all_events[job.job_id] = events
         cutoff = self._millis(at)
         return [e for e in events if e["timestamp"] <= cutoff]
 
