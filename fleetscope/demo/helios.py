@@ -221,9 +221,9 @@ class HeliosWriter:
                 continue
             deployments, statuses = {}, {}
             for app in host.apps_at(at):
-                job = current.get(app.app_id)
-                if job is None:
+                if app.app_id not in current:
                     continue
+                job = current[app.app_id]
                 deployments[job.job_id] = {"jobId": job.job_id, "goal": "START",
                                            "deployerUser": self.users[app.app_id],
                                            "deployerMaster": "helios-master-1.example.net",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -223,14 +224,11 @@ class SnapshotWriter:
             if pod.owner_kind == "Job" and pod.app is not None:
                 self._unit_pods.setdefault(pod.app.app_id, []).append(pod)
         ns_created = clock.iso(-24.0 * 900)
-        self.namespaces = [
+        self.namespaces: list[dict[str, Any]] = [
             {"apiVersion": "v1", "kind": "Namespace",
-             "metadata": _meta(name, None, f"{abs(hash_text(cluster + name)):032x}"[:32],
+             "metadata": _meta(name, None, str(uuid.UUID(int=hash_text(cluster + name))),
                                ns_created, labels)}
             for name, labels in sim.namespaces[cluster]]
-        for ns in self.namespaces:
-            uid = ns["metadata"]["uid"]
-            ns["metadata"]["uid"] = f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}"
 
     def items(self, at: float) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
