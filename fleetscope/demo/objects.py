@@ -220,6 +220,7 @@ class SnapshotWriter:
         self._node_cache: dict[str, dict[str, Any]] = {}
         self._unit_pods: dict[str, list[Pod]] = {}
         self._ds_uids: dict[str, str] = {}
+        self._workload_cache: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         for pod in self.pods:
             if pod.owner_kind == "Job" and pod.app is not None:
                 self._unit_pods.setdefault(pod.app.app_id, []).append(pod)
@@ -246,8 +247,7 @@ class SnapshotWriter:
                                              "team": "platform"})})
         for unit in self.sim.units[self.cluster]:
             if unit.start <= at < unit.end:
-                items.extend(workload_objects(unit, at, self.clock,
-                                              self._unit_pods.get(unit.app.app_id, [])))
+                items.extend(self._workload(unit, at))
         alive = np.nonzero((self.starts <= at) & (at < self.ends))[0]
         for index in alive.tolist():
             pod = self.pods[index]
@@ -261,6 +261,18 @@ class SnapshotWriter:
                 cached = self._pod_cache[index] = pod_object(pod, self.clock)
             items.append(cached)
         return items
+
+    def _workload(self, unit: Unit, at: float) -> list[dict[str, Any]]:
+        """Objects of a workload, reused while nothing about it changed (no deploy)."""
+        if unit.app.kind == "CronJob":  # its Jobs change every day
+            return workload_objects(unit, at, self.clock,
+                                    self._unit_pods.get(unit.app.app_id, []))
+        key = (unit.uid, _image_at(unit.images, at),
+               sum(1 for e in unit.rs_events if e.at <= at))
+        cached = self._workload_cache.get(key)
+        if cached is None:
+            cached = self._workload_cache[key] = workload_objects(unit, at, self.clock, [])
+        return cached
 
     def _ds_uid(self, name: str) -> str:
         if not self._ds_uids:
