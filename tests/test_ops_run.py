@@ -197,7 +197,7 @@ def test_a_broken_source_is_recorded_and_the_rest_published(
     result = run(tmp_path, warehouse)
     assert result.code == 8, result.stderr[-3000:]
     assert ("Error: 1 of 2 source(s) failed: helios broken-helios-2026-11-18.json; the rest was "
-            "transformed, validated and published") in result.stderr
+            "transformed, validated") in result.stderr
     with Warehouse(warehouse) as wh:
         failed = wh.query_df("select source_kind, source_name, error from loads "
                              "where status = 'failed'")
@@ -245,7 +245,9 @@ def test_failed_gate_keeps_the_published_reports(org: Path, reference_warehouse:
                            "--warehouse", str(warehouse), "run", "--out", str(site)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 6, proc.stderr[-3000:]
-    assert "Error: a critical data-quality check failed; reports were not published" \
+    assert (f"Error: a critical data-quality check failed (1 in all); reports were not published "
+            f"(the previous ones stay). See {site / 'quality.html'}") in proc.stderr
+    assert "run: CRITICAL mart_team_cost_daily.unallocated_share: 1 of 1 row(s) fail" \
         in proc.stderr
     assert (site / "index.html").read_text() == "last week's reports"
     page = (site / "quality.html").read_text()

@@ -18,13 +18,16 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from fleetscope import console
 from fleetscope.config import Config
 from fleetscope.errors import CollectError, FleetscopeError, ValidationFailed
 from fleetscope.ops.lock import warehouse_lock
 from fleetscope.ops.sources import SourceJob, plan_sources
+
+if TYPE_CHECKING:
+    from pipelines.quality import ValidationOutcome
 
 T = TypeVar("T")
 
@@ -85,19 +88,21 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
                 f"every source failed ({', '.join(result.failed_sources)}); nothing was "
                 "transformed or published. The failures are recorded in the loads table")
         _step(result, "transform", lambda: _transform(config, options))
-        status = _step(result, "validate", lambda: _validate(config, options))
-        result.validation_status = status
-        if status == "failed":
+        outcome = _step(result, "validate", lambda: _validate(config, options))
+        result.validation_status = outcome.status
+        for line in outcome.summary_lines():
+            console.info(f"run: {line}")
+        if outcome.status == "failed":
             raise ValidationFailed(
-                "a critical data-quality check failed; reports were not published (the previous "
-                "ones stay). See quality.html in the reports folder or "
-                "`fleetscope query \"select * from validation_latest where not success\"`")
+                f"a critical data-quality check failed ({outcome.count_failed_critical} in all); "
+                f"reports were not published (the previous ones stay). See {outcome.page_path} "
+                "or `fleetscope query \"select * from validation_latest where not success\"`")
         if options.report:
             result.report_dir = _step(result, "report", lambda: _report(config, options))
     if result.failed_sources:
         raise PartialRun(f"{len(result.failed_sources)} of {len(jobs)} source(s) failed: "
                          f"{', '.join(result.failed_sources)}; the rest was transformed, "
-                         "validated and published")
+                         "validated" + (" and published" if options.report else ""))
     return result
 
 
@@ -151,12 +156,11 @@ def _transform(config: Config, options: RunOptions) -> None:
         transform_warehouse(wh, config, progress=console.info)
 
 
-def _validate(config: Config, options: RunOptions) -> str:
+def _validate(config: Config, options: RunOptions) -> ValidationOutcome:
     from pipelines.quality import validate_warehouse
 
-    outcome = validate_warehouse(options.warehouse_path, config,
-                                 page_dir=_report_dir(config, options))
-    return outcome.status
+    return validate_warehouse(options.warehouse_path, config,
+                              page_dir=_report_dir(config, options))
 
 
 def _report(config: Config, options: RunOptions) -> Path:
