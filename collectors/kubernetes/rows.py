@@ -136,10 +136,14 @@ class SnapshotBuilder:
             cached = self._quantities.get(value)
             if cached is not None:
                 return cached
-            parsed = quantity_to_float(value, where=f"{where}: {field}")
+        parsed = quantity_to_float(value, where=f"{where}: {field}")
+        # Requests, limits, capacity and storage sizes are never negative: the API server
+        # refuses them, so one here means a hand-edited or corrupted document.
+        if parsed is not None and parsed < 0:
+            raise InputError(f"{where}: {field}: quantity {value!r} must not be negative")
+        if isinstance(value, str):
             self._quantities[value] = parsed  # type: ignore[assignment]
-            return parsed
-        return quantity_to_float(value, where=f"{where}: {field}")
+        return parsed
 
     @staticmethod
     def _timestamp(value: Any, where: str, field: str) -> datetime | None:

@@ -78,7 +78,11 @@ class _Parsed:
 
 
 def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError, OSError):
+        # Far outside any calendar: almost always milliseconds written where seconds belong.
+        return f"{seconds:.0f} (not a time in seconds; milliseconds?)"
 
 
 def _parse_time(value: Any, *, origin: str, field: str) -> datetime:
