@@ -127,6 +127,9 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = _open(self.path, read_only=False)
         self._in_transaction = False
+        # Raw and ledger tables change only through migrations (applied just below), so their
+        # columns can be looked up once per handle instead of once per load.
+        self._raw_columns: dict[str, list[str]] = {}
         self._migrate()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -225,7 +228,7 @@ class Warehouse:
     def _replace_rows(self, table: str, frame: pd.DataFrame, batch: LoadBatch,
                       collected_at: datetime, load_id: str) -> int:
         table = _check_identifier(table)
-        columns = self.table_columns(table)
+        columns = self._cached_columns(table)
         if not columns:
             raise WarehouseError(f"unknown raw table {table}")
         name_column = "cluster" if "cluster" in columns else "source"
@@ -263,10 +266,15 @@ class Warehouse:
                  error[:2000], started_at, utc_now()])
         return load_id
 
+    def _cached_columns(self, table: str) -> list[str]:
+        if table not in self._raw_columns:
+            self._raw_columns[table] = self.table_columns(table)
+        return self._raw_columns[table]
+
     def append_rows(self, table: str, frame: pd.DataFrame) -> int:
         """Append rows to a ledger table (e.g. `validation_results`) in one transaction."""
         table = _check_identifier(table)
-        columns = self.table_columns(table)
+        columns = self._cached_columns(table)
         unknown = [c for c in frame.columns if c not in columns]
         if not columns or unknown:
             raise WarehouseError(f"{table}: unknown table or columns {unknown}")
