@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class AppContext:
     config_path: Path | None
     warehouse_override: Path | None
+    _lock_held: bool = False
 
     @cached_property
     def config(self) -> Config:
@@ -32,10 +33,33 @@ class AppContext:
         return Path(self.config.warehouse.path)
 
     def open_warehouse(self) -> Warehouse:
-        """Open the warehouse read-write (applying migrations); close it when done."""
+        """Open the warehouse read-write (applying migrations) under the run lock."""
         from warehouse import Warehouse
 
+        self.hold_run_lock()
         return Warehouse(self.warehouse_path)
+
+    def hold_run_lock(self) -> None:
+        """Take the warehouse's run lock until the command ends, as `fleetscope run` does.
+
+        A hand-run collect or transform must not slip in between the loads of a scheduled run:
+        it waits for the run (up to `run.lock_timeout_seconds`) instead. flock locks belong to
+        an open file, so a second flock from this same process would wait on itself: take it
+        once per command.
+        """
+        if self._lock_held:
+            return
+        from fleetscope.console import info
+        from fleetscope.ops.lock import warehouse_lock
+
+        lock = warehouse_lock(self.warehouse_path,
+                              timeout_seconds=self.config.run.lock_timeout_seconds, on_wait=info)
+        ctx = click.get_current_context(silent=True)
+        if ctx is None:  # called outside a command (library use): hold until exit
+            lock.__enter__()
+        else:
+            ctx.find_root().with_resource(lock)
+        self._lock_held = True
 
 
 pass_app = click.make_pass_decorator(AppContext)

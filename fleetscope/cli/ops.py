@@ -26,6 +26,7 @@ def validate(app: AppContext, out: Path | None) -> None:
     from fleetscope.errors import ValidationFailed
     from pipelines.quality import validate_warehouse
 
+    app.hold_run_lock()
     outcome = validate_warehouse(app.warehouse_path, app.config,
                                  page_dir=out or Path(app.config.reports.out_dir))
     for line in outcome.summary_lines():

@@ -1,0 +1,5 @@
+"""`python -m fleetscope`."""
+
+from fleetscope.cli import main
+
+main()
