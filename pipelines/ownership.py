@@ -47,7 +47,7 @@ def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
     (app_id set) or for workloads by place (cluster/namespace/workload_kind/workload_name).
     """
     o = config.ownership
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, keys in (("team", o.team_label_keys), ("namespace_team", o.namespace_team_keys),
                        ("app", o.app_label_keys),
                        ("helios_component", o.helios_component_metadata_keys)):

@@ -47,6 +47,7 @@ def collect_catalog(app: AppContext, path: Path | None, url: str | None, source:
 
         batch = read_catalog_path(path, collected_at=when, source=source)
     else:
+        assert url is not None
         from collectors.catalog.client import fetch_catalog
 
         token = os.environ.get(config.token_env) if config.token_env else None

@@ -45,6 +45,7 @@ def collect_helios(app: AppContext, url: str | None, from_file: Path | None, dum
 
         batch = read_dump_file(from_file, source=source, collected_at=when)
     else:
+        assert url is not None
         from collectors.helios.client import collect_live
 
         started = utc_now()
