@@ -57,6 +57,7 @@ class Check:
 MART_GRAINS: dict[str, tuple[str, ...]] = {
     "mart_team_cost_daily": ("cost_date", "team", "cluster"),
     "mart_app_cost_daily": ("cost_date", "app_id", "cluster"),
+    "mart_namespace_cost_daily": ("cost_date", "team", "cluster", "namespace"),
     "mart_cluster_utilization_daily": ("usage_date", "cluster"),
     "mart_app_migration_status": ("status_date", "app_id"),
     "mart_migration_daily": ("status_date", "team"),
@@ -69,6 +70,8 @@ NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "mart_team_cost_daily": ("cpu_cost", "ram_cost", "gpu_cost", "storage_cost", "total_cost",
                              "idle_share_cost", "cpu_core_hours", "ram_gib_hours"),
     "mart_app_cost_daily": ("total_cost",),
+    "mart_namespace_cost_daily": ("cpu_cost", "ram_cost", "gpu_cost", "storage_cost",
+                                  "total_cost", "cpu_core_hours", "ram_gib_hours"),
     "mart_cluster_utilization_daily": (
         "cpu_capacity_core_hours", "cpu_requested_core_hours", "cpu_used_core_hours",
         "ram_capacity_gib_hours", "ram_requested_gib_hours", "ram_used_gib_hours", "idle_cost"),
@@ -92,6 +95,7 @@ SET_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 DATE_COLUMNS: dict[str, str] = {
     "mart_team_cost_daily": "cost_date",
     "mart_app_cost_daily": "cost_date",
+    "mart_namespace_cost_daily": "cost_date",
     "mart_cluster_utilization_daily": "usage_date",
     "mart_app_migration_status": "status_date",
     "mart_migration_daily": "status_date",
@@ -221,6 +225,32 @@ def _invariants(frames: list[Frame], checks: list[Check]) -> None:
                         {"column": "difference", "min_value": -CENT, "max_value": CENT},
                         "per cluster and day, the teams' total_cost (with __idle__ and "
                         "__unallocated__) equals the cost of its nodes and volumes (to a cent)"))
+    # The namespace split leaves Helios out: compare the Kubernetes rows of the team mart only.
+    frames.append(Frame("inv_namespace_cost", """
+        with by_namespace as (
+            select cost_date, team, cluster, sum(total_cost) as cost
+            from mart_namespace_cost_daily
+            group by cost_date, team, cluster
+        ),
+        by_team as (
+            select cost_date, team, cluster, total_cost as cost
+            from mart_team_cost_daily
+            where cluster not in (select distinct source from int_helios_app_cost_daily
+                                  where source is not null)
+        )
+        select coalesce(n.team, t.team) as team, coalesce(n.cluster, t.cluster) as cluster,
+               coalesce(n.cost_date, t.cost_date) as cost_date,
+               coalesce(n.cost, 0) - coalesce(t.cost, 0) as difference
+        from by_namespace as n
+        full outer join by_team as t
+            on t.cost_date = n.cost_date and t.team = n.team and t.cluster = n.cluster
+        """, ("mart_namespace_cost_daily", "mart_team_cost_daily", "int_helios_app_cost_daily"),
+        ids=("team", "cluster", "cost_date")))
+    checks.append(Check("mart_namespace_cost_daily.adds_up_to_team_cost", "inv_namespace_cost",
+                        "invariant", CRITICAL, "ExpectColumnValuesToBeBetween",
+                        {"column": "difference", "min_value": -CENT, "max_value": CENT},
+                        "per Kubernetes team, cluster and day, the namespaces' total_cost "
+                        "equals mart_team_cost_daily.total_cost (to a cent)"))
     frames.append(Frame("inv_utilization", """
         select cluster, usage_date,
                cpu_capacity_core_hours - cpu_used_core_hours as cpu_headroom,
