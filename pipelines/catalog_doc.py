@@ -43,6 +43,46 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                                          "hour; for `__idle__`, capacity not charged."),
         "ram_gib_hours": ("GiB-hours", "Charged RAM: max(request, working set) per container "
                                        "and hour; for `__idle__`, capacity not charged."),
+        "cpu_requested_core_hours": ("core-hours", "CPU requested by the team's containers "
+                                                   "(request x running fraction); 0 for "
+                                                   "`__idle__` and Helios rows."),
+        "cpu_used_core_hours": ("core-hours", "CPU used by the team's containers (hourly "
+                                              "average); OpenCost CPU efficiency = used / "
+                                              "requested. 0 for `__idle__` and Helios rows."),
+        "ram_requested_gib_hours": ("GiB-hours", "Memory requested by the team's containers; "
+                                                 "0 for `__idle__` and Helios rows."),
+        "ram_used_gib_hours": ("GiB-hours", "Working set of the team's containers while "
+                                            "running; RAM efficiency = used / requested. 0 "
+                                            "for `__idle__` and Helios rows."),
+    },
+    "mart_namespace_cost_daily": {
+        "cost_date": ("UTC day", "The day the cost was incurred."),
+        "team": ("", "Owning team, as in mart_team_cost_daily (`__idle__` = unused node "
+                     "capacity)."),
+        "cluster": ("", "Kubernetes cluster (Helios sources have no namespaces and are not "
+                        "here)."),
+        "namespace": ("", "Namespace the containers ran in or the volume's claim is in; "
+                          "`__idle__` for the unused node capacity, `__unbound__` for volumes "
+                          "no claim is bound to."),
+        "cpu_cost": (MONEY, "Cost of the charged CPU core-hours."),
+        "ram_cost": (MONEY, "Cost of the charged RAM GiB-hours."),
+        "gpu_cost": (MONEY, "Cost of the requested GPU-hours."),
+        "storage_cost": (MONEY, "Cost of the persistent volumes claimed in the namespace."),
+        "total_cost": (MONEY, "cpu + ram + gpu + storage cost (no idle share). Per team, "
+                              "cluster and day the namespaces add up to "
+                              "mart_team_cost_daily.total_cost."),
+        "cpu_core_hours": ("core-hours", "Charged CPU: max(request, usage) per container and "
+                                         "hour; for `__idle__`, capacity not charged."),
+        "ram_gib_hours": ("GiB-hours", "Charged RAM: max(request, working set) per container "
+                                       "and hour; for `__idle__`, capacity not charged."),
+        "cpu_requested_core_hours": ("core-hours", "CPU requested by the namespace's "
+                                                   "containers (0 for `__idle__`)."),
+        "cpu_used_core_hours": ("core-hours", "CPU used by the namespace's containers; CPU "
+                                              "efficiency = used / requested."),
+        "ram_requested_gib_hours": ("GiB-hours", "Memory requested by the namespace's "
+                                                 "containers (0 for `__idle__`)."),
+        "ram_used_gib_hours": ("GiB-hours", "Working set of the namespace's containers; RAM "
+                                            "efficiency = used / requested."),
     },
     "mart_app_cost_daily": {
         "cost_date": ("UTC day", "The day the cost was incurred."),
@@ -268,6 +308,13 @@ EXAMPLES: dict[str, str] = {
         "from mart_app_cost_daily\n"
         "where team = 'payments' and cost_date >= current_date - 30\n"
         "group by app_id, platform order by cost desc"),
+    "mart_namespace_cost_daily": (
+        "select cluster, namespace, sum(total_cost) as cost,\n"
+        "       sum(cpu_used_core_hours) / nullif(sum(cpu_requested_core_hours), 0)\n"
+        "           as cpu_efficiency\n"
+        "from mart_namespace_cost_daily\n"
+        "where team = 'payments' and cost_date >= current_date - 7\n"
+        "group by cluster, namespace order by cost desc"),
     "mart_cluster_utilization_daily": (
         "select cluster, avg(cpu_requested_pct) as cpu_requested_pct, sum(idle_cost) as idle\n"
         "from mart_cluster_utilization_daily\n"
