@@ -381,7 +381,13 @@ def team_efficiency(con: Connection, week: IsoWeek) -> pd.DataFrame:
             select team,
                    sum(cpu_used_core_hours) / nullif(sum(cpu_requested_core_hours), 0) as cpu,
                    sum(ram_used_gib_hours) / nullif(sum(ram_requested_gib_hours), 0) as ram,
-                   sum(cpu_cost) as cpu_cost, sum(ram_cost) as ram_cost
+                   -- weights: Kubernetes cost only (Helios rows measure no usage)
+                   coalesce(sum(cpu_cost) filter (where cpu_requested_core_hours
+                       + cpu_used_core_hours + ram_requested_gib_hours
+                       + ram_used_gib_hours > 0), 0) as cpu_cost,
+                   coalesce(sum(ram_cost) filter (where cpu_requested_core_hours
+                       + cpu_used_core_hours + ram_requested_gib_hours
+                       + ram_used_gib_hours > 0), 0) as ram_cost
             from mart_team_cost_daily
             where cost_date between ? and ? and team not in (?, ?)
             group by team

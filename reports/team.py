@@ -60,27 +60,45 @@ def cost_by_app(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
               week.end]).df()
 
 
+USAGE_COLUMNS = frozenset({"cpu_used_core_hours", "cpu_requested_core_hours",
+                           "ram_used_gib_hours", "ram_requested_gib_hours"})
+NAMESPACE_COLUMNS = ["cluster", "namespace", "cost", "previous_cost", "cpu_efficiency_pct",
+                     "ram_efficiency_pct"]
+
+
 def cost_by_namespace(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per cluster and namespace this week and last, from `mart_namespace_cost_daily`
-    (team x cluster x namespace x day) or a `namespace` column of `mart_app_cost_daily`;
-    empty when neither mart carries namespaces."""
-    source = next((name for name in ("mart_namespace_cost_daily", "mart_app_cost_daily")
-                   if {"namespace", "team", "cluster", "cost_date", "total_cost"}
-                   <= columns(con, name)), None)
-    if source is None:
-        return pd.DataFrame(columns=["cluster", "namespace", "cost", "previous_cost"])
+    """Cost per cluster and namespace this week and last, with this week's CPU and RAM
+    efficiency (percent, NaN where unknown), from `mart_namespace_cost_daily` (team x cluster x
+    namespace x day) or a `namespace` column of `mart_app_cost_daily`; empty when neither mart
+    carries namespaces."""
+    for source in ("mart_namespace_cost_daily", "mart_app_cost_daily"):
+        cols = columns(con, source)
+        if cols >= {"namespace", "team", "cluster", "cost_date", "total_cost"}:
+            break
+    else:
+        return pd.DataFrame(columns=NAMESPACE_COLUMNS)
+    if cols >= USAGE_COLUMNS:
+        this_week = "cost_date between $1 and $2"
+        ratios = (f"100 * sum(cpu_used_core_hours) filter (where {this_week})"
+                  f" / nullif(sum(cpu_requested_core_hours) filter (where {this_week}), 0),"
+                  f" 100 * sum(ram_used_gib_hours) filter (where {this_week})"
+                  f" / nullif(sum(ram_requested_gib_hours) filter (where {this_week}), 0)")
+    else:
+        ratios = "cast(null as double), cast(null as double)"
     previous = week.shift(-1)
-    return con.execute(
+    frame = con.execute(
         f"""
         select cluster, namespace,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
-                   as previous_cost
+               coalesce(sum(total_cost) filter (where cost_date between $1 and $2), 0) as cost,
+               coalesce(sum(total_cost) filter (where cost_date between $3 and $4), 0)
+                   as previous_cost,
+               {ratios}
         from {source}
-        where team = ? and namespace is not null and cost_date between ? and ?
+        where team = $5 and namespace is not null and cost_date between $3 and $2
         group by cluster, namespace order by cost desc, cluster, namespace
-        """, [week.start, week.end, previous.start, previous.end, team, previous.start,
-              week.end]).df()
+        """, [week.start, week.end, previous.start, previous.end, team]).df()
+    frame.columns = NAMESPACE_COLUMNS
+    return frame
 
 
 def weekly_trend(con: Connection, team: str, week: IsoWeek, weeks: int = 12) -> pd.DataFrame:
@@ -95,27 +113,29 @@ def weekly_trend(con: Connection, team: str, week: IsoWeek, weeks: int = 12) -> 
 
 
 def efficiency(con: Connection, team: str, week: IsoWeek) -> dict[str, float | None]:
-    """Usage over requests (OpenCost efficiency) for the week, where the marts carry usage."""
-    cols = columns(con, "mart_team_cost_daily")
-    needed = {"cpu_used_core_hours", "cpu_requested_core_hours", "ram_used_gib_hours",
-              "ram_requested_gib_hours"}
-    if not needed <= cols:
+    """OpenCost efficiency for the week in percent: cpu = used / requested core-hours, ram
+    likewise, total = their mean weighted by the Kubernetes CPU and RAM cost; None where the
+    cost mart has no usage columns or nothing was requested."""
+    if not columns(con, "mart_team_cost_daily") >= USAGE_COLUMNS:
         return {"cpu": None, "ram": None, "total": None}
+    # Helios rows carry cost but no usage or requests (nothing measured there): they must not
+    # weigh in the total, so the weights are the cost of the rows that measured something.
     row = con.execute(
         """
         select sum(cpu_used_core_hours) / nullif(sum(cpu_requested_core_hours), 0),
                sum(ram_used_gib_hours) / nullif(sum(ram_requested_gib_hours), 0),
-               sum(cpu_cost), sum(ram_cost)
-        from mart_team_cost_daily where team = ? and cost_date between ? and ?
+               coalesce(sum(cpu_cost) filter (where measured), 0),
+               coalesce(sum(ram_cost) filter (where measured), 0)
+        from (select *, cpu_requested_core_hours + cpu_used_core_hours
+                        + ram_requested_gib_hours + ram_used_gib_hours > 0 as measured
+              from mart_team_cost_daily where team = ? and cost_date between ? and ?)
         """, [team, week.start, week.end]).fetchone()
-    cpu, ram, cpu_cost, ram_cost = row if row else (None, None, None, None)
+    cpu, ram, cpu_cost, ram_cost = row if row else (None, None, 0.0, 0.0)
     total = None
-    if cpu is not None and ram is not None and (cpu_cost or 0) + (ram_cost or 0) > 0:
-        # Cost-weighted mean, as OpenCost's total efficiency.
+    if cpu is not None and ram is not None and cpu_cost + ram_cost > 0:
         total = (cpu * cpu_cost + ram * ram_cost) / (cpu_cost + ram_cost)
-    pct = {k: (None if v is None else 100.0 * float(v))
-           for k, v in {"cpu": cpu, "ram": ram, "total": total}.items()}
-    return pct
+    return {k: (None if v is None else 100.0 * float(v))
+            for k, v in {"cpu": cpu, "ram": ram, "total": total}.items()}
 
 
 def rightsizing(con: Connection, team: str) -> pd.DataFrame:
@@ -143,7 +163,7 @@ def legacy_apps(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
 
 def csv_rows(team: str, week: IsoWeek, *, by_cluster: pd.DataFrame,
              by_resource: pd.DataFrame, by_app: pd.DataFrame, by_namespace: pd.DataFrame,
-             sizing: pd.DataFrame) -> pd.DataFrame:
+             sizing: pd.DataFrame, eff: dict[str, float | None] | None = None) -> pd.DataFrame:
     """Every number of the team page in one long table: week, team, section, item, metric,
     value (built from the frames the page shows, so the CSV and the page cannot disagree)."""
     frames = []
@@ -154,14 +174,24 @@ def csv_rows(team: str, week: IsoWeek, *, by_cluster: pd.DataFrame,
         if frame.empty:
             continue
         item = frame[key] if key != "namespace" else frame["cluster"] + "/" + frame["namespace"]
-        for metric in ("cost", "previous_cost"):
-            frames.append(pd.DataFrame({"section": section, "item": item, "metric": metric,
-                                        "value": frame[metric].astype(float)}))
+        for metric in ("cost", "previous_cost", "cpu_efficiency_pct", "ram_efficiency_pct"):
+            if metric not in frame.columns:
+                continue
+            part = pd.DataFrame({"section": section, "item": item, "metric": metric,
+                                 "value": frame[metric].astype(float)})
+            frames.append(part.dropna(subset=["value"]))
+    if eff is not None:
+        known = {k: v for k, v in eff.items() if v is not None}
+        if known:
+            frames.append(pd.DataFrame({"section": "efficiency", "item": list(known),
+                                        "metric": "efficiency_pct",
+                                        "value": list(known.values())}))
     if not sizing.empty:
         item = sizing["cluster"] + "/" + sizing["namespace"] + "/" + sizing["workload"]
         frames.append(pd.DataFrame({"section": "rightsizing", "item": item,
                                     "metric": "monthly_savings",
                                     "value": sizing["monthly_savings"].astype(float)}))
+    frames = [f for f in frames if not f.empty]
     out = (pd.concat(frames, ignore_index=True) if frames
            else pd.DataFrame(columns=["section", "item", "metric", "value"]))
     out.insert(0, "week", week.label)

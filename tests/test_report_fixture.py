@@ -18,13 +18,18 @@ W47_DAY = date(2026, 11, 17)
 XSS_TEAM = "<script>alert(1)</script>"
 DOTS_TEAM = "../../etc"
 NOW = datetime(2026, 11, 22, 22, 0)
+USAGE_COLUMNS = ("cpu_requested_core_hours", "cpu_used_core_hours", "ram_requested_gib_hours",
+                 "ram_used_gib_hours")
 
 
 def _team_cost(day: date, team: str, cluster: str, total: float, cpu: float = 0.0,
-               ram: float = 0.0, storage: float = 0.0, idle_share: float = 0.0) -> dict:
+               ram: float = 0.0, storage: float = 0.0, idle_share: float = 0.0,
+               usage: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> dict:
+    """`usage`: CPU requested and used core-hours, RAM requested and used GiB-hours."""
     return {"cost_date": day, "team": team, "cluster": cluster, "cpu_cost": cpu,
             "ram_cost": ram, "gpu_cost": 0.0, "storage_cost": storage, "total_cost": total,
-            "idle_share_cost": idle_share, "cpu_core_hours": 0.0, "ram_gib_hours": 0.0}
+            "idle_share_cost": idle_share, "cpu_core_hours": 0.0, "ram_gib_hours": 0.0,
+            **dict(zip(USAGE_COLUMNS, usage, strict=True))}
 
 
 def team_cost_rows() -> pd.DataFrame:
@@ -35,9 +40,15 @@ def team_cost_rows() -> pd.DataFrame:
         _team_cost(W46_DAY, XSS_TEAM, "prod-eu", 100, cpu=100),
         _team_cost(W46_DAY, "__unallocated__", "prod-eu", 200, cpu=200),
         _team_cost(W46_DAY, "__idle__", "prod-eu", 500, cpu=500),
-        _team_cost(W47_DAY, "payments", "prod-eu", 6000, cpu=4000, ram=1500, storage=500),
+        # Efficiency in W47: payments CPU 40/100 = 40%, RAM 300/400 = 75%, total weighted by
+        # the Kubernetes CPU and RAM cost only (the Helios row measured nothing):
+        # (0.4 x 4000 + 0.75 x 1500) / 5500 = 49.545...%; search 75% and 50%:
+        # (0.75 x 4000 + 0.5 x 1100) / 5100 = 69.607...%.
+        _team_cost(W47_DAY, "payments", "prod-eu", 6000, cpu=4000, ram=1500, storage=500,
+                   usage=(100, 40, 400, 300)),
         _team_cost(W47_DAY, "payments", "helios", 500, cpu=300, ram=200),
-        _team_cost(W47_DAY, "search", "prod-eu", 5100, cpu=4000, ram=1100),
+        _team_cost(W47_DAY, "search", "prod-eu", 5100, cpu=4000, ram=1100,
+                   usage=(200, 150, 100, 50)),
         _team_cost(W47_DAY, XSS_TEAM, "prod-eu", 150, cpu=150),
         _team_cost(W47_DAY, DOTS_TEAM, "prod-eu", 50, cpu=50),
         _team_cost(W47_DAY, "__unallocated__", "prod-eu", 200, cpu=200),
@@ -45,11 +56,30 @@ def team_cost_rows() -> pd.DataFrame:
     ])
 
 
+def namespace_cost_rows() -> pd.DataFrame:
+    """Kubernetes team rows split by namespace; per team, cluster and day they add up to
+    team_cost_rows() (payments W47 prod-eu: 5200 + 800 = 6000, usage 80 + 20 = 100 and so on).
+    payments W47: pay CPU 30/80 = 37.5%, RAM 250/300 = 83.3%; pay-batch 10/20 and 50/100 = 50%."""
+    rows = []
+    for day, team, namespace, total, usage in (
+        (W46_DAY, "payments", "pay", 3000, (0, 0, 0, 0)),
+        (W47_DAY, "payments", "pay", 5200, (80, 30, 300, 250)),
+        (W47_DAY, "payments", "pay-batch", 800, (20, 10, 100, 50)),
+        (W46_DAY, "search", "search", 5000, (0, 0, 0, 0)),
+        (W47_DAY, "search", "search", 5100, (200, 150, 100, 50)),
+    ):
+        rows.append({"cost_date": day, "team": team, "cluster": "prod-eu",
+                     "namespace": namespace, "total_cost": float(total),
+                     **dict(zip(USAGE_COLUMNS, map(float, usage), strict=True))})
+    return pd.DataFrame(rows)
+
+
 def build_warehouse(path: Path) -> Path:
     """Create the fixture warehouse at `path` (through the warehouse API) and return it."""
     wh = Warehouse(path)
     try:
         wh.replace_reference_table("mart_team_cost_daily", team_cost_rows())
+        wh.replace_reference_table("mart_namespace_cost_daily", namespace_cost_rows())
         wh.replace_reference_table("mart_app_cost_daily", pd.DataFrame([
             {"cost_date": W46_DAY, "app_id": "payments-api", "team": "payments",
              "cluster": "prod-eu", "platform": "kubernetes", "total_cost": 3000.0},

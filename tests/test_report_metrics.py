@@ -163,9 +163,24 @@ def test_team_numbers(con) -> None:
     assert list(legacy["app_id"]) == ["payments-batch", "payments-cron"]
     trend = numbers.weekly_trend(con, "payments", W47, weeks=4)
     assert list(trend["cost"]) == [4_000, 6_500]
-    # No usage columns in the fixture mart: efficiency is unknown, not zero.
-    assert numbers.efficiency(con, "payments", W47)["total"] is None
-    assert numbers.cost_by_namespace(con, "payments", W47).empty
+    # CPU 40/100, RAM 300/400; the total is weighted by the Kubernetes cost only
+    # (4000 CPU, 1500 RAM), not by the Helios row's 300 and 200: 2725 / 5500.
+    eff = numbers.efficiency(con, "payments", W47)
+    assert eff == pytest.approx({"cpu": 40.0, "ram": 75.0, "total": 100 * 2725 / 5500})
+    assert eff["total"] == pytest.approx(49.5454545)
+    # __unallocated__ requested nothing: unknown, not zero.
+    assert numbers.efficiency(con, "__unallocated__", W47) == {
+        "cpu": None, "ram": None, "total": None}
+    spaces = numbers.cost_by_namespace(con, "payments", W47)
+    assert spaces.to_dict("records") == [
+        pytest.approx({"cluster": "prod-eu", "namespace": "pay", "cost": 5200.0,
+                       "previous_cost": 3000.0, "cpu_efficiency_pct": 37.5,
+                       "ram_efficiency_pct": 100 * 250 / 300}),
+        pytest.approx({"cluster": "prod-eu", "namespace": "pay-batch", "cost": 800.0,
+                       "previous_cost": 0.0, "cpu_efficiency_pct": 50.0,
+                       "ram_efficiency_pct": 50.0})]
+    # The namespaces add up to the team's Kubernetes cost (6500 - 500 on Helios).
+    assert spaces["cost"].sum() == by_cluster.set_index("cluster").loc["prod-eu", "cost"]
 
 
 def test_csv_rows(con) -> None:
@@ -180,6 +195,30 @@ def test_csv_rows(con) -> None:
     assert cost["value"].sum() == 6_500
     savings = rows[rows["section"] == "rightsizing"]
     assert savings["value"].sum() == pytest.approx(150.75)
+    spaces = rows[rows["section"] == "namespace"].set_index(["item", "metric"])["value"]
+    assert spaces[("prod-eu/pay-batch", "cost")] == 800
+    assert spaces[("prod-eu/pay", "cpu_efficiency_pct")] == pytest.approx(37.5)
+    # Without `eff` there is no efficiency section; with it, one row per known value.
+    assert "efficiency" not in set(rows["section"])
+    with_eff = numbers.csv_rows(
+        "payments", W47, by_cluster=numbers.cost_by_cluster(con, "payments", W47),
+        by_resource=numbers.cost_by_resource(con, "payments", W47),
+        by_app=numbers.cost_by_app(con, "payments", W47),
+        by_namespace=numbers.cost_by_namespace(con, "payments", W47),
+        sizing=numbers.rightsizing(con, "payments"),
+        eff={"cpu": 40.0, "ram": 75.0, "total": None})
+    eff_rows = with_eff[with_eff["section"] == "efficiency"]
+    assert eff_rows[["item", "value"]].values.tolist() == [["cpu", 40.0], ["ram", 75.0]]
+
+
+def test_team_efficiency_on_the_leadership_page(con) -> None:
+    eff = metrics.team_efficiency(con, W47).set_index("team")
+    assert set(eff.index) == {"payments", "search", XSS_TEAM, DOTS_TEAM}
+    # Weighted by Kubernetes cost only, as on the team page (see test_team_numbers).
+    assert eff.loc["payments", "total_efficiency_pct"] == pytest.approx(100 * 2725 / 5500)
+    assert eff.loc["search", "total_efficiency_pct"] == pytest.approx(100 * 3550 / 5100)
+    assert eff.loc["search", "cpu_efficiency_pct"] == pytest.approx(75.0)
+    assert pd.isna(eff.loc[XSS_TEAM, "total_efficiency_pct"])
 
 
 def test_safe_file_names() -> None:
@@ -228,10 +267,14 @@ def test_quality_status_from_validation_runs(tmp_path: Path) -> None:
         wh.close()
 
 
-def test_cost_by_namespace_when_a_mart_has_it(tmp_path: Path) -> None:
+def test_efficiency_and_namespaces_without_usage_columns(tmp_path: Path) -> None:
     path = build_warehouse(tmp_path / "wh.duckdb")
     wh = Warehouse(path)
     try:
+        # An older cost mart without the requested/used hours, namespaces without them either.
+        wh.replace_reference_table("mart_team_cost_daily", pd.DataFrame([
+            {"cost_date": date(2026, 11, 17), "team": "payments", "cluster": "prod-eu",
+             "cpu_cost": 1.0, "ram_cost": 1.0, "total_cost": 2.0}]))
         wh.replace_reference_table("mart_namespace_cost_daily", pd.DataFrame([
             {"cost_date": date(2026, 11, 17), "team": "payments", "cluster": "prod-eu",
              "namespace": "pay", "total_cost": 4000.0},
@@ -242,9 +285,12 @@ def test_cost_by_namespace_when_a_mart_has_it(tmp_path: Path) -> None:
             {"cost_date": date(2026, 11, 17), "team": "search", "cluster": "prod-eu",
              "namespace": "search", "total_cost": 99.0},
         ]))
+        eff = numbers.efficiency(wh.con, "payments", W47)
         frame = numbers.cost_by_namespace(wh.con, "payments", W47)
     finally:
         wh.close()
-    assert frame.to_dict("records") == [
+    assert eff == {"cpu": None, "ram": None, "total": None}
+    assert frame[["cluster", "namespace", "cost", "previous_cost"]].to_dict("records") == [
         {"cluster": "prod-eu", "namespace": "pay", "cost": 5000.0, "previous_cost": 0.0},
         {"cluster": "prod-eu", "namespace": "pay-batch", "cost": 0.0, "previous_cost": 300.0}]
+    assert frame["cpu_efficiency_pct"].isna().all()

@@ -101,6 +101,14 @@ def test_team_csv(rendered) -> None:
     assert "payments-cron" in team_page  # still migrating off Helios
     assert ("3 deploys this week (1 the week before), 1 rollback; the team deploys "
             "<strong>weekly</strong>") in team_page
+    # Efficiency card (tests/test_report_fixture.py: 2725 / 5500) and the namespace table.
+    assert "49.5%" in team_page and "CPU 40.0%, RAM 75.0%" in team_page
+    assert ('<td class="">prod-eu</td><td class="">pay-batch</td><td class="fs-num">800 USD</td>'
+            '<td class="fs-num">0.00 USD</td><td class="fs-num">50.0%</td>'
+            '<td class="fs-num">50.0%</td>') in team_page
+    assert "2026-W47,payments,namespace,prod-eu/pay,cost,5200.0" in csv
+    assert "2026-W47,payments,namespace,prod-eu/pay,cpu_efficiency_pct,37.5" in csv
+    assert "2026-W47,payments,efficiency,cpu,efficiency_pct,40.0" in csv
 
 
 def test_archive_and_single_team(rendered) -> None:
