@@ -21,6 +21,7 @@ Efficiency (OpenCost): alpha requests 6 core-hours (api 1 + db 1 per hour), uses
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -123,3 +124,23 @@ def test_team_page_numbers_from_the_built_marts(built: Warehouse) -> None:
     gamma = numbers.cost_by_namespace(built.con, "gamma", WEEK)
     assert list(gamma["cost"]) == pytest.approx([2.4])
     assert gamma["cpu_efficiency_pct"].isna().all()
+
+
+def test_quality_gate_fails_when_namespaces_do_not_add_up(tmp_path: Path) -> None:
+    from test_ops_validate import NOW, TABLES, build, failed
+
+    from fleetscope.config import parse_config
+    from pipelines.quality import validate_warehouse
+
+    # payments on 21 Nov: namespaces 60 + 7 = 67 against 60 in the team mart (one bad row);
+    # a namespace NULL on 20 Nov (pay-batch's 10 lost its name).
+    broken = TABLES["mart_namespace_cost_daily"].replace(
+        "(date '2026-11-21', 'payments', 'prod', 'pay', 60.0),",
+        "(date '2026-11-21', 'payments', 'prod', 'pay', 60.0),"
+        "(date '2026-11-21', 'payments', 'prod', 'pay-cron', 7.0),").replace(
+        "'pay-batch'", "null")
+    path = tmp_path / "wh.duckdb"
+    build(path, mart_namespace_cost_daily=broken)
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"mart_namespace_cost_daily.adds_up_to_team_cost": 1,
+                               "mart_namespace_cost_daily.namespace.not_null": 1}

@@ -47,6 +47,20 @@ TABLES = {
     "int_helios_app_cost_daily": """select * from (values
         ('helios', date '2026-11-20', 'checkout', 12.5)
         ) t(source, cost_date, app_id, total_cost)""",
+    # The Kubernetes team rows by namespace: payments 60 = pay 50 + pay-batch 10.
+    "mart_namespace_cost_daily": """select *, total_cost as cpu_cost, 0.0 as ram_cost,
+        0.0 as gpu_cost, 0.0 as storage_cost, 0.0 as cpu_core_hours, 0.0 as ram_gib_hours
+        from (values
+        (date '2026-11-20', 'payments', 'prod', 'pay', 50.0),
+        (date '2026-11-20', 'payments', 'prod', 'pay-batch', 10.0),
+        (date '2026-11-20', 'search', 'prod', 'search', 25.0),
+        (date '2026-11-20', '__unallocated__', 'prod', 'shop', 5.0),
+        (date '2026-11-20', '__idle__', 'prod', '__idle__', 10.0),
+        (date '2026-11-21', 'payments', 'prod', 'pay', 60.0),
+        (date '2026-11-21', 'search', 'prod', 'search', 25.0),
+        (date '2026-11-21', '__unallocated__', 'prod', 'shop', 5.0),
+        (date '2026-11-21', '__idle__', 'prod', '__idle__', 10.0)
+        ) t(cost_date, team, cluster, namespace, total_cost)""",
     "mart_app_cost_daily": """select * from (values
         (date '2026-11-20', 'checkout', 'payments', 'prod', 'kubernetes', 60.0),
         (date '2026-11-20', 'checkout', 'payments', 'helios', 'helios', 12.5)
