@@ -8,7 +8,11 @@ Conventions for a model (`pipelines/models/<layer>/<name>.sql`, file name = rela
     - `-- materialized: view | table | incremental` (default: `view` in `staging/`, `table`
       elsewhere);
     - `-- date_column: cost_date` (required for `incremental`): the DATE column the model is
-      partitioned by.
+      partitioned by;
+    - `-- cumulative: true` (incremental only): a day's rows depend on earlier days (a running
+      state such as "has ever run on Helios", or a look-back window), so the runner recomputes
+      every day from the earliest changed day through the last day of data, for this model and
+      for every incremental model that reads it (in the usual run, the new days anyway).
 * Dependencies are found, not declared: any other model name appearing as a word in the SQL.
   Raw tables (`raw_*`), `loads` and `ref_*` tables are inputs, not models.
 * `incremental` and `table` models may read `_fleetscope_dates(day date)`: the days being
@@ -23,7 +27,13 @@ Conventions for a model (`pipelines/models/<layer>/<name>.sql`, file name = rela
       may look up lie in [inventory_from, inventory_to): from the latest snapshot taken at or
       before the first day starts (per cluster, the earliest of them) to the end of the day after
       the last day. Filtering the inventory on them keeps incremental runs independent of
-      history.
+      history;
+    - `$snapshot_from` (TIMESTAMP): the same bound over every snapshot source (Kubernetes
+      clusters and Helios installations): the Helios snapshot in force on a computed day was
+      taken at or after it;
+    - `$latest_snapshot_from` (TIMESTAMP): the earliest of the latest snapshots of every
+      snapshot source (Kubernetes, Helios, catalog): each source's latest snapshot is at or
+      after it (for models about "the current state", whatever days are computed).
 
 Which days change (the `loads` table is the change log):
 
@@ -66,7 +76,8 @@ STATE_LAST_DAY = "transform:last_day"
 
 _HEADER = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$")
 _PARAMETER = re.compile(r"\$([a-z_]+)")
-PARAMETERS = ("first_day", "last_day", "inventory_from", "inventory_to")
+PARAMETERS = ("first_day", "last_day", "inventory_from", "inventory_to", "snapshot_from",
+              "latest_snapshot_from")
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -82,6 +93,7 @@ class Model:
     date_column: str | None
     grain: str | None
     depends_on: tuple[str, ...] = ()
+    cumulative: bool = False
 
 
 @dataclass
@@ -129,6 +141,10 @@ def discover_models(models_dir: Path = MODELS_DIR) -> list[Model]:
         date_column = header.get("date_column")
         if materialized == "incremental" and not date_column:
             raise TransformError(f"{path}: an incremental model needs a `-- date_column:` header")
+        cumulative = header.get("cumulative", "false") == "true"
+        if cumulative and materialized != "incremental":
+            raise TransformError(f"{path}: `-- cumulative: true` needs `-- materialized: "
+                                 "incremental`")
         body = _strip_comments(sql)
         if materialized == "view" and "_fleetscope_dates" in body:
             raise TransformError(f"{path}: a view cannot read _fleetscope_dates")
@@ -140,7 +156,7 @@ def discover_models(models_dir: Path = MODELS_DIR) -> list[Model]:
         words = set(_WORD.findall(body.lower()))
         deps = tuple(sorted(w for w in words if w in found and w != name))
         models[name] = Model(name, layer, path, body, materialized, date_column,
-                             header.get("grain"), deps)
+                             header.get("grain"), deps, cumulative)
     return _order(models)
 
 
@@ -280,6 +296,20 @@ def parameters(wh: Warehouse, days: list[date]) -> dict[str, date | datetime]:
             "inventory_to": datetime.combine(last, datetime.min.time()) + timedelta(days=2)}
 
 
+def snapshot_parameters(wh: Warehouse, days: list[date]) -> dict[str, date | datetime]:
+    """`$snapshot_from` and `$latest_snapshot_from` of a run over `days` (module docstring)."""
+    start = datetime.combine(days[0] if days else date(1970, 1, 1), datetime.min.time())
+    row = wh.con.execute(
+        "select min(case when source_kind <> 'catalog' then snapshot_from end), min(latest_at) "
+        "from (select source_kind, coalesce(max(case when collected_at <= ? then collected_at "
+        "end), min(collected_at)) as snapshot_from, max(collected_at) as latest_at from loads "
+        "where status = 'succeeded' and window_start is null "
+        "and source_kind in ('kubernetes', 'helios', 'catalog') "
+        "group by source_kind, source_name) as sources", [start]).fetchone()
+    return {"snapshot_from": row[0] if row and row[0] is not None else start,
+            "latest_snapshot_from": row[1] if row and row[1] is not None else start}
+
+
 # -- running -----------------------------------------------------------------------------------
 
 def _relation_kind(wh: Warehouse, name: str) -> str | None:
@@ -302,8 +332,13 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
             full_refresh = True
         days, all_days, full = changed_days(wh, full_refresh=full_refresh)
         result = RunResult(full_refresh=full, days=days)
-        changed_parameters = parameters(wh, days)
-        all_parameters = parameters(wh, all_days)
+        changed_parameters = {**parameters(wh, days), **snapshot_parameters(wh, days)}
+        all_parameters = {**parameters(wh, all_days), **snapshot_parameters(wh, all_days)}
+        # cumulative models (and incremental models reading them): earliest changed day onwards
+        through_last = _days(days[0], all_days[-1]) if days else []
+        through_parameters = {**parameters(wh, through_last),
+                              **snapshot_parameters(wh, through_last)}
+        cumulative: set[str] = set()
         if full:
             say(f"full rebuild of {len(all_days)} day(s)")
         else:
@@ -329,8 +364,13 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
                         result.skipped.append(model.name)
                         continue
                     assert model.date_column is not None
-                    wh.replace_partitions(model.name, model.sql, model.date_column, days,
-                                          _used(model, changed_parameters))
+                    if model.cumulative or cumulative.intersection(model.depends_on):
+                        cumulative.add(model.name)
+                        wh.replace_partitions(model.name, model.sql, model.date_column,
+                                              through_last, _used(model, through_parameters))
+                    else:
+                        wh.replace_partitions(model.name, model.sql, model.date_column, days,
+                                              _used(model, changed_parameters))
             except duckdb.Error as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise TransformError(f"model {_display(model.path)} failed: {first}") from None

@@ -1,14 +1,24 @@
 -- grain: one row per app and day on which the app runs on Kubernetes or on Helios
--- materialized: table
+-- materialized: incremental
+-- date_column: status_date
 -- Running on Kubernetes: a pod in phase Running (stg_k8s_pods) in the day's snapshot of any
 -- cluster. Running on Helios: goal START, state RUNNING, host UP in
 -- the day's snapshot (stg_helios_deployments). CPU: requested cores of the running pods; Helios
 -- jobs' cpuShares / 1024 (or their share of the host's CPUs). `team`: the best-ranked team among
 -- the app's running workloads and jobs that day (override, label, catalog, namespace, none).
+-- Incremental: a day depends on its own snapshots only. The inventory is filtered on the run's
+-- constant bounds (the snapshot in force on the first day computed onwards), which DuckDB
+-- pushes into the views: one more day reads a day or two of snapshots, whatever the history.
 with
+
+days as (
+    select day from _fleetscope_dates
+),
 
 snapshot_days as (
     select * from int_app_snapshot_days
+    where snapshot_date between $first_day and $last_day
+        and snapshot_date in (select day from days)
 ),
 
 pods as (
@@ -16,14 +26,17 @@ pods as (
         collected_at, cluster, namespace, workload_kind, workload_name, phase,
         cpu_request_cores
     from stg_k8s_pods
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 owners as (
     select * from stg_k8s_workload_owners
+    where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
 helios as (
     select * from stg_helios_deployments
+    where collected_at >= $snapshot_from and collected_at < $inventory_to
 ),
 
 kubernetes_running as (

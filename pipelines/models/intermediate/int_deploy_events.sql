@@ -29,8 +29,9 @@ pods as (
 ),
 
 owners as (
+    -- the materialized owners: the snapshots that first show a revision span the history
     select collected_at, cluster, namespace, workload_name, app_id, team
-    from stg_k8s_workload_owners
+    from int_k8s_workload_owners
     where workload_kind = 'Deployment'
 ),
 

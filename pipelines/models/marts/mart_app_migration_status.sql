@@ -1,30 +1,58 @@
 -- grain: one row per app and day, from the first day the app ran anywhere (a native app that
 -- stops running has no row on the days it runs nowhere)
--- materialized: table
+-- materialized: incremental
+-- date_column: status_date
+-- cumulative: true
 -- DESIGN "Migration model": legacy = only on Helios; migrating = on both; migrated = only on
 -- Kubernetes after having run on Helios; native = on Kubernetes, never on Helios; retired = ran
 -- on Helios, runs nowhere now. An app that moves back to Helios is legacy again. The team of a
 -- day where the app runs nowhere is its last known team.
+-- Incremental (cumulative: a change on one day changes the later days too, so the runner
+-- recomputes from the earliest changed day on): the days computed start from the state the
+-- earlier days left, whether each app has run on Helios and its last known team, taken from
+-- the compact int_app_platform_daily (a row per app and day it ran), not from the snapshots.
 with
+
+days as (
+    select distinct snapshot_date as status_date
+    from int_app_snapshot_days
+    where snapshot_date in (select day from _fleetscope_dates)
+),
 
 platform as (
     select * from int_app_platform_daily
+    where status_date in (select status_date from days)
 ),
 
-days as (
-    select distinct snapshot_date as status_date from int_app_snapshot_days
+earlier as (
+    select
+        app_id, status_date, team, is_on_helios,
+        row_number() over (partition by app_id order by status_date desc) as recency
+    from int_app_platform_daily
+    where status_date < (select min(day) from _fleetscope_dates)
+),
+
+earlier_helios_apps as (
+    -- apps that ran on Helios before the first day computed, with their last known team (an
+    -- app that never ran on Helios has no row on a day it runs nowhere: no state needed)
+    select
+        e.app_id,
+        max(case when e.recency = 1 then e.team end) as team
+    from earlier as e
+    group by e.app_id
+    having max(case when e.is_on_helios then 1 else 0 end) = 1
 ),
 
 apps as (
-    select app_id, min(status_date) as first_date
-    from platform
-    group by app_id
+    select distinct app_id from platform
+    union
+    select app_id from earlier_helios_apps
 ),
 
 grid as (
     select a.app_id, d.status_date
     from apps as a
-    inner join days as d on d.status_date >= a.first_date
+    cross join days as d
 ),
 
 history as (
@@ -35,17 +63,19 @@ history as (
         coalesce(p.is_on_helios, false) as is_on_helios,
         coalesce(p.kubernetes_cpu_cores, 0) as kubernetes_cpu_cores,
         coalesce(p.helios_cpu_cores, 0) as helios_cpu_cores,
-        max(case when p.is_on_helios then 1 else 0 end) over (
+        e.app_id is not null or max(case when p.is_on_helios then 1 else 0 end) over (
             partition by g.app_id order by g.status_date
             rows between unbounded preceding and current row
         ) = 1 as has_run_on_helios,
-        last_value(p.team ignore nulls) over (
+        coalesce(last_value(p.team ignore nulls) over (
             partition by g.app_id order by g.status_date
             rows between unbounded preceding and current row
-        ) as team
+        ), e.team) as team
     from grid as g
     left join platform as p
         on p.app_id = g.app_id and p.status_date = g.status_date
+    left join earlier_helios_apps as e
+        on e.app_id = g.app_id
 ),
 
 classified as (

@@ -5,10 +5,13 @@
 -- gap_kind: workload_without_component | helios_job_without_component |
 -- component_without_owner | team_mismatch. `detail` says what to fix (the override file maps
 -- names that do not match; the catalog sets owners).
+-- Every source's latest snapshot was taken at or after $latest_snapshot_from (a constant, which
+-- DuckDB pushes into the views): the model reads the current snapshots, not the history.
 with
 
 owners as (
     select * from stg_k8s_workload_owners
+    where collected_at >= $latest_snapshot_from
 ),
 
 latest_kubernetes as (
@@ -24,6 +27,7 @@ workloads as (
 
 deployments as (
     select * from stg_helios_deployments
+    where collected_at >= $latest_snapshot_from
 ),
 
 latest_helios as (
@@ -41,10 +45,12 @@ jobs as (
     from stg_helios_jobs as j
     inner join deployed_jobs as d
         on d.source = j.source and d.collected_at = j.collected_at and d.job_id = j.job_id
+    where j.collected_at >= $latest_snapshot_from
 ),
 
 components as (
     select * from stg_catalog_components
+    where collected_at >= $latest_snapshot_from
 ),
 
 latest_catalog as (

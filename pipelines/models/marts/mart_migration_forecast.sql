@@ -1,16 +1,30 @@
 -- grain: one row per team (including '__all__') and day (as_of_date)
--- materialized: table
+-- materialized: incremental
+-- date_column: as_of_date
+-- cumulative: true
 -- The date the team reaches migrated_pct = 100, from a Theil-Sen fit of migrated_pct over the 56
 -- days (8 weeks) ending on as_of_date: slope = median of the slopes between every pair of days,
 -- intercept = median of (pct - slope x day offset), completion = as_of_date + ceil((100 -
 -- intercept) / slope) days (at least one day). forecast_status: complete (already 100),
 -- no_scope (nothing to migrate), insufficient_data (a single day), no_progress (slope <= 0),
 -- on_track (a date).
+-- Incremental (cumulative: a day's fit looks 55 days back, so a change moves the later fits):
+-- the as-of days computed read only the 8 weeks ending on each of them.
 with
+
+as_of_days as (
+    select day from _fleetscope_dates
+),
 
 daily as (
     select status_date, team, migrated_pct, count_apps_in_scope
     from mart_migration_daily
+    where status_date >= (select min(day) from as_of_days) - interval '55' day
+),
+
+as_of as (
+    select * from daily
+    where status_date in (select day from as_of_days)
 ),
 
 points as (
@@ -19,7 +33,7 @@ points as (
         a.status_date as as_of_date,
         date_diff('day', a.status_date, b.status_date) as day_offset,
         b.migrated_pct
-    from daily as a
+    from as_of as a
     inner join daily as b
         on b.team = a.team
         and b.status_date <= a.status_date
@@ -69,7 +83,7 @@ fitted as (
         coalesce(i.count_days, 1) as count_days,
         s.slope_pct_per_day,
         i.fitted_pct
-    from daily as d
+    from as_of as d
     left join slopes as s on s.team = d.team and s.as_of_date = d.status_date
     left join intercepts as i on i.team = d.team and i.as_of_date = d.status_date
 ),
