@@ -8,7 +8,10 @@
 -- the app's running workloads and jobs that day (override, label, catalog, namespace, none).
 -- Incremental: a day depends on its own snapshots only. The inventory is filtered on the run's
 -- constant bounds (the snapshot in force on the first day computed onwards), which DuckDB
--- pushes into the views: one more day reads a day or two of snapshots, whatever the history.
+-- pushes into the scans: one more day reads a day or two of snapshots, whatever the history.
+-- Owners come from int_k8s_workload_owners (the ownership view, evaluated once per run) and
+-- pod requests are summed here as stg_k8s_pods sums them (its owner join would evaluate the
+-- view again).
 with
 
 days as (
@@ -21,16 +24,33 @@ snapshot_days as (
         and snapshot_date in (select day from days)
 ),
 
-pods as (
-    select
-        collected_at, cluster, namespace, workload_kind, workload_name, phase,
-        cpu_request_cores
-    from stg_k8s_pods
+raw_pods as (
+    select collected_at, cluster, namespace, pod_name, workload_kind, workload_name, phase
+    from raw_k8s_pods
     where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 
+pod_requests as (
+    select collected_at, cluster, namespace, pod_name, sum(cpu_request_cores) as cpu_request_cores
+    from stg_k8s_containers
+    where collected_at >= $inventory_from and collected_at < $inventory_to
+    group by collected_at, cluster, namespace, pod_name
+),
+
+pods as (
+    select
+        p.collected_at, p.cluster, p.namespace, p.workload_kind, p.workload_name, p.phase,
+        r.cpu_request_cores
+    from raw_pods as p
+    left join pod_requests as r
+        on r.collected_at = p.collected_at
+        and r.cluster = p.cluster
+        and r.namespace = p.namespace
+        and r.pod_name = p.pod_name
+),
+
 owners as (
-    select * from stg_k8s_workload_owners
+    select * from int_k8s_workload_owners
     where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 

@@ -8,6 +8,8 @@
 -- (goal START) by cpuShares (Docker's default 1024 where a job declares none, so evenly where
 -- none are declared), the RAM part by declared memory (jobs declaring none count as the host's
 -- mean declaration; evenly where none are declared). A host with no started job is `__idle__`.
+-- The snapshots read are bounded by the run's constants (the Helios snapshot in force on the
+-- first day computed onwards), which DuckDB pushes into the views: not the whole history.
 with
 
 days as (
@@ -35,6 +37,7 @@ hosts as (
     from snapshot_days as d
     inner join stg_helios_hosts as h
         on h.source = d.source and h.collected_at = d.collected_at
+    where h.collected_at >= $snapshot_from and h.collected_at < $inventory_to
 ),
 
 host_values as (
@@ -76,6 +79,7 @@ started as (
     left join stg_helios_jobs as j
         on j.source = d.source and j.collected_at = d.collected_at and j.job_id = d.job_id
     where d.goal = 'START'
+        and d.collected_at >= $snapshot_from and d.collected_at < $inventory_to
 ),
 
 weighted as (

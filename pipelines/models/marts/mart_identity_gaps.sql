@@ -7,10 +7,14 @@
 -- names that do not match; the catalog sets owners).
 -- Every source's latest snapshot was taken at or after $latest_snapshot_from (a constant, which
 -- DuckDB pushes into the views): the model reads the current snapshots, not the history.
+-- Kubernetes owners: int_k8s_workload_owners (the ownership view materialized per snapshot).
 with
 
 owners as (
-    select * from stg_k8s_workload_owners
+    select
+        collected_at, cluster, namespace, workload_kind, workload_name, app_id, team,
+        team_source, app_source, is_catalog_component
+    from int_k8s_workload_owners
     where collected_at >= $latest_snapshot_from
 ),
 
