@@ -12,6 +12,39 @@ from typing import Any
 import duckdb
 
 CENT = 0.01   # "to a cent per day"
+
+
+# Relations the cost closure reads, and the closure itself: per Kubernetes cluster and day, what
+# the teams (with __idle__ and __unallocated__) were charged against what the nodes, volumes and
+# off-node work cost. Shared with the data-quality gate (pipelines/quality/checks.py).
+CLUSTER_COST_INPUTS = ("mart_team_cost_daily", "int_node_hours", "int_workload_costs_daily",
+                       "int_storage_costs_daily", "int_helios_app_cost_daily")
+CLUSTER_COST_DIFFERENCE_SQL = """
+    with expected as (
+        select cost_date, cluster, sum(cost) as cost from (
+            select usage_date as cost_date, cluster, total_cost as cost from int_node_hours
+            union all
+            select cost_date, cluster, storage_cost from int_storage_costs_daily
+            union all
+            select cost_date, cluster, off_node_cost from int_workload_costs_daily
+        ) as parts
+        group by cost_date, cluster
+    ),
+    actual as (
+        select cost_date, cluster, sum(total_cost) as cost
+        from mart_team_cost_daily
+        where cluster not in (select distinct source from int_helios_app_cost_daily
+                              where source is not null)
+        group by cost_date, cluster
+    )
+    select coalesce(e.cost_date, a.cost_date) as cost_date,
+           coalesce(e.cluster, a.cluster) as cluster,
+           coalesce(a.cost, 0) as teams_cost,
+           coalesce(e.cost, 0) as cluster_cost,
+           coalesce(a.cost, 0) - coalesce(e.cost, 0) as difference
+    from expected as e
+    full outer join actual as a on a.cost_date = e.cost_date and a.cluster = e.cluster
+"""
 EPSILON = 1e-6
 MAX_REPORTED = 5  # per check: the first few violations, then a count
 
@@ -31,33 +64,12 @@ def _report(label: str, rows: list[tuple[Any, ...]],
 
 
 def _cost_closure(con: duckdb.DuckDBPyConnection) -> list[str]:
-    needed = ("mart_team_cost_daily", "int_node_hours", "int_workload_costs_daily",
-              "int_storage_costs_daily", "int_helios_app_cost_daily")
-    if not all(_exists(con, t) for t in needed):
+    if not all(_exists(con, t) for t in CLUSTER_COST_INPUTS):
         return []
     rows = con.execute(f"""
-        with expected as (
-            select cost_date, cluster, sum(cost) as cost from (
-                select usage_date as cost_date, cluster, total_cost as cost from int_node_hours
-                union all
-                select cost_date, cluster, storage_cost from int_storage_costs_daily
-                union all
-                select cost_date, cluster, off_node_cost from int_workload_costs_daily
-            ) as parts group by cost_date, cluster
-        ),
-        actual as (
-            select cost_date, cluster, sum(total_cost) as cost
-            from mart_team_cost_daily
-            where cluster not in (select distinct source from int_helios_app_cost_daily
-                                  where source is not null)
-            group by cost_date, cluster
-        )
-        select coalesce(e.cost_date, a.cost_date) as cost_date,
-               coalesce(e.cluster, a.cluster) as cluster,
-               coalesce(a.cost, 0) as teams_cost, coalesce(e.cost, 0) as cluster_cost
-        from expected as e
-        full outer join actual as a on a.cost_date = e.cost_date and a.cluster = e.cluster
-        where abs(coalesce(a.cost, 0) - coalesce(e.cost, 0)) > {CENT}
+        select cost_date, cluster, teams_cost, cluster_cost
+        from ({CLUSTER_COST_DIFFERENCE_SQL}) as closure
+        where abs(difference) > {CENT}
         order by 1, 2""").fetchall()
     return _report("mart_team_cost_daily", rows, lambda r: (
         f"cluster {r[1]} on {r[0]}: teams (incl. __idle__ and __unallocated__) sum to "

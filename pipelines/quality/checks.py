@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fleetscope.config import Config
+from pipelines.invariants import CLUSTER_COST_DIFFERENCE_SQL, CLUSTER_COST_INPUTS
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -192,34 +193,12 @@ def _invariants(frames: list[Frame], checks: list[Check]) -> None:
                         {"column": "difference", "min_value": -CENT, "max_value": CENT},
                         "the teams' idle_share_cost adds up to the __idle__ cost per cluster "
                         "and day (to a cent)"))
-    # A cluster's cost: its node-hours, its volumes and what ran off any known node
-    # (pipelines/invariants.py states the same closure for the cost model's own tests).
-    frames.append(Frame("inv_node_cost", """
-        with expected as (
-            select cost_date, cluster, sum(cost) as cost from (
-                select usage_date as cost_date, cluster, total_cost as cost from int_node_hours
-                union all
-                select cost_date, cluster, storage_cost from int_storage_costs_daily
-                union all
-                select cost_date, cluster, off_node_cost from int_workload_costs_daily
-            ) as parts
-            group by cost_date, cluster
-        ),
-        actual as (
-            select cost_date, cluster, sum(total_cost) as cost
-            from mart_team_cost_daily
-            where cluster not in (select distinct source from int_helios_app_cost_daily
-                                  where source is not null)
-            group by cost_date, cluster
-        )
-        select coalesce(e.cluster, a.cluster) as cluster,
-               coalesce(e.cost_date, a.cost_date) as cost_date,
-               coalesce(a.cost, 0) - coalesce(e.cost, 0) as difference
-        from expected as e
-        full outer join actual as a on a.cost_date = e.cost_date and a.cluster = e.cluster
-        """, ("mart_team_cost_daily", "int_node_hours", "int_storage_costs_daily",
-              "int_workload_costs_daily", "int_helios_app_cost_daily"),
-        ids=("cluster", "cost_date")))
+    # A cluster's cost: its node-hours, its volumes and what ran off any known node (the same
+    # closure the cost model's own tests check, from pipelines/invariants.py).
+    frames.append(Frame(
+        "inv_node_cost",
+        f"select cluster, cost_date, difference from ({CLUSTER_COST_DIFFERENCE_SQL}) as closure",
+        CLUSTER_COST_INPUTS, ids=("cluster", "cost_date")))
     checks.append(Check("mart_team_cost_daily.adds_up_to_cluster_cost", "inv_node_cost",
                         "invariant", CRITICAL, "ExpectColumnValuesToBeBetween",
                         {"column": "difference", "min_value": -CENT, "max_value": CENT},
