@@ -1,10 +1,14 @@
 -- grain: one row per inventory source (Kubernetes cluster or Helios installation) and day, from
 -- the source's first snapshot day to the last day of data
--- materialized: table
+-- materialized: incremental
+-- date_column: snapshot_date
 -- DESIGN "Snapshots and days": the state of a day is the last snapshot collected that day; a day
 -- with no snapshot carries the previous state forward. `collected_at` is that snapshot. The
 -- snapshots are the successful loads, so a snapshot that found nothing still counts (an app
 -- stops running the day its last pod disappears).
+-- Incremental: a day's snapshot is the latest taken by the end of that day, looked up in the
+-- loads log (small) for the days computed only; a snapshot loaded late changes the days the
+-- runner recomputes for it (from its day to the next snapshot's).
 with
 
 days as (
@@ -41,23 +45,24 @@ grid as (
     inner join days as d on d.day >= s.first_date
 ),
 
-final as (
-    select
-        g.day as snapshot_date,
-        g.source_kind,
-        g.source_name,
-        -- snapshots only move forward in time, so the running maximum is the latest one so far
-        max(l.collected_at) over (
-            partition by g.source_kind, g.source_name
-            order by g.day
-            rows between unbounded preceding and current row
-        ) as collected_at,
-        l.collected_at is not null as has_snapshot
+in_force as (
+    select g.source_kind, g.source_name, g.day, max(l.collected_at) as collected_at
     from grid as g
-    left join last_of_day as l
+    inner join last_of_day as l
         on l.source_kind = g.source_kind
         and l.source_name = g.source_name
-        and l.snapshot_date = g.day
+        and l.snapshot_date <= g.day
+    group by g.source_kind, g.source_name, g.day
+),
+
+final as (
+    select
+        f.day as snapshot_date,
+        f.source_kind,
+        f.source_name,
+        f.collected_at,
+        cast(f.collected_at as date) = f.day as has_snapshot
+    from in_force as f
 )
 
 select * from final

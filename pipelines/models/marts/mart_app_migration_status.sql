@@ -24,23 +24,14 @@ platform as (
     where status_date in (select status_date from days)
 ),
 
-earlier as (
-    select
-        app_id, status_date, team, is_on_helios,
-        row_number() over (partition by app_id order by status_date desc) as recency
-    from int_app_platform_daily
-    where status_date < (select min(day) from _fleetscope_dates)
-),
-
 earlier_helios_apps as (
     -- apps that ran on Helios before the first day computed, with their last known team (an
     -- app that never ran on Helios has no row on a day it runs nowhere: no state needed)
-    select
-        e.app_id,
-        max(case when e.recency = 1 then e.team end) as team
-    from earlier as e
-    group by e.app_id
-    having max(case when e.is_on_helios then 1 else 0 end) = 1
+    select app_id, arg_max(team, status_date) as team
+    from int_app_platform_daily
+    where status_date < (select min(day) from _fleetscope_dates)
+    group by app_id
+    having max(case when is_on_helios then 1 else 0 end) = 1
 ),
 
 apps as (
