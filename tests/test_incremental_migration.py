@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from test_migration_history import (
     CATALOG,
     EXPECTED_STATUS,
@@ -18,13 +19,14 @@ from collectors.catalog import read_catalog_path
 from collectors.helios import read_dump
 from collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
-from pipelines.runner import snapshot_parameters
+from fleetscope.errors import TransformError
+from pipelines.runner import discover_models, snapshot_parameters
 from pipelines.transform import transform_warehouse
 from warehouse import LoadBatch, Warehouse
 
-TABLES = ("int_app_platform_daily", "int_k8s_workload_owners", "mart_app_migration_status",
-          "mart_migration_daily", "mart_migration_forecast", "mart_identity_gaps",
-          "int_helios_app_cost_daily", "int_deploy_events")
+TABLES = ("int_app_snapshot_days", "int_app_platform_daily", "int_k8s_workload_owners",
+          "mart_app_migration_status", "mart_migration_daily", "mart_migration_forecast",
+          "mart_identity_gaps", "int_helios_app_cost_daily", "int_deploy_events")
 
 
 def _contents(wh: Warehouse) -> dict[str, list[tuple]]:
@@ -98,3 +100,11 @@ def test_snapshot_parameters_bound_the_helios_and_the_latest_snapshots(
     # now the latest snapshots are c1 day 3 02:00, Helios day 3 20:00, catalog day 2 00:00
     assert snapshot_parameters(warehouse, [date(2026, 11, 3)])["latest_snapshot_from"] == \
         d1 + timedelta(days=1)
+
+
+def test_cumulative_needs_an_incremental_model(tmp_path: Path) -> None:
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "marts" / "mart_x.sql").write_text(
+        "-- grain: x\n-- materialized: table\n-- cumulative: true\nselect 1 as x\n")
+    with pytest.raises(TransformError, match=r"mart_x\.sql: `-- cumulative: true` needs"):
+        discover_models(tmp_path)

@@ -5,10 +5,18 @@
 -- gap_kind: workload_without_component | helios_job_without_component |
 -- component_without_owner | team_mismatch. `detail` says what to fix (the override file maps
 -- names that do not match; the catalog sets owners).
--- Every source's latest snapshot was taken at or after $latest_snapshot_from (a constant, which
--- DuckDB pushes into the views): the model reads the current snapshots, not the history.
+-- A source's latest snapshot is its latest successful load (one that found nothing has no
+-- gaps). Every one was taken at or after $latest_snapshot_from (a constant, which DuckDB pushes
+-- into the views): the model reads the current snapshots, not the history.
 -- Kubernetes owners: int_k8s_workload_owners (the ownership view materialized per snapshot).
 with
+
+latest_snapshots as (
+    select source_kind, source_name, max(collected_at) as collected_at
+    from loads
+    where status = 'succeeded' and window_start is null
+    group by source_kind, source_name
+),
 
 owners as (
     select
@@ -19,7 +27,9 @@ owners as (
 ),
 
 latest_kubernetes as (
-    select cluster, max(collected_at) as collected_at from owners group by cluster
+    select source_name as cluster, collected_at
+    from latest_snapshots
+    where source_kind = 'kubernetes'
 ),
 
 workloads as (
@@ -35,7 +45,9 @@ deployments as (
 ),
 
 latest_helios as (
-    select source, max(collected_at) as collected_at from deployments group by source
+    select source_name as source, collected_at
+    from latest_snapshots
+    where source_kind = 'helios'
 ),
 
 deployed_jobs as (
@@ -58,7 +70,9 @@ components as (
 ),
 
 latest_catalog as (
-    select source, max(collected_at) as collected_at from components group by source
+    select source_name as source, collected_at
+    from latest_snapshots
+    where source_kind = 'catalog'
 ),
 
 current_components as (
