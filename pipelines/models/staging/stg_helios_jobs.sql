@@ -7,11 +7,10 @@
 -- the Backstage owner of the app's component -> `__unallocated__`.
 -- The catalog snapshot used is the last one collected at or before the Helios snapshot (the
 -- first one when the catalog was collected later).
+-- raw_helios_jobs is named at each use rather than in an import CTE: DuckDB materializes a CTE
+-- used more than once and does not push filters into it, so a read of recent snapshots would
+-- scan every snapshot of the history.
 with
-
-jobs as (
-    select * from raw_helios_jobs
-),
 
 label_keys as (
     select key_kind, label_key, priority from ref_label_keys
@@ -37,7 +36,7 @@ metadata_values as (
     select
         j.source, j.collected_at, j.job_id, k.key_kind, k.priority,
         json_extract_string(j.metadata, '$."' || k.label_key || '"') as metadata_value
-    from jobs as j
+    from raw_helios_jobs as j
     inner join label_keys as k on k.key_kind in ('helios_component', 'team')
 ),
 
@@ -58,7 +57,7 @@ override_apps as (
             partition by j.source, j.collected_at, j.job_id
             order by o.specificity desc, o.priority
         ) as candidate_number
-    from jobs as j
+    from raw_helios_jobs as j
     inner join app_overrides as o on o.object_name = j.job_name
 ),
 
@@ -71,7 +70,7 @@ with_app as (
             when m.metadata_value is not null then 'metadata'
             else 'name'
         end as app_source
-    from jobs as j
+    from raw_helios_jobs as j
     left join override_apps as o
         on o.source = j.source and o.collected_at = j.collected_at and o.job_id = j.job_id
         and o.candidate_number = 1
@@ -81,7 +80,7 @@ with_app as (
 ),
 
 snapshots as (
-    select distinct collected_at from jobs
+    select distinct collected_at from raw_helios_jobs
 ),
 
 catalog_snapshots as (
