@@ -7,9 +7,9 @@
 -- the Backstage owner of the app's component -> `__unallocated__`.
 -- The catalog snapshot used is the last one collected at or before the Helios snapshot (the
 -- first one when the catalog was collected later).
--- raw_helios_jobs is named at each use rather than in an import CTE: DuckDB materializes a CTE
--- used more than once and does not push filters into it, so a read of recent snapshots would
--- scan every snapshot of the history.
+-- raw_helios_jobs is named at each use rather than in an import CTE, and the app and team
+-- metadata are two CTEs each used once: DuckDB materializes a CTE used more than once and does
+-- not push filters into it, so a read of recent snapshots would scan every Helios snapshot.
 with
 
 label_keys as (
@@ -32,21 +32,35 @@ components as (
     select * from stg_catalog_components
 ),
 
-metadata_values as (
+component_metadata as (
     select
-        j.source, j.collected_at, j.job_id, k.key_kind, k.priority,
-        json_extract_string(j.metadata, '$."' || k.label_key || '"') as metadata_value
-    from raw_helios_jobs as j
-    inner join label_keys as k on k.key_kind in ('helios_component', 'team')
+        source, collected_at, job_id, metadata_value,
+        row_number() over (
+            partition by source, collected_at, job_id order by priority
+        ) as candidate_number
+    from (
+        select
+            j.source, j.collected_at, j.job_id, k.priority,
+            json_extract_string(j.metadata, '$."' || k.label_key || '"') as metadata_value
+        from raw_helios_jobs as j
+        inner join label_keys as k on k.key_kind = 'helios_component'
+    ) as candidates
+    where metadata_value is not null and metadata_value <> ''
 ),
 
-best_metadata as (
+team_metadata as (
     select
-        source, collected_at, job_id, key_kind, metadata_value,
+        source, collected_at, job_id, metadata_value,
         row_number() over (
-            partition by source, collected_at, job_id, key_kind order by priority
+            partition by source, collected_at, job_id order by priority
         ) as candidate_number
-    from metadata_values
+    from (
+        select
+            j.source, j.collected_at, j.job_id, k.priority,
+            json_extract_string(j.metadata, '$."' || k.label_key || '"') as metadata_value
+        from raw_helios_jobs as j
+        inner join label_keys as k on k.key_kind = 'team'
+    ) as candidates
     where metadata_value is not null and metadata_value <> ''
 ),
 
@@ -74,9 +88,9 @@ with_app as (
     left join override_apps as o
         on o.source = j.source and o.collected_at = j.collected_at and o.job_id = j.job_id
         and o.candidate_number = 1
-    left join best_metadata as m
+    left join component_metadata as m
         on m.source = j.source and m.collected_at = j.collected_at and m.job_id = j.job_id
-        and m.key_kind = 'helios_component' and m.candidate_number = 1
+        and m.candidate_number = 1
 ),
 
 snapshots as (
@@ -142,9 +156,9 @@ final as (
     from with_app as w
     left join app_team_overrides as o
         on o.app_id = w.app_id and o.candidate_number = 1
-    left join best_metadata as t
+    left join team_metadata as t
         on t.source = w.source and t.collected_at = w.collected_at and t.job_id = w.job_id
-        and t.key_kind = 'team' and t.candidate_number = 1
+        and t.candidate_number = 1
     left join snapshot_components as c
         on c.collected_at = w.collected_at and c.app_id = w.app_id
 )
