@@ -14,22 +14,12 @@ days as (
     select day from _fleetscope_dates
 ),
 
-workload_costs as (
-    select w.*
-    from int_workload_costs_daily as w
-    inner join days as d on d.day = w.cost_date
-),
-
-storage_costs as (
-    select s.*
-    from int_storage_costs_daily as s
-    inner join days as d on d.day = s.cost_date
-),
-
-node_allocations as (
-    select a.*
-    from int_node_hours_allocated as a
-    inner join days as d on d.day = a.usage_date
+namespace_costs as (
+    -- Kubernetes rows: the namespace mart, which splits the same charges, volumes and idle
+    -- finer; rolling it up keeps the two marts equal by construction
+    select n.*
+    from mart_namespace_cost_daily as n
+    inner join days as d on d.day = n.cost_date
 ),
 
 helios_costs as (
@@ -40,30 +30,26 @@ helios_costs as (
 
 charged_rows as (
     select
-        cost_date, team, cluster, cpu_cost, ram_cost, gpu_cost,
-        0.0 as storage_cost, cpu_core_hours, ram_gib_hours,
-        cpu_requested_core_hours, cpu_used_core_hours, ram_requested_gib_hours,
-        ram_used_gib_hours
-    from workload_costs
-    union all
-    select
-        cost_date, team, cluster, 0.0, 0.0, 0.0,
-        storage_cost, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    from storage_costs
+        cost_date, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost,
+        cpu_core_hours, ram_gib_hours, cpu_requested_core_hours, cpu_used_core_hours,
+        ram_requested_gib_hours, ram_used_gib_hours
+    from namespace_costs
+    where team <> '__idle__'
 ),
 
 idle as (
     select
-        usage_date as cost_date,
+        cost_date,
         cluster,
-        sum(cpu_idle_cost) as cpu_cost,
-        sum(ram_idle_cost) as ram_cost,
-        sum(gpu_idle_cost) as gpu_cost,
-        sum(cpu_idle_cost + ram_idle_cost + gpu_idle_cost) as total_cost,
-        sum(cpu_idle_core_hours) as cpu_core_hours,
-        sum(ram_idle_gib_hours) as ram_gib_hours
-    from node_allocations
-    group by usage_date, cluster
+        sum(cpu_cost) as cpu_cost,
+        sum(ram_cost) as ram_cost,
+        sum(gpu_cost) as gpu_cost,
+        sum(total_cost) as total_cost,
+        sum(cpu_core_hours) as cpu_core_hours,
+        sum(ram_gib_hours) as ram_gib_hours
+    from namespace_costs
+    where team = '__idle__'
+    group by cost_date, cluster
 ),
 
 charged_teams as (
