@@ -26,10 +26,6 @@ rates as (
     select * from ref_pricing_rates
 ),
 
-snapshots as (
-    select * from stg_k8s_snapshots
-),
-
 inventory_pods as (
     -- $inventory_from/$inventory_to bound the snapshots the computed days may use: constants
     -- that DuckDB pushes into the views, so an incremental run reads only those snapshots
@@ -67,25 +63,11 @@ container_hours as (
     inner join hours as h on h.hour_start = c.hour_start
 ),
 
-day_windows as (
-    select
-        c.cluster,
-        d.day,
-        max(case when s.collected_at <= cast(d.day as timestamp) then s.collected_at end)
-            as window_start
-    from days as d
-    cross join (select distinct cluster from snapshots) as c
-    left join snapshots as s on s.cluster = c.cluster
-    group by c.cluster, d.day
-),
-
 window_snapshots as (
-    select w.cluster, w.day, s.collected_at
-    from day_windows as w
-    inner join snapshots as s
-        on s.cluster = w.cluster
-        and s.collected_at < cast(w.day as timestamp) + interval '2' day
-        and (w.window_start is null or s.collected_at >= w.window_start)
+    -- the inventory snapshots each computed day may use (int_inventory_windows says which)
+    select i.cluster, i.usage_date as day, i.collected_at
+    from int_inventory_windows as i
+    inner join days as d on d.day = i.usage_date
 ),
 
 used_snapshots as (

@@ -29,10 +29,6 @@ instance_prices as (
     select * from ref_pricing_instance_types
 ),
 
-snapshots as (
-    select * from stg_k8s_snapshots
-),
-
 inventory_nodes as (
     -- the snapshots the computed days may use (see pipelines/runner.py)
     select * from stg_k8s_nodes
@@ -68,27 +64,11 @@ prom_node_hours as (
     inner join hours as h on h.hour_start = n.hour_start
 ),
 
-day_windows as (
-    -- inventory a day may use: from the last snapshot taken before the day starts (or the
-    -- first ever) to the end of the next day; the runner recomputes days accordingly
-    select
-        c.cluster,
-        d.day,
-        max(case when s.collected_at <= cast(d.day as timestamp) then s.collected_at end)
-            as window_start
-    from days as d
-    cross join (select distinct cluster from snapshots) as c
-    left join snapshots as s on s.cluster = c.cluster
-    group by c.cluster, d.day
-),
-
 window_snapshots as (
-    select w.cluster, w.day, s.collected_at
-    from day_windows as w
-    inner join snapshots as s
-        on s.cluster = w.cluster
-        and s.collected_at < cast(w.day as timestamp) + interval '2' day
-        and (w.window_start is null or s.collected_at >= w.window_start)
+    -- the inventory snapshots each computed day may use (int_inventory_windows says which)
+    select i.cluster, i.usage_date as day, i.collected_at
+    from int_inventory_windows as i
+    inner join days as d on d.day = i.usage_date
 ),
 
 cluster_hour_snapshots as (
