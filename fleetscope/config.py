@@ -114,6 +114,10 @@ class KubernetesConfig:
                                   None)
     in_cluster: bool = _doc("Use the pod's service account instead of a kubeconfig.", False)
     in_cluster_name: str = _doc("Cluster name used with `in_cluster`.", "in-cluster")
+    service_account_dir: str = _doc(
+        "Folder holding the service account's `token` and `ca.crt` used with `in_cluster` (the "
+        "token is re-read each minute, so kubelet rotation is followed).",
+        "/var/run/secrets/kubernetes.io/serviceaccount")
     page_size: int = _doc("Objects per list page (`limit`).", 500)
     request_timeout_seconds: float = _doc("Timeout of one API request.", 60.0)
     max_retries: int = _doc("Retries on 429 and 5xx before a cluster is marked failed.", 5)

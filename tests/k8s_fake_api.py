@@ -5,12 +5,16 @@ auth, Kubernetes `Status` error bodies, and injectable faults: any HTTP status o
 (with `Retry-After`), an expired continue token (410), a forbidden resource (403), or a
 connection dropped mid-response. Every request is logged as (method, path, query) so tests can
 check it against the RBAC manifest. Objects are stored pre-encoded, so a 100,000-pod cluster is
-served without re-serialising on each request.
+served without re-serialising on each request. With `tls` it serves HTTPS, as a real API server
+does and the in-cluster loader requires; `TestCA` (the `cryptography` package) makes the cluster
+CA and the serving certificate, `write_service_account` the files kubelet mounts in a pod.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
+import ssl
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -69,6 +73,7 @@ class FakeKubeAPI:
     forbidden: set[str] = field(default_factory=set)  # collection paths answering 403
     requests: list[Request] = field(default_factory=list)
     resource_version: int = 1000
+    tls: ServerCert | None = None  # serve HTTPS with this certificate
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -95,7 +100,10 @@ class FakeKubeAPI:
 
     def start(self) -> str:
         handler = type("Handler", (_Handler,), {"api": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        if self.tls is None:
+            self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        else:
+            self._server = _TLSServer(("127.0.0.1", 0), handler, self.tls.context())
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
@@ -104,7 +112,13 @@ class FakeKubeAPI:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
 
     def stop(self) -> None:
         if self._server is not None:
@@ -135,7 +149,7 @@ class FakeKubeAPI:
         path = parts.path
         with self._lock:
             self.requests.append(Request(method, path, query))
-        if headers.get("Authorization") != f"Bearer {self.token}":
+        if not _bearer_ok(headers.get("Authorization"), self.token):
             return _status(401, "Unauthorized", "Unauthorized")
         if method != "GET" or path not in RESOURCES:
             return _status(404, "NotFound", f"the server could not find the requested "
@@ -176,6 +190,13 @@ class FakeKubeAPI:
         return 200, {}, body
 
 
+def _bearer_ok(header: str | None, token: str) -> bool:
+    # As the API server's bearer authenticator: the scheme is case-insensitive (the client's
+    # in-cluster loader sends "bearer <token>"), the token must match exactly.
+    parts = (header or "").strip().split(" ")
+    return len(parts) == 2 and parts[0].lower() == "bearer" and parts[1] == token
+
+
 def _encode_continue(generation: int, offset: int) -> str:
     return base64.urlsafe_b64encode(orjson.dumps({"rv": generation, "start": offset})).decode()
 
@@ -191,10 +212,33 @@ def _status(code: int, reason: str, message: str) -> tuple[int, dict[str, str], 
     return code, {}, orjson.dumps(body)
 
 
+class _TLSServer(ThreadingHTTPServer):
+    """HTTPS: each accepted socket is wrapped, its handshake done in the request's thread."""
+
+    def __init__(self, address: tuple[str, int], handler: type, context: ssl.SSLContext
+                 ) -> None:
+        super().__init__(address, handler)
+        self.context = context
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = self.socket.accept()
+        # No handshake here: a client that never speaks TLS must not block the accept loop.
+        return self.context.wrap_socket(sock, server_side=True,
+                                        do_handshake_on_connect=False), address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client refusing our certificate is a test case, not a server failure
+
+
 class _Handler(BaseHTTPRequestHandler):
     api: FakeKubeAPI
     protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
     disable_nagle_algorithm = True  # else every small response waits 40 ms for a delayed ACK
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+        super().setup()
 
     def do_GET(self) -> None:
         status, headers, body = self.api.respond("GET", self.path, self.headers)
@@ -233,3 +277,109 @@ def write_kubeconfig(path: Path, clusters: dict[str, tuple[str, str]]) -> Path:
     }
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
+
+
+# -- TLS and the in-cluster service account --------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServerCert:
+    """A serving certificate and its key (PEM files) issued by a `TestCA`."""
+
+    cert_file: Path
+    key_file: Path
+
+    def context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+@dataclass(frozen=True)
+class TestCA:
+    """A self-signed cluster CA made for one test session (EC P-256 keys: instant to make)."""
+
+    __test__ = False  # not a pytest test class despite the name
+    folder: Path
+    key: Any
+    cert: Any
+
+    @property
+    def cert_file(self) -> Path:
+        return self.folder / "ca.crt"
+
+    @classmethod
+    def create(cls, folder: Path, name: str = "fleetscope-test-ca") -> TestCA:
+        """A CA whose certificate is written to `folder/ca.crt`, as the cluster puts it."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        folder.mkdir(parents=True, exist_ok=True)
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(hours=1))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True,
+                                             crl_sign=True, content_commitment=False,
+                                             key_encipherment=False, data_encipherment=False,
+                                             key_agreement=False, encipher_only=False,
+                                             decipher_only=False), critical=True)
+                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                               critical=False)
+                .sign(key, hashes.SHA256()))
+        ca = cls(folder, key, cert)
+        ca.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        return ca
+
+    def issue(self, name: str = "kubernetes", ip: str = "127.0.0.1") -> ServerCert:
+        """A serving certificate for `ip` (as the API server's for its service IP)."""
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (x509.CertificateBuilder()
+                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+                .issuer_name(self.cert.subject).public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(hours=1))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.SubjectAlternativeName([
+                    x509.IPAddress(ipaddress.ip_address(ip)), x509.DNSName("localhost")]),
+                    critical=False)
+                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                               critical=False)
+                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                    self.key.public_key()), critical=False)
+                .sign(self.key, hashes.SHA256()))
+        cert_file, key_file = self.folder / f"{name}.crt", self.folder / f"{name}.key"
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        return ServerCert(cert_file, key_file)
+
+
+def write_service_account(folder: Path, *, token: str, ca: TestCA,
+                          namespace: str = "fleetscope") -> Path:
+    """The files kubelet mounts at /var/run/secrets/kubernetes.io/serviceaccount."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "token").write_text(token, encoding="utf-8")  # no newline, as kubelet writes it
+    (folder / "ca.crt").write_bytes(ca.cert_file.read_bytes())
+    (folder / "namespace").write_text(namespace, encoding="utf-8")
+    return folder
+
+
+def in_cluster_env(api: FakeKubeAPI) -> dict[str, str]:
+    """The environment Kubernetes gives every pod for the `kubernetes` service."""
+    return {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": str(api.port)}

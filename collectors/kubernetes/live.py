@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from collectors.kubernetes.reader import SOURCE_KIND
@@ -89,20 +90,27 @@ def api_client(settings: KubernetesConfig, context: str | None) -> Any:
     """An ApiClient for a kubeconfig context (None: in-cluster), with the client's retries off."""
     from kubernetes import client, config
     from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.incluster_config import InClusterConfigLoader
 
     configuration = client.Configuration()
+    where = "in-cluster config" if context is None else f"kubeconfig context {context!r}"
+    # The loader's messages ("Service token file does not exist.") do not say where it looked.
+    hint = f" (service account folder {settings.service_account_dir})" if context is None else ""
     try:
         if context is None:
-            config.load_incluster_config(client_configuration=configuration)
+            # The loader `load_incluster_config` wraps, with the folder from the settings (a
+            # projected token may be mounted elsewhere; tests point it at their own files).
+            # Host and port still come from KUBERNETES_SERVICE_HOST/PORT, as in any pod.
+            folder = Path(settings.service_account_dir)
+            InClusterConfigLoader(token_filename=str(folder / "token"),
+                                  cert_filename=str(folder / "ca.crt")
+                                  ).load_and_set(configuration)
         else:
             config.load_kube_config(config_file=settings.kubeconfig, context=context,
                                     client_configuration=configuration,
                                     persist_config=False)
-    except ConfigException as exc:
-        where = "in-cluster config" if context is None else f"kubeconfig context {context!r}"
-        raise CollectError(f"{where}: {exc}") from None
-    except OSError as exc:  # kubeconfig file missing or unreadable
-        raise CollectError(f"kubeconfig context {context!r}: {exc}") from None
+    except (ConfigException, OSError) as exc:  # OSError: a file exists but is unreadable
+        raise CollectError(f"{where}: {exc}{hint}") from None
     configuration.retries = False  # transport.get_with_retries owns the retry policy
     return client.ApiClient(configuration)
 

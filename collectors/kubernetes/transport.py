@@ -87,12 +87,16 @@ def get_with_retries(request: Callable[[], Any], *, cluster: str, resource: str,
             status = exc.status or 0
             if status == 410:
                 raise ContinueExpired(resource) from None
-            if status in (401, 403):
-                detail = _status_message(exc.body)
-                what = "unauthorized (401)" if status == 401 else "forbidden (403)"
+            if status == 401:  # the credentials themselves, not RBAC: no rbac.yaml hint
                 raise CollectError(
-                    f"cluster {cluster}: {what}: cannot {verb} {resource}; the collector needs "
-                    f"'{verb}' on '{resource}' (see deploy/rbac.yaml)"
+                    f"cluster {cluster}: unauthorized (401): cannot {verb} {resource}: the API "
+                    "server rejected the credentials (wrong, expired or revoked token?)"
+                ) from None
+            if status == 403:
+                detail = _status_message(exc.body)
+                raise CollectError(
+                    f"cluster {cluster}: forbidden (403): cannot {verb} {resource}; the "
+                    f"collector needs '{verb}' on '{resource}' (see deploy/rbac.yaml)"
                     + (f": {detail}" if detail else "")) from None
             if not (status == 429 or status >= 500 or status == 0):
                 detail = _status_message(exc.body) or (exc.reason or "")
