@@ -158,8 +158,9 @@ def test_a_server_certificate_from_another_ca_is_refused_before_the_token_is_sen
     sa_dir = write_service_account(tmp_path / "serviceaccount", token=api.token, ca=other)
     result = _collect(cli_runner, warehouse_path, _config(tmp_path, sa_dir), api)
     assert result.exit_code == 4
-    assert "Error: 1 of 1 cluster(s) failed: prod-eu (cluster prod-eu: list nodes failed after " \
-           "2 attempts: SSLError" in result.stderr
+    # not retried: a certificate that does not verify will not verify later
+    assert "Error: 1 of 1 cluster(s) failed: prod-eu (cluster prod-eu: list nodes: the API " \
+           "server's TLS certificate does not verify against the configured CA" in result.stderr
     assert "CERTIFICATE_VERIFY_FAILED" in result.stderr
     assert api.requests == []  # no HTTP request (so no token) ever reached the server
     assert api.token not in result.stderr

@@ -107,6 +107,12 @@ def get_with_retries(request: Callable[[], Any], *, cluster: str, resource: str,
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             # Connection refused or reset, truncated body, timeout: transient until proven not.
             problem = f"{type(exc).__name__}: {exc}"
+        if "CERTIFICATE_VERIFY_FAILED" in problem:
+            # A certificate that does not verify will not verify on a retry either (the client
+            # reports it as an ApiException with status 0 and the SSL error as its reason).
+            raise CollectError(
+                f"cluster {cluster}: {verb} {resource}: the API server's TLS certificate does "
+                f"not verify against the configured CA ({' '.join(problem.split())})")
         if attempt >= policy.max_retries:
             raise CollectError(f"cluster {cluster}: {verb} {resource} failed after "
                                f"{attempt + 1} attempts: {problem}")
