@@ -16,7 +16,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from fleetscope.errors import ConfigError
 
@@ -291,13 +291,18 @@ def _build(cls: type, raw: Any, *, prefix: str, source: str) -> Any:
     return cls(**values)
 
 
+def _is_section(hint: Any) -> TypeGuard[type]:
+    """A dataclass type: a TOML table with its own keys."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
 def _coerce(hint: Any, value: Any, *, key: str, source: str) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         return _coerce(inner[0], value, key=key, source=source)
-    if dataclasses.is_dataclass(hint):
+    if _is_section(hint):
         return _build(hint, value, prefix=f"{key}.", source=source)
     if origin is list:
         if not isinstance(value, list):
@@ -338,7 +343,7 @@ def describe(cls: type = Config, prefix: str = "") -> list[tuple[str, str, str, 
         inner = hint
         if typing.get_origin(hint) in (list, dict):
             inner = typing.get_args(hint)[-1]
-        if dataclasses.is_dataclass(hint):
+        if _is_section(hint):
             rows.append((f"[{key}]", "table", "", doc))
             rows.extend(describe(hint, f"{key}."))
             continue
@@ -350,7 +355,7 @@ def describe(cls: type = Config, prefix: str = "") -> list[tuple[str, str, str, 
         else:
             default = "(required)"
         rows.append((key, type_name, default, doc))
-        if dataclasses.is_dataclass(inner):
+        if _is_section(inner):
             sub = "[*]" if typing.get_origin(hint) is list else ".<name>"
             rows.extend(describe(inner, f"{key}{sub}."))
     return rows

@@ -21,7 +21,8 @@ class _UserError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        # click declares exit_code on the class; each error carries its own
+        self.exit_code = exit_code  # type: ignore[misc]
 
 
 class FleetscopeGroup(click.Group):
