@@ -97,21 +97,13 @@ snapshots as (
     select distinct collected_at from raw_helios_jobs
 ),
 
-catalog_snapshots as (
-    select distinct source, collected_at from components
-),
-
 catalog_as_of as (
-    select
-        s.collected_at,
-        c.source,
-        coalesce(
-            max(case when c.collected_at <= s.collected_at then c.collected_at end),
-            min(c.collected_at)
-        ) as catalog_collected_at
+    -- the catalog snapshot in force at each snapshot (stg_catalog_snapshots states the rule)
+    select s.collected_at, c.source, c.collected_at as catalog_collected_at
     from snapshots as s
-    cross join catalog_snapshots as c
-    group by s.collected_at, c.source
+    inner join stg_catalog_snapshots as c
+        on (c.valid_from is null or s.collected_at >= c.valid_from)
+        and (c.valid_to is null or s.collected_at < c.valid_to)
 ),
 
 snapshot_components as (
