@@ -32,6 +32,9 @@ components as (
     select * from stg_catalog_components
 ),
 
+-- component_metadata and team_metadata are two copies that differ only in the key kind, and
+-- each names raw_helios_jobs itself: a shared CTE read twice is materialised by DuckDB over every
+-- snapshot, ignoring the filters callers push down, which made incremental runs grow with history.
 component_metadata as (
     select
         source, collected_at, job_id, metadata_value,
