@@ -51,7 +51,7 @@ def _document(hosts: int, jobs: int) -> dict:
 def _run(doc: dict, *, bulk: bool, concurrency: int, latency: float) -> tuple[float, int, int]:
     from helios_fake_api import serve
 
-    from collectors.helios.client import collect_live
+    from fleetscope.collectors.helios.client import collect_live
 
     with serve(doc, bulk=bulk, latency_seconds=latency) as server:
         started = time.perf_counter()

@@ -172,9 +172,9 @@ def run_fleetscope(url: str, token: str, workdir: Path, page_size: int) -> dict[
     """Collect through fleetscope and load into a fresh warehouse; seconds per phase."""
     from k8s_fake_api import write_kubeconfig
 
-    from collectors.kubernetes import ClusterTarget, collect_target
+    from fleetscope.collectors.kubernetes import ClusterTarget, collect_target
     from fleetscope.config import parse_config
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
     kubeconfig = write_kubeconfig(workdir / "kubeconfig", {"bench": (url, token)})
     settings = parse_config({"kubernetes": {"kubeconfig": str(kubeconfig),
@@ -196,7 +196,7 @@ def run_baseline(url: str, token: str, workdir: Path, page_size: int) -> dict[st
     from k8s_fake_api import write_kubeconfig
     from kubernetes import client, config
 
-    from collectors.quantity import quantity_to_float
+    from fleetscope.collectors.quantity import quantity_to_float
 
     kubeconfig = write_kubeconfig(workdir / "kubeconfig-baseline", {"base": (url, token)})
     api_client = config.new_client_from_config(config_file=str(kubeconfig), context="base")

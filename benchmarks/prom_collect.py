@@ -96,8 +96,8 @@ def prepare(pods: int, days: int, step_minutes: int) -> Path:
 
 def run_one(url: str, mode: str, days: int, step_minutes: int, budget: int) -> dict:
     """Collect the window in this process; what it took."""
-    from collectors.prometheus.collector import WindowCollector, client_for
-    from collectors.prometheus.reader import read_dump
+    from fleetscope.collectors.prometheus.collector import WindowCollector, client_for
+    from fleetscope.collectors.prometheus.reader import read_dump
     from fleetscope.config import PrometheusSource, parse_config
 
     config = parse_config({"prometheus": {"scrape_interval_seconds": step_minutes * 60,

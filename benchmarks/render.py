@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from fleetscope.config import Config  # noqa: E402
-from reports.weeks import IsoWeek  # noqa: E402
+from fleetscope.reports.weeks import IsoWeek  # noqa: E402
 
 WEEK = IsoWeek(2026, 47)
 CLUSTERS = ["prod-eu", "prod-us", "staging"]
@@ -39,7 +39,7 @@ APPS_PER_TEAM = 6
 
 def build_warehouse(path: Path, teams: int, seed: int = 7) -> None:
     """12 weeks of every mart the reports read, for `teams` teams (through Warehouse)."""
-    from warehouse import LoadBatch, Warehouse
+    from fleetscope.warehouse import LoadBatch, Warehouse
 
     rng = np.random.default_rng(seed)
     days = [WEEK.end - timedelta(days=i) for i in range(83, -1, -1)]
@@ -132,8 +132,8 @@ def baseline(warehouse: Path, teams: list[str], out: Path) -> float:
     """Seconds for the plain loop: papermill.execute_notebook per team, new kernel each."""
     import papermill
 
-    from notebooks import TEAM_NOTEBOOK
-    from reports.export import export_html, make_exporter
+    from fleetscope.notebooks import TEAM_NOTEBOOK
+    from fleetscope.reports.export import export_html, make_exporter
 
     config = Config()
     exporter = make_exporter()
@@ -165,7 +165,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    from reports import render_all
+    from fleetscope.reports import render_all
 
     cache = REPO / "benchmarks" / ".cache"
     cache.mkdir(parents=True, exist_ok=True)

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from fleetscope.config import Config
-from pipelines.runner import discover_models
-from pipelines.transform import transform_warehouse
-from warehouse import LoadBatch, Warehouse, Window
+from fleetscope.pipelines.runner import discover_models
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.warehouse import LoadBatch, Warehouse, Window
 
 GIB = 2**30
 START = datetime(2026, 6, 1)

@@ -20,7 +20,8 @@ from typing import Any, TypeGuard
 
 from fleetscope.errors import ConfigError
 
-DEFAULT_WAREHOUSE = "warehouse/fleetscope.duckdb"
+DEFAULT_WAREHOUSE = "fleetscope-data/fleetscope.duckdb"
+DEFAULT_REPORTS = "fleetscope-data/reports"
 
 
 def _doc(text: str, default: Any = dataclasses.MISSING, **kwargs: Any) -> Any:
@@ -211,7 +212,7 @@ class CatalogConfig:
 
 @dataclass(frozen=True)
 class ReportsConfig:
-    out_dir: str = _doc("Folder the HTML reports and index are written to.", "reports/site")
+    out_dir: str = _doc("Folder the HTML reports and index are written to.", DEFAULT_REPORTS)
     engineer_cost_per_year: float = _doc(
         "Cost of one engineer per year; a change is notable from half of it over the period.",
         200_000.0)

@@ -19,7 +19,7 @@ TEAM_NOTEBOOK = NOTEBOOKS_DIR / "team_weekly.ipynb"
 
 
 def warehouse_path(path: str | Path | None = None) -> Path:
-    """The given path, else $FLEETSCOPE_WAREHOUSE, else `warehouse/fleetscope.duckdb`."""
+    """The given path, else $FLEETSCOPE_WAREHOUSE, else `fleetscope-data/fleetscope.duckdb`."""
     if path:
         return Path(path)
     from fleetscope.config import DEFAULT_WAREHOUSE
@@ -29,6 +29,6 @@ def warehouse_path(path: str | Path | None = None) -> Path:
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection to the warehouse (see `warehouse_path` for the default)."""
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     return connect_read_only(warehouse_path(path))

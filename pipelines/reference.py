@@ -7,9 +7,9 @@ ownership overrides) is written here before the models run.
 from __future__ import annotations
 
 from fleetscope.config import Config
-from pipelines.ownership import ownership_tables
-from pipelines.pricing import pricing_tables
-from warehouse import Warehouse
+from fleetscope.pipelines.ownership import ownership_tables
+from fleetscope.pipelines.pricing import pricing_tables
+from fleetscope.warehouse import Warehouse
 
 
 def load_reference_tables(wh: Warehouse, config: Config) -> None:

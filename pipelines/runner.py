@@ -65,7 +65,7 @@ from pathlib import Path
 import duckdb
 
 from fleetscope.errors import TransformError
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 LAYERS = ("staging", "intermediate", "marts")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fleetscope.config import Config
-from pipelines.reference import load_reference_tables
-from pipelines.runner import RunResult, run_models
-from warehouse import Warehouse
+from fleetscope.pipelines.reference import load_reference_tables
+from fleetscope.pipelines.runner import RunResult, run_models
+from fleetscope.warehouse import Warehouse
 
 
 def transform_warehouse(wh: Warehouse, config: Config, *, full_refresh: bool = False,

@@ -2,7 +2,7 @@
 
 API (what `fleetscope report`, `fleetscope run` and the demo call):
 
-    from reports import render_all
+    from fleetscope.reports import render_all
     result = render_all(warehouse_path, out_dir, week=None, teams=None, config=config)
 
 - `week`: `"2026-W47"` or an `IsoWeek`; None = the last complete week of cost data.
@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reports.render import RenderResult, render_all
+    from fleetscope.reports.render import RenderResult, render_all
 
 __all__ = ["RenderResult", "render_all"]
 
@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
     # Lazy: importing `reports` (e.g. from a notebook for `reports.metrics`) must not pull in
     # nbconvert and papermill.
     if name in __all__:
-        from reports import render
+        from fleetscope.reports import render
 
         return getattr(render, name)
     raise AttributeError(name)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from reports.metrics import Change
-from reports.names import esc
+from fleetscope.reports.metrics import Change
+from fleetscope.reports.names import esc
 
 
 def money(value: float | None, currency: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from reports.weeks import IsoWeek
+from fleetscope.reports.weeks import IsoWeek
 
 IDLE = "__idle__"
 UNALLOCATED = "__unallocated__"

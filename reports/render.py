@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from fleetscope.config import Config
 from fleetscope.errors import FleetscopeError
-from reports.names import safe_file_name
-from reports.site import (
+from fleetscope.reports.names import safe_file_name
+from fleetscope.reports.site import (
     LEADERSHIP,
     QUALITY_PAGE,
     WeekManifest,
@@ -20,12 +20,12 @@ from reports.site import (
     render_index,
     write_text_atomic,
 )
-from reports.weeks import IsoWeek, default_week
+from fleetscope.reports.weeks import IsoWeek, default_week
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-    from reports.metrics import Connection
+    from fleetscope.reports.metrics import Connection
 
 
 @dataclass
@@ -44,8 +44,8 @@ class RenderResult:
 def _plan(warehouse_path: Path, week: str | IsoWeek | None,
           teams: list[str] | None) -> tuple[IsoWeek, list[str]]:
     """The week to render and the teams that have a page (all of them unless named)."""
-    from reports import metrics
-    from warehouse import connect_read_only
+    from fleetscope.reports import metrics
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(warehouse_path)
     try:
@@ -75,7 +75,7 @@ def _plan(warehouse_path: Path, week: str | IsoWeek | None,
 
 
 def _known_teams(con: Connection) -> list[str]:
-    from reports import metrics
+    from fleetscope.reports import metrics
 
     sql = ["select team from mart_team_cost_daily"]
     if metrics.table_exists(con, "mart_app_migration_status"):
@@ -93,9 +93,9 @@ def render_all(warehouse_path: str | Path, out_dir: str | Path, *,
                leadership: bool | None = None) -> RenderResult:
     """Render the week's leadership report (unless only `teams` are asked for), the team
     reports with their CSVs, and the index; return what was written."""
-    from notebooks import LEADERSHIP_NOTEBOOK, TEAM_NOTEBOOK
-    from reports.execute import Job, run_jobs
-    from reports.export import export_html, make_exporter
+    from fleetscope.notebooks import LEADERSHIP_NOTEBOOK, TEAM_NOTEBOOK
+    from fleetscope.reports.execute import Job, run_jobs
+    from fleetscope.reports.export import export_html, make_exporter
 
     started = time.perf_counter()
     config = config or Config()

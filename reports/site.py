@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reports.names import esc
+from fleetscope.reports.names import esc
 
 WEEK_DIR = re.compile(r"^\d{4}-W\d{2}$")
 MANIFEST = "manifest.json"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.metrics import Connection, columns, table_exists
-from reports.weeks import IsoWeek
+from fleetscope.reports.metrics import Connection, columns, table_exists
+from fleetscope.reports.weeks import IsoWeek
 
 RESOURCES = ("cpu", "ram", "gpu", "storage")
 

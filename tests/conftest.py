@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from fleetscope.cli import cli
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
@@ -131,7 +131,7 @@ def test_loaded_but_refused_by_the_gate(baseline: Path, tmp_path: Path) -> None:
     at the node's capacity."""
     from datetime import timedelta
 
-    from warehouse import utc_now
+    from fleetscope.warehouse import utc_now
 
     warehouse = tmp_path / "wh.duckdb"
     shutil.copy(baseline, warehouse)

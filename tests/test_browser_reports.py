@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from test_report_fixture import XSS_TEAM, build_warehouse
 
-from reports import render_all
+from fleetscope.reports import render_all
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from backstage_fake_api import entity, serve
 
-from collectors.catalog.client import fetch_catalog, fetch_entities
 from fleetscope.cli import cli
+from fleetscope.collectors.catalog.client import fetch_catalog, fetch_entities
 from fleetscope.errors import CollectError
 
 ENTITIES = (
@@ -62,7 +62,7 @@ def test_cli_reads_the_token_from_the_configured_variable(tmp_path, cli_runner,
                                          str(config), "collect", "catalog", "--url",
                                          server.url])
     assert result.exit_code == 0, result.output
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(warehouse_path)
     count = con.execute("select count(*) from raw_catalog_entities").fetchone()[0]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from collectors.catalog import read_catalog_path
+from fleetscope.collectors.catalog import read_catalog_path
 from fleetscope.errors import InputError
 
 WHEN = datetime(2026, 11, 20)

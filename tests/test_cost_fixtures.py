@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from fleetscope.config import parse_config
-from warehouse import LoadBatch, Warehouse, Window
+from fleetscope.warehouse import LoadBatch, Warehouse, Window
 
 GIB = 2**30
 DAY = datetime(2026, 11, 2)

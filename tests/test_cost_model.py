@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.invariants import check_invariants
-from pipelines.transform import transform_warehouse
+from fleetscope.pipelines.invariants import check_invariants
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.warehouse import Warehouse
 from tests.test_cost_fixtures import CONFIG, DAY, GIB, load_prometheus, load_snapshot
-from warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +139,8 @@ def test_spot_nodes_use_spot_rates(warehouse: Warehouse) -> None:
 def test_storage_is_charged_to_the_claim_namespace_team(warehouse: Warehouse) -> None:
     import pandas as pd
 
+    from fleetscope.warehouse import LoadBatch
     from tests.test_cost_fixtures import inventory_tables
-    from warehouse import LoadBatch
 
     tables = inventory_tables()
     tables["raw_k8s_pvs"] = pd.DataFrame([

@@ -124,10 +124,10 @@ def test_sources_look_like_real_ones(small: Path) -> None:
 
 
 def test_every_file_reads_through_the_real_readers(small: Path) -> None:
-    from collectors.catalog.reader import read_catalog_path
-    from collectors.helios.reader import read_dump_file as read_helios
-    from collectors.kubernetes.reader import read_list_file
-    from collectors.prometheus.reader import read_dump_file as read_prometheus
+    from fleetscope.collectors.catalog.reader import read_catalog_path
+    from fleetscope.collectors.helios.reader import read_dump_file as read_helios
+    from fleetscope.collectors.kubernetes.reader import read_list_file
+    from fleetscope.collectors.prometheus.reader import read_dump_file as read_prometheus
 
     at = datetime(2026, 11, 22, 23, 30)
     k8s = read_list_file(small / "sources/kubernetes/prod-eu/2026-11-22.json",

@@ -36,8 +36,8 @@ def test_reports_are_on_disk(demo_out: Path) -> None:
 
 
 def test_design_invariants_hold_on_the_demo_data(demo_out: Path) -> None:
-    from pipelines.invariants import check_invariants
-    from warehouse import connect_read_only
+    from fleetscope.pipelines.invariants import check_invariants
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(demo_out / "warehouse.duckdb")
     try:
@@ -69,7 +69,7 @@ def _planned_status(app, hours: int) -> str:
 
 
 def test_migration_status_of_every_app_is_the_planned_one(demo_out: Path) -> None:
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     org = build_org(7, DAYS, first_weekday=date(2026, 11, 9).weekday())
     con = connect_read_only(demo_out / "warehouse.duckdb")
@@ -97,7 +97,7 @@ def test_an_unwritable_out_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_helios_env_secrets_never_reach_the_warehouse_or_reports(demo_out: Path) -> None:
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     secret = "demo-not-a-real-secret"  # the DB_PASSWORD the demo's Helios jobs carry in env
     assert secret.encode() in next((demo_out / "sources" / "helios").glob("*.json")).read_bytes()

@@ -7,7 +7,7 @@ import pytest
 from test_deploys_history import load_history
 
 from fleetscope.config import parse_config
-from pipelines.catalog_doc import (
+from fleetscope.pipelines.catalog_doc import (
     COLUMNS,
     DOC_PATH,
     documented_relations,
@@ -15,8 +15,8 @@ from pipelines.catalog_doc import (
     relation_columns,
     render_marts_doc,
 )
-from pipelines.transform import transform_warehouse
-from warehouse import Warehouse
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,8 @@ def test_units_and_meanings_are_filled_in():
 def test_the_doc_file_is_in_sync_with_the_models(built):
     rendered = render_marts_doc(built.con)
     assert DOC_PATH.read_text(encoding="utf-8") == rendered, (
-        "docs/marts.md is stale: run `.venv/bin/python -m pipelines.catalog_doc WAREHOUSE`")
+        "docs/marts.md is stale: run "
+        "`.venv/bin/python -m fleetscope.pipelines.catalog_doc WAREHOUSE`")
     # a grain header continued on the next comment line is quoted whole
     assert ("Grain: one row per app and day, from the first day the app ran anywhere (a native "
             "app that stops running has no row on the days it runs nowhere).") in rendered

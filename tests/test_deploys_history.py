@@ -24,12 +24,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from helios_fake_api import document, host_status, job
 
-from collectors.helios import read_dump
-from collectors.kubernetes.reader import read_list
+from fleetscope.collectors.helios import read_dump
+from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
-from pipelines.reference import load_reference_tables
-from pipelines.runner import discover_models, run_models
-from warehouse import Warehouse
+from fleetscope.pipelines.reference import load_reference_tables
+from fleetscope.pipelines.runner import discover_models, run_models
+from fleetscope.warehouse import Warehouse
 
 W44, W45, W46 = date(2026, 10, 26), date(2026, 11, 2), date(2026, 11, 9)
 DEPLOY_MARTS = ("mart_deploys_weekly", "mart_deploy_frequency")

@@ -20,7 +20,7 @@ import pytest
 from helios_fake_api import document, host_status, job
 from test_migration_history import run_migration_models
 
-from collectors.helios import read_dump
+from fleetscope.collectors.helios import read_dump
 from fleetscope.config import parse_config
 
 GIB = 2**30
@@ -74,7 +74,7 @@ def test_unset_host_price_uses_cpu_and_memory_rates(warehouse):
 
 
 def test_legacy_cost_lands_in_app_and_team_cost_marts(warehouse):
-    from pipelines.transform import transform_warehouse
+    from fleetscope.pipelines.transform import transform_warehouse
 
     warehouse.load(read_dump(DOC, source="helios-eu", collected_at=datetime(2026, 11, 1, 12)))
     transform_warehouse(warehouse, parse_config({"pricing": {

@@ -9,8 +9,13 @@ import time
 import pytest
 from helios_fake_api import HeliosServer, document, host_status, job, serve
 
-from collectors.helios.client import STATUS_CHUNK, Transport, collect_live, fetch_document
 from fleetscope.cli import cli
+from fleetscope.collectors.helios.client import (
+    STATUS_CHUNK,
+    Transport,
+    collect_live,
+    fetch_document,
+)
 from fleetscope.errors import CollectError
 
 
@@ -102,7 +107,7 @@ def test_cli_collects_dumps_without_env_and_reloads_the_dump(tmp_path, cli_runne
                                      "--from-file", str(dump), "--source", "eu",
                                      "--collected-at", "2026-11-01T00:00:00Z"])
     assert result.exit_code == 0, result.output
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(warehouse_path)
     rows = con.execute("select collected_at::date::varchar, count(*) from raw_helios_hosts "
@@ -122,7 +127,7 @@ def test_cli_failure_is_recorded_and_printed(cli_runner, warehouse_path):
                                          "helios", "--url", server.url])
     assert result.exit_code == 4
     assert "Error: helios GET" in result.output and "HTTP 401" in result.output
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(warehouse_path)
     status = con.execute("select source_kind, status from loads").fetchall()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from collectors.helios import read_dump, read_dump_file
+from fleetscope.collectors.helios import read_dump, read_dump_file
 from fleetscope.errors import InputError
 
 WHEN = datetime(2026, 11, 20, 6)

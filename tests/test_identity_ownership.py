@@ -9,12 +9,12 @@ from helios_fake_api import document, host_status, job
 from k8s_objects import as_list, container, meta, pod
 from test_migration_history import run_migration_models
 
-from collectors.catalog import read_catalog_path
-from collectors.helios import read_dump
-from collectors.kubernetes.reader import read_list
+from fleetscope.collectors.catalog import read_catalog_path
+from fleetscope.collectors.helios import read_dump
+from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
 from fleetscope.errors import ConfigError
-from pipelines.ownership import read_overrides
+from fleetscope.pipelines.ownership import read_overrides
 
 AT = datetime(2026, 11, 20, 6)
 
@@ -102,7 +102,7 @@ def _snapshot() -> dict:
 
 @pytest.fixture(scope="module")
 def identity(tmp_path_factory):
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
     folder = tmp_path_factory.mktemp("identity")
     (folder / "catalog-info.yaml").write_text(CATALOG)

@@ -15,14 +15,14 @@ from test_migration_history import (
     kubernetes_snapshot,
 )
 
-from collectors.catalog import read_catalog_path
-from collectors.helios import read_dump
-from collectors.kubernetes.reader import read_list
+from fleetscope.collectors.catalog import read_catalog_path
+from fleetscope.collectors.helios import read_dump
+from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
 from fleetscope.errors import TransformError
-from pipelines.runner import discover_models, snapshot_parameters
-from pipelines.transform import transform_warehouse
-from warehouse import LoadBatch, Warehouse
+from fleetscope.pipelines.runner import discover_models, snapshot_parameters
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.warehouse import LoadBatch, Warehouse
 
 TABLES = ("int_app_snapshot_days", "int_app_platform_daily", "int_k8s_workload_owners",
           "mart_app_migration_status", "mart_migration_daily", "mart_migration_forecast",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.invariants import check_invariants
-from pipelines.transform import transform_warehouse
+from fleetscope.pipelines.invariants import check_invariants
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.warehouse import Warehouse
 from tests.test_cost_fixtures import CONFIG, DAY, load_prometheus, load_snapshot
-from warehouse import Warehouse
 
 
 @pytest.fixture

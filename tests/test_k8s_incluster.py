@@ -18,7 +18,7 @@ from k8s_fake_api import FakeKubeAPI, TestCA, in_cluster_env, write_service_acco
 from k8s_objects import as_list, sample_items
 
 from fleetscope.cli import cli
-from warehouse import connect_read_only
+from fleetscope.warehouse import connect_read_only
 
 K8S_TABLES = ("raw_k8s_nodes", "raw_k8s_namespaces", "raw_k8s_pods", "raw_k8s_containers",
               "raw_k8s_workloads", "raw_k8s_replicasets", "raw_k8s_pvcs", "raw_k8s_pvs")

@@ -12,18 +12,18 @@ import pytest
 from k8s_fake_api import FakeKubeAPI, write_kubeconfig
 from k8s_objects import as_list, sample_items
 
-from collectors.kubernetes import (
+from fleetscope.cli import cli
+from fleetscope.collectors.kubernetes import (
     ClusterTarget,
     collect_cluster,
     collect_target,
     read_list,
     targets,
 )
-from collectors.kubernetes.transport import RetryPolicy
-from fleetscope.cli import cli
+from fleetscope.collectors.kubernetes.transport import RetryPolicy
 from fleetscope.config import parse_config
 from fleetscope.errors import CollectError, ConfigError, InputError
-from warehouse import connect_read_only
+from fleetscope.warehouse import connect_read_only
 
 PODS = "/api/v1/pods"
 

@@ -9,8 +9,8 @@ import yaml
 from k8s_fake_api import RESOURCES, FakeKubeAPI, write_kubeconfig
 from k8s_objects import sample_items
 
-from collectors.kubernetes import collect_cluster
-from collectors.kubernetes.live import RESOURCES as COLLECTED
+from fleetscope.collectors.kubernetes import collect_cluster
+from fleetscope.collectors.kubernetes.live import RESOURCES as COLLECTED
 from fleetscope.config import parse_config
 
 MANIFEST = Path(__file__).resolve().parent.parent / "deploy" / "rbac.yaml"

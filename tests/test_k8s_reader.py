@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from k8s_objects import as_list, container, pod, sample_items
 
-from collectors.kubernetes.reader import read_list, read_list_file
 from fleetscope.cli import cli
+from fleetscope.collectors.kubernetes.reader import read_list, read_list_file
 from fleetscope.errors import InputError
 
 WHEN = datetime(2026, 11, 20, 12)
@@ -177,7 +177,7 @@ def test_cli_from_file_loads_once_per_snapshot(tmp_path, warehouse_path, cli_run
         assert result.exit_code == 0, result.output
     assert "prod-eu: loaded 2 nodes, 1 namespaces, 8 pods, 9 containers, 5 workloads, " \
            "2 replicasets, 1 pvcs, 1 pvs" in result.stderr
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(warehouse_path)
     rows = con.execute("select cluster, collected_at, count(*) from raw_k8s_pods "

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from pipelines.runner import discover_models
+from fleetscope.pipelines.runner import discover_models
 
 AS_OF = date(2026, 10, 5)
 

@@ -24,13 +24,13 @@ import pytest
 from helios_fake_api import document, host_status, job
 from k8s_objects import as_list, container, meta, pod
 
-from collectors.catalog import read_catalog_path
-from collectors.helios import read_dump
-from collectors.kubernetes.reader import read_list
+from fleetscope.collectors.catalog import read_catalog_path
+from fleetscope.collectors.helios import read_dump
+from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
-from pipelines.reference import load_reference_tables
-from pipelines.runner import discover_models, run_models
-from warehouse import Warehouse
+from fleetscope.pipelines.reference import load_reference_tables
+from fleetscope.pipelines.runner import discover_models, run_models
+from fleetscope.warehouse import Warehouse
 
 D = [date(2026, 11, d) for d in range(1, 6)]
 

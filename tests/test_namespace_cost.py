@@ -27,12 +27,13 @@ import pandas as pd
 import pytest
 from helios_fake_api import document, host_status, job
 
-from collectors.helios import read_dump
-from pipelines.invariants import check_invariants
-from pipelines.quality.checks import build
-from pipelines.transform import transform_warehouse
-from reports import team as numbers
-from reports.weeks import IsoWeek
+from fleetscope.collectors.helios import read_dump
+from fleetscope.pipelines.invariants import check_invariants
+from fleetscope.pipelines.quality.checks import build
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.reports import team as numbers
+from fleetscope.reports.weeks import IsoWeek
+from fleetscope.warehouse import LoadBatch, Warehouse
 from tests.test_cost_fixtures import (
     CONFIG,
     DAY,
@@ -41,7 +42,6 @@ from tests.test_cost_fixtures import (
     inventory_tables,
     load_prometheus,
 )
-from warehouse import LoadBatch, Warehouse
 
 WEEK = IsoWeek.parse("2026-W45")  # Mon 2 Nov 2026 = DAY
 HELIOS = document({"a:1:x": job("a:1:x", cpu_shares=1024, memory=8 * GIB)},
@@ -130,7 +130,7 @@ def test_quality_gate_fails_when_namespaces_do_not_add_up(tmp_path: Path) -> Non
     from test_ops_validate import NOW, TABLES, build, failed
 
     from fleetscope.config import parse_config
-    from pipelines.quality import validate_warehouse
+    from fleetscope.pipelines.quality import validate_warehouse
 
     # payments on 21 Nov: namespaces 60 + 7 = 67 against 60 in the team mart (one bad row);
     # a namespace NULL on 20 Nov (pay-batch's 10 lost its name).

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import pytest
 
 from fleetscope.cli import cli
 from fleetscope.config import parse_config
-from pipelines.quality import validate_warehouse
-from warehouse import LoadBatch, Warehouse
+from fleetscope.pipelines.quality import validate_warehouse
+from fleetscope.warehouse import LoadBatch, Warehouse
 
 NOW = datetime(2026, 11, 22, 0, 0)
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from collectors.prometheus.client import Auth, PrometheusClient, QueryTooLarge
+from fleetscope.collectors.prometheus.client import Auth, PrometheusClient, QueryTooLarge
 from fleetscope.errors import CollectError, ConfigError
 
 MATRIX = {"status": "success", "data": {"resultType": "matrix", "result": [

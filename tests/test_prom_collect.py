@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from prometheus_server import MIB, T0, T1, preloaded_prometheus, scenario_history
 
-from collectors.prometheus.collector import WindowCollector, client_for
-from collectors.prometheus.reader import read_dump
 from fleetscope.cli import cli
+from fleetscope.collectors.prometheus.collector import WindowCollector, client_for
+from fleetscope.collectors.prometheus.reader import read_dump
 from fleetscope.config import PrometheusSource, parse_config
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 START = T0.replace(tzinfo=None)
 END = START + timedelta(hours=6)
@@ -204,7 +204,7 @@ def test_start_off_the_hour_is_refused(prometheus, tmp_path, cli_runner):
 
 
 def test_now_defaults(prometheus):
-    from collectors.prometheus.collector import last_complete_hour, resolve_window
+    from fleetscope.collectors.prometheus.collector import last_complete_hour, resolve_window
 
     now = datetime(2026, 11, 2, 10, 1)  # the 09:00 hour's last scrapes may still be landing
     assert last_complete_hour(now) == datetime(2026, 11, 2, 9)
@@ -251,8 +251,8 @@ def test_server_refusing_large_queries_gets_smaller_ones_and_the_same_rows(
 
 
 def test_refused_piece_is_split_by_namespace_then_time(strict_prometheus, prometheus):
-    from collectors.prometheus.collector import Plan
-    from collectors.prometheus.queries import raw_queries
+    from fleetscope.collectors.prometheus.collector import Plan
+    from fleetscope.collectors.prometheus.queries import raw_queries
 
     config = _config()
     cpu = next(q for q in raw_queries(config) if q.name == "cpu_rate")
@@ -301,7 +301,7 @@ bearer_token_env = "FLEETSCOPE_TEST_PROM_TOKEN"
 def test_presence_rules_jitter_edges_interior_and_whole_hour_gaps():
     import numpy as np
 
-    from collectors.prometheus.client import PrometheusClient
+    from fleetscope.collectors.prometheus.client import PrometheusClient
 
     config = _config()  # 60 samples per hour
     collector = WindowCollector(PrometheusClient("http://127.0.0.1:9"), config, cluster="prod")

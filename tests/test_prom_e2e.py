@@ -27,7 +27,7 @@ import pytest
 from prometheus_server import Series, preloaded_prometheus
 
 from fleetscope.cli import cli
-from warehouse import connect_read_only
+from fleetscope.warehouse import connect_read_only
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
 MIB, GIB = 2**20, 2**30

@@ -8,10 +8,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from collectors.prometheus import read_dump, read_dump_file
 from fleetscope.cli import cli
+from fleetscope.collectors.prometheus import read_dump, read_dump_file
 from fleetscope.errors import InputError
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 T0 = int(datetime(2026, 9, 1, tzinfo=UTC).timestamp())
 H = 3600

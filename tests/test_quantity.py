@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from collectors.quantity import parse_quantity, quantity_to_float
+from fleetscope.collectors.quantity import parse_quantity, quantity_to_float
 from fleetscope.errors import InputError
 
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from reports.execute import Job, RenderError, run_jobs
+from fleetscope.reports.execute import Job, RenderError, run_jobs
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -50,7 +50,7 @@ def test_leadership_notebook_runs_under_plain_papermill(tmp_path: Path) -> None:
     import papermill
     from test_report_fixture import build_warehouse
 
-    from notebooks import LEADERSHIP_NOTEBOOK
+    from fleetscope.notebooks import LEADERSHIP_NOTEBOOK
 
     source = nbformat.read(LEADERSHIP_NOTEBOOK, as_version=4)
     tagged = [c for c in source.cells if "parameters" in c.metadata.get("tags", [])]

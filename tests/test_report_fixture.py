@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse import LoadBatch, Warehouse, utc_now
+from fleetscope.warehouse import LoadBatch, Warehouse, utc_now
 
 W46_DAY = date(2026, 11, 10)
 W47_DAY = date(2026, 11, 17)

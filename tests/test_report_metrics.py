@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from test_report_fixture import DOTS_TEAM, NOW, XSS_TEAM, build_warehouse
 
-from reports import metrics
-from reports import team as numbers
-from reports.names import safe_file_name
-from reports.weeks import IsoWeek, default_week
-from warehouse import Warehouse, connect_read_only
+from fleetscope.reports import metrics
+from fleetscope.reports import team as numbers
+from fleetscope.reports.names import safe_file_name
+from fleetscope.reports.weeks import IsoWeek, default_week
+from fleetscope.warehouse import Warehouse, connect_read_only
 
 W47 = IsoWeek(2026, 47)
 # Half an engineer (200,000 a year) over 7 days: 0.5 * 200000 * 7 / 365.
@@ -234,7 +234,7 @@ def test_safe_file_names() -> None:
 
 
 def test_connect_helper_is_read_only(tmp_path: Path) -> None:
-    from notebooks import connect
+    from fleetscope.notebooks import connect
 
     path = build_warehouse(tmp_path / "wh.duckdb")
     con = connect(path)

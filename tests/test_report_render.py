@@ -11,8 +11,8 @@ import pytest
 from test_report_fixture import DOTS_TEAM, XSS_TEAM, build_warehouse, team_cost_rows
 
 from fleetscope.cli import cli
-from reports import render_all
-from warehouse import Warehouse
+from fleetscope.reports import render_all
+from fleetscope.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import click
 import pytest
 
 from fleetscope.cli import cli
-from warehouse import Warehouse
+from fleetscope.warehouse import Warehouse
 
 HEAVY = ("pandas", "numpy", "pyarrow", "great_expectations", "papermill", "nbconvert", "nbclient",
          "nbformat", "jupyterlab", "jupyter_server", "kubernetes", "plotly", "scipy", "yaml",

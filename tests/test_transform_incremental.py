@@ -10,10 +10,10 @@ import pytest
 
 from fleetscope.cli import cli
 from fleetscope.errors import TransformError
-from pipelines.runner import discover_models, run_models
-from pipelines.transform import transform_warehouse
+from fleetscope.pipelines.runner import discover_models, run_models
+from fleetscope.pipelines.transform import transform_warehouse
+from fleetscope.warehouse import LoadBatch, Warehouse
 from tests.test_cost_fixtures import CONFIG, inventory_tables, load_prometheus
-from warehouse import LoadBatch, Warehouse
 
 D1 = datetime(2026, 11, 1)
 TABLES = ("int_node_hours", "int_container_hours", "int_node_hours_allocated",
@@ -169,7 +169,7 @@ def test_unknown_parameters_and_parameters_in_views_are_refused(tmp_path: Path) 
 
 
 def test_parameters_bound_the_inventory_a_run_reads(warehouse: Warehouse) -> None:
-    from pipelines.runner import parameters
+    from fleetscope.pipelines.runner import parameters
 
     _snapshot(warehouse, _day(1) + timedelta(hours=2))
     _snapshot(warehouse, _day(3) + timedelta(hours=2))

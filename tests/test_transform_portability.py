@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlglot
 
-from pipelines.runner import discover_models
+from fleetscope.pipelines.runner import discover_models
 
 MODELS = discover_models()
 

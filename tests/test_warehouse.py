@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from fleetscope.errors import WarehouseError
-from warehouse import LoadBatch, Warehouse, Window
+from fleetscope.warehouse import LoadBatch, Warehouse, Window
 
 
 def _namespaces(*names: str) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def test_second_writer_gets_a_clear_error(warehouse, warehouse_path):
     import subprocess
     import sys
 
-    code = ("from warehouse import Warehouse\n"
+    code = ("from fleetscope.warehouse import Warehouse\n"
             f"Warehouse({str(warehouse_path)!r})\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode != 0

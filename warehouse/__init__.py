@@ -1,6 +1,6 @@
 """The DuckDB warehouse: schema migrations, transactional loads, state, model writes."""
 
-from warehouse.db import (
+from fleetscope.warehouse.db import (
     LoadBatch,
     LoadResult,
     Warehouse,

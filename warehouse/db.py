@@ -81,7 +81,7 @@ class LoadResult:
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("warehouse") / "migrations"
+    folder = resources.files("fleetscope.warehouse") / "migrations"
     found = []
     for entry in folder.iterdir():
         match = re.match(r"^(\d{4})_(\w+)\.sql$", entry.name)

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from collectors.catalog.reader import TABLE, entities_frame, entity_row
+from fleetscope.collectors.catalog.reader import TABLE, entities_frame, entity_row
 from fleetscope.errors import CollectError
-from warehouse import LoadBatch, to_naive_utc
+from fleetscope.warehouse import LoadBatch, to_naive_utc
 
 KINDS = ("component", "group", "system")
 PAGE_SIZE = 500

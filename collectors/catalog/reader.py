@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from fleetscope.errors import InputError
-from warehouse import LoadBatch, to_naive_utc
+from fleetscope.warehouse import LoadBatch, to_naive_utc
 
 TABLE = "raw_catalog_entities"
 COLUMNS = ["kind", "entity_namespace", "entity_name", "owner", "system", "lifecycle",

@@ -1,5 +1,5 @@
 """Helios (the legacy orchestrator): the offline document reader and the live master client."""
 
-from collectors.helios.reader import TABLES, read_dump, read_dump_file
+from fleetscope.collectors.helios.reader import TABLES, read_dump, read_dump_file
 
 __all__ = ["TABLES", "read_dump", "read_dump_file"]

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from collectors.helios.reader import read_dump
+from fleetscope.collectors.helios.reader import read_dump
 from fleetscope.errors import CollectError
-from warehouse import LoadBatch
+from fleetscope.warehouse import LoadBatch
 
 STATUS_CHUNK = 500          # hosts per POST /hosts/statuses
 RETRIES = 3                 # attempts after the first, on connection errors and 5xx/429

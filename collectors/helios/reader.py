@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from fleetscope.errors import InputError
-from warehouse import LoadBatch, to_naive_utc
+from fleetscope.warehouse import LoadBatch, to_naive_utc
 
 TABLES = ("raw_helios_jobs", "raw_helios_hosts", "raw_helios_deployments",
           "raw_helios_job_events")

@@ -5,8 +5,13 @@ from a List document, `live` from paginated raw-JSON lists of real clusters (`tr
 retry policy).
 """
 
-from collectors.kubernetes.live import ClusterTarget, collect_cluster, collect_target, targets
-from collectors.kubernetes.reader import read_list, read_list_file
+from fleetscope.collectors.kubernetes.live import (
+           ClusterTarget,
+           collect_cluster,
+           collect_target,
+           targets,
+)
+from fleetscope.collectors.kubernetes.reader import read_list, read_list_file
 
 __all__ = ["ClusterTarget", "collect_cluster", "collect_target", "read_list", "read_list_file",
            "targets"]

@@ -14,13 +14,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from collectors.kubernetes.reader import SOURCE_KIND
-from collectors.kubernetes.rows import SnapshotBuilder, paused_gc
-from collectors.kubernetes.transport import ContinueExpired, RetryPolicy, get_with_retries
-from collectors.kubernetes.wire import decode_page
+from fleetscope.collectors.kubernetes.reader import SOURCE_KIND
+from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
+from fleetscope.collectors.kubernetes.transport import (
+    ContinueExpired,
+    RetryPolicy,
+    get_with_retries,
+)
+from fleetscope.collectors.kubernetes.wire import decode_page
 from fleetscope.config import KubernetesConfig
 from fleetscope.errors import CollectError, ConfigError
-from warehouse import LoadBatch, utc_now
+from fleetscope.warehouse import LoadBatch, utc_now
 
 # A list whose continue token keeps expiring (a huge, fast-changing cluster) gives up after this.
 MAX_LIST_RESTARTS = 3

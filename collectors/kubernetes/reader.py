@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from collectors.kubernetes.rows import SnapshotBuilder, paused_gc
-from collectors.kubernetes.wire import iter_list_items
+from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
+from fleetscope.collectors.kubernetes.wire import iter_list_items
 from fleetscope.errors import InputError
-from warehouse import LoadBatch, to_naive_utc, utc_now
+from fleetscope.warehouse import LoadBatch, to_naive_utc, utc_now
 
 SOURCE_KIND = "kubernetes"
 

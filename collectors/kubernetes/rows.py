@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import orjson
 import pandas as pd
 
-from collectors.quantity import quantity_to_float
+from fleetscope.collectors.quantity import quantity_to_float
 from fleetscope.errors import InputError
 
 # Every kind the collector reads; anything else in a List (Services, Events...) is skipped.

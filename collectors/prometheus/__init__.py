@@ -5,8 +5,8 @@ tables; the live collector (`collector`) runs the PromQL of `queries` through `c
 the same document, and hands it to the same reader.
 """
 
-from collectors.prometheus.collector import collect_to_warehouse
-from collectors.prometheus.reader import (
+from fleetscope.collectors.prometheus.collector import collect_to_warehouse
+from fleetscope.collectors.prometheus.reader import (
     CONTAINER_SERIES,
     NODE_SERIES,
     read_dump,

@@ -24,13 +24,18 @@ from typing import Any
 import numpy as np
 import orjson
 
-from collectors.prometheus.client import Auth, PrometheusClient, QueryTooLarge
-from collectors.prometheus.queries import RawQuery, namespace_matcher, raw_queries, sizing_query
-from collectors.prometheus.reader import read_dump
 from fleetscope import console
+from fleetscope.collectors.prometheus.client import Auth, PrometheusClient, QueryTooLarge
+from fleetscope.collectors.prometheus.queries import (
+    RawQuery,
+    namespace_matcher,
+    raw_queries,
+    sizing_query,
+)
+from fleetscope.collectors.prometheus.reader import read_dump
 from fleetscope.config import PrometheusConfig, PrometheusSource
 from fleetscope.errors import CollectError, FleetscopeError, InputError
-from warehouse import LoadBatch, utc_now
+from fleetscope.warehouse import LoadBatch, utc_now
 
 HOUR = timedelta(hours=1)
 FIRST_RUN = timedelta(hours=24)   # window of a first run without --start
@@ -383,7 +388,7 @@ def collect_to_warehouse(warehouse_path: Path, config: PrometheusConfig,
     bounded on a long backfill, and a failure keeps the weeks already loaded (a rerun continues
     from there). Raises on failure without recording it (`collect_sources` records it).
     """
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
     with Warehouse(warehouse_path) as wh:
         stored = wh.get_state(watermark_key(source.cluster))
@@ -410,7 +415,7 @@ def collect_to_warehouse(warehouse_path: Path, config: PrometheusConfig,
 def _collect_piece(warehouse_path: Path, config: PrometheusConfig, source: PrometheusSource,
                    start: datetime, end: datetime, *, stored: str | None,
                    dump: Path | None) -> int:
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
     started_at = utc_now()
     document, stats = collect_window(source, config, start=start, end=end)
@@ -435,7 +440,7 @@ def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig
                     warehouse_path: Path, start: datetime | None, end: datetime | None,
                     dump: Path | None = None) -> list[str]:
     """Collect each source into the warehouse; returns the failures (each recorded in loads)."""
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
     failures = []
     for source in sources:

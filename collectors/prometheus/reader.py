@@ -41,9 +41,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from collectors.prometheus.fastjson import loads_dump
+from fleetscope.collectors.prometheus.fastjson import loads_dump
 from fleetscope.errors import InputError
-from warehouse import LoadBatch, Window
+from fleetscope.warehouse import LoadBatch, Window
 
 STEP_SECONDS = 3600
 

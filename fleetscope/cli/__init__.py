@@ -39,7 +39,7 @@ class FleetscopeGroup(click.Group):
                                                      "max_content_width": 100})
 @click.option("--warehouse", "warehouse", type=click.Path(path_type=Path),
               envvar="FLEETSCOPE_WAREHOUSE",
-              help="DuckDB warehouse file [default: warehouse/fleetscope.duckdb, or the "
+              help="DuckDB warehouse file [default: fleetscope-data/fleetscope.duckdb, or the "
                    "config's warehouse.path]. Env: FLEETSCOPE_WAREHOUSE.")
 @click.option("--config", "config", type=click.Path(path_type=Path), envvar="FLEETSCOPE_CONFIG",
               help="TOML configuration file (see docs/configuration.md). Env: FLEETSCOPE_CONFIG.")

@@ -33,7 +33,7 @@ def collect_catalog(app: AppContext, path: Path | None, url: str | None, source:
     import os
 
     from fleetscope import console
-    from warehouse import utc_now
+    from fleetscope.warehouse import utc_now
 
     when = parse_timestamp(collected_at, option="--collected-at") or utc_now()
     config = app.config.catalog
@@ -43,12 +43,12 @@ def collect_catalog(app: AppContext, path: Path | None, url: str | None, source:
     if bool(path) == bool(url):
         raise click.UsageError("give exactly one of --path or --url")
     if path:
-        from collectors.catalog import read_catalog_path
+        from fleetscope.collectors.catalog import read_catalog_path
 
         batch = read_catalog_path(path, collected_at=when, source=source)
     else:
         assert url is not None
-        from collectors.catalog.client import fetch_catalog
+        from fleetscope.collectors.catalog.client import fetch_catalog
 
         token = os.environ.get(config.token_env) if config.token_env else None
         started = utc_now()

@@ -38,15 +38,15 @@ def collect_helios(app: AppContext, url: str | None, from_file: Path | None, dum
     if dump and not url:
         raise click.UsageError("--dump needs --url")
     from fleetscope import console
-    from warehouse import utc_now
+    from fleetscope.warehouse import utc_now
 
     if from_file:
-        from collectors.helios import read_dump_file
+        from fleetscope.collectors.helios import read_dump_file
 
         batch = read_dump_file(from_file, source=source, collected_at=when)
     else:
         assert url is not None
-        from collectors.helios.client import collect_live
+        from fleetscope.collectors.helios.client import collect_live
 
         started = utc_now()
         try:

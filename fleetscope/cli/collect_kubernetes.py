@@ -55,7 +55,7 @@ def _summary(cluster: str, counts: dict[str, int]) -> str:
 
 
 def _collect_file(app: AppContext, path: Path, cluster: str, when: object) -> None:
-    from collectors.kubernetes.reader import read_list_file
+    from fleetscope.collectors.kubernetes.reader import read_list_file
     from fleetscope.console import info
 
     batch = read_list_file(path, cluster=cluster, collected_at=when)  # type: ignore[arg-type]
@@ -68,9 +68,9 @@ def _collect_file(app: AppContext, path: Path, cluster: str, when: object) -> No
 def _collect_live(app: AppContext, contexts: tuple[str, ...]) -> None:
     # One cluster failing must not stop the others: each is collected, then loaded (or its
     # failure recorded) on its own, and the command fails at the end naming every failed one.
-    from collectors.kubernetes import collect_target, targets
+    from fleetscope.collectors.kubernetes import collect_target, targets
     from fleetscope.console import info
-    from warehouse import utc_now
+    from fleetscope.warehouse import utc_now
 
     settings = app.config.kubernetes
     chosen = targets(settings, contexts)

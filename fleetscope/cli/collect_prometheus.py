@@ -47,7 +47,7 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
         if url or dump or start_at or end_at:
             raise click.UsageError("--from-file cannot be combined with --url, --dump, --start "
                                    "or --end (a dump carries its own window)")
-        from collectors.prometheus import read_dump_file
+        from fleetscope.collectors.prometheus import read_dump_file
 
         batches = [read_dump_file(path, cluster=cluster) for path in from_files]
         with app.open_warehouse() as wh, wh.transaction():
@@ -59,7 +59,7 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
                              f"{result.row_counts} rows")
         return
 
-    from collectors.prometheus.collector import collect_sources
+    from fleetscope.collectors.prometheus.collector import collect_sources
 
     sources = _sources(app, url, cluster)
     failures = collect_sources(sources, config=app.config.prometheus,

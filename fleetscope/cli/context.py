@@ -13,7 +13,7 @@ import click
 from fleetscope.config import Config, load_config
 
 if TYPE_CHECKING:
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
 
 @dataclass
@@ -34,7 +34,7 @@ class AppContext:
 
     def open_warehouse(self) -> Warehouse:
         """Open the warehouse read-write (applying migrations) under the run lock."""
-        from warehouse import Warehouse
+        from fleetscope.warehouse import Warehouse
 
         self.hold_run_lock()
         return Warehouse(self.warehouse_path)

@@ -24,7 +24,7 @@ def validate(app: AppContext, out: Path | None) -> None:
       fleetscope validate
     """
     from fleetscope.errors import ValidationFailed
-    from pipelines.quality import validate_warehouse
+    from fleetscope.pipelines.quality import validate_warehouse
 
     app.hold_run_lock()
     outcome = validate_warehouse(app.warehouse_path, app.config,

@@ -57,7 +57,7 @@ def query(app: AppContext, sql: str, fmt: str) -> None:
     """
     import duckdb
 
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(app.warehouse_path)
     try:

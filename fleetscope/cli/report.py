@@ -30,7 +30,7 @@ def report(app: AppContext, week: str | None, teams: tuple[str, ...], out: Path 
       fleetscope report --team payments --out site
     """
     from fleetscope.console import info
-    from reports import render_all
+    from fleetscope.reports import render_all
 
     config = app.config
     out_dir = out or Path(config.reports.out_dir)

@@ -22,7 +22,7 @@ def transform(app: AppContext, full_refresh: bool) -> None:
       fleetscope transform --full-refresh
     """
     from fleetscope.console import info, step
-    from pipelines.transform import transform_warehouse
+    from fleetscope.pipelines.transform import transform_warehouse
 
     with step("transform"), app.open_warehouse() as wh:
         result = transform_warehouse(wh, app.config, full_refresh=full_refresh, progress=info)

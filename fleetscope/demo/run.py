@@ -27,7 +27,7 @@ from fleetscope.demo.generate import Generated, SourceFile, generate
 from fleetscope.errors import FleetscopeError
 
 if TYPE_CHECKING:
-    from warehouse import LoadBatch
+    from fleetscope.warehouse import LoadBatch
 
 
 @dataclass
@@ -103,8 +103,8 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
     with stage("load", f"loading {len(generated.files)} source files"):
         result.rows = load_sources(generated, warehouse, config)
     with stage("transform", "transforming"):
-        from pipelines.transform import transform_warehouse
-        from warehouse import Warehouse
+        from fleetscope.pipelines.transform import transform_warehouse
+        from fleetscope.warehouse import Warehouse
 
         with Warehouse(warehouse) as wh:
             transform_warehouse(wh, config, full_refresh=True)
@@ -112,14 +112,14 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
         return result
     report_dir = out / "reports"
     with stage("validate", "validating"):
-        from pipelines.quality import validate_warehouse
+        from fleetscope.pipelines.quality import validate_warehouse
 
         outcome = validate_warehouse(warehouse, config, page_dir=report_dir)
         result.validation = outcome.status
         for line in outcome.summary_lines():
             console.info(line)
     with stage("report", "rendering reports"):
-        from reports import render_all
+        from fleetscope.reports import render_all
 
         rendered = render_all(warehouse, report_dir, config=config,
                               teams=None if team_reports else [], leadership=True)
@@ -131,9 +131,9 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
 
 def _read(source: SourceFile, helios_source: str) -> LoadBatch:
     """Parse one generated file with the reader `fleetscope collect ... --from-file` uses."""
-    from collectors.helios.reader import read_dump_file as read_helios
-    from collectors.kubernetes.reader import read_list_file
-    from collectors.prometheus.reader import read_dump_file as read_prometheus
+    from fleetscope.collectors.helios.reader import read_dump_file as read_helios
+    from fleetscope.collectors.kubernetes.reader import read_list_file
+    from fleetscope.collectors.prometheus.reader import read_dump_file as read_prometheus
 
     if source.kind == "kubernetes":
         return read_list_file(source.path, cluster=source.name, collected_at=source.collected_at)
@@ -166,8 +166,8 @@ def load_sources(generated: Generated, warehouse: Path, config: Config, *,
     Files are parsed in `workers` forked processes (a bounded number ahead) while this process
     writes to the warehouse, the only writer.
     """
-    from collectors.catalog.reader import read_catalog_path
-    from warehouse import Warehouse
+    from fleetscope.collectors.catalog.reader import read_catalog_path
+    from fleetscope.warehouse import Warehouse
 
     ordered = _load_order(generated.files)
     catalog = [f for f in generated.files if f.kind == "catalog"]

@@ -40,7 +40,7 @@ from fleetscope.ops.lab import MARTS, connect, describe, sql  # noqa: F401
 
 def warehouse_path(path: str | Path | None = None) -> Path:
     """The warehouse to read: `path`, else $FLEETSCOPE_WAREHOUSE, else the default location."""
-    from notebooks import warehouse_path as notebooks_warehouse_path
+    from fleetscope.notebooks import warehouse_path as notebooks_warehouse_path
 
     return notebooks_warehouse_path(path)
 
@@ -48,7 +48,7 @@ def warehouse_path(path: str | Path | None = None) -> Path:
 @contextmanager
 def connect(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only DuckDB connection for a `with` block (closed at its end)."""
-    from warehouse import connect_read_only
+    from fleetscope.warehouse import connect_read_only
 
     con = connect_read_only(warehouse_path(path))
     try:
@@ -72,9 +72,9 @@ def describe(table: str, *, path: str | Path | None = None) -> pd.DataFrame:
 
 def default_notebooks_dir() -> Path:
     """The repository's (or the installed package's) notebooks folder."""
-    import notebooks
+    from fleetscope.notebooks import NOTEBOOKS_DIR
 
-    return Path(notebooks.__file__).resolve().parent
+    return NOTEBOOKS_DIR
 
 
 def lab_command(*, port: int, ip: str, open_browser: bool, notebooks_dir: Path,

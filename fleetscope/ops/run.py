@@ -27,7 +27,7 @@ from fleetscope.ops.lock import warehouse_lock
 from fleetscope.ops.sources import SourceJob, plan_sources
 
 if TYPE_CHECKING:
-    from pipelines.quality import ValidationOutcome
+    from fleetscope.pipelines.quality import ValidationOutcome
 
 T = TypeVar("T")
 
@@ -122,7 +122,7 @@ def _step(result: RunResult, name: str, action: Callable[[], T]) -> T:
 
 def _collect(jobs: list[SourceJob], warehouse_path: Path, result: RunResult) -> None:
     """Collect each job; a failure is recorded in `loads` and the run goes on."""
-    from warehouse import Warehouse, utc_now
+    from fleetscope.warehouse import Warehouse, utc_now
 
     for job in jobs:
         started_at = utc_now()
@@ -149,22 +149,22 @@ def _collect(jobs: list[SourceJob], warehouse_path: Path, result: RunResult) -> 
 
 
 def _transform(config: Config, options: RunOptions) -> None:
-    from pipelines.transform import transform_warehouse
-    from warehouse import Warehouse
+    from fleetscope.pipelines.transform import transform_warehouse
+    from fleetscope.warehouse import Warehouse
 
     with Warehouse(options.warehouse_path) as wh:
         transform_warehouse(wh, config, progress=console.info)
 
 
 def _validate(config: Config, options: RunOptions) -> ValidationOutcome:
-    from pipelines.quality import validate_warehouse
+    from fleetscope.pipelines.quality import validate_warehouse
 
     return validate_warehouse(options.warehouse_path, config,
                               page_dir=_report_dir(config, options))
 
 
 def _report(config: Config, options: RunOptions) -> Path:
-    from reports import render_all
+    from fleetscope.reports import render_all
 
     out = _report_dir(config, options)
     render_all(options.warehouse_path, out, config=config)

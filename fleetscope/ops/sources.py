@@ -20,7 +20,7 @@ from fleetscope.config import Config, PrometheusSource
 from fleetscope.errors import ConfigError
 
 if TYPE_CHECKING:
-    from warehouse import LoadBatch
+    from fleetscope.warehouse import LoadBatch
 
 # `2026-11-20`, `2026-11-20T06`, `2026-11-20T06:00:00Z`, `20261120T060000Z` in a file name.
 _NAME_TIME = re.compile(
@@ -143,15 +143,15 @@ def _file_time(path: Path, configured: str | None, *, key: str) -> datetime:
 # -- adapters to the collectors ------------------------------------------------------------------
 
 def _load(warehouse_path: Path, batches: list[LoadBatch]) -> int:
-    from warehouse import Warehouse
+    from fleetscope.warehouse import Warehouse
 
     with Warehouse(warehouse_path) as wh:
         return sum(wh.load(batch).total_rows for batch in batches)
 
 
 def _catalog_path(warehouse_path: Path, path: Path, when: datetime | None) -> int:
-    from collectors.catalog import read_catalog_path
-    from warehouse import utc_now
+    from fleetscope.collectors.catalog import read_catalog_path
+    from fleetscope.warehouse import utc_now
 
     return _load(warehouse_path, [read_catalog_path(path, collected_at=when or utc_now())])
 
@@ -159,8 +159,8 @@ def _catalog_path(warehouse_path: Path, path: Path, when: datetime | None) -> in
 def _catalog_url(warehouse_path: Path, config: Config) -> int:
     import os
 
-    from collectors.catalog.client import fetch_catalog
-    from warehouse import utc_now
+    from fleetscope.collectors.catalog.client import fetch_catalog
+    from fleetscope.warehouse import utc_now
 
     c = config.catalog
     token = os.environ.get(c.token_env) if c.token_env else None
@@ -170,38 +170,38 @@ def _catalog_url(warehouse_path: Path, config: Config) -> int:
 
 
 def _kubernetes_file(warehouse_path: Path, path: Path, cluster: str, when: datetime) -> int:
-    from collectors.kubernetes.reader import read_list_file
+    from fleetscope.collectors.kubernetes.reader import read_list_file
 
     return _load(warehouse_path, [read_list_file(path, cluster=cluster, collected_at=when)])
 
 
 def _kubernetes_live(warehouse_path: Path, config: Config, context: str | None) -> int:
-    from collectors.kubernetes import collect_cluster
+    from fleetscope.collectors.kubernetes import collect_cluster
 
     return _load(warehouse_path, [collect_cluster(config.kubernetes, context=context)])
 
 
 def _prometheus_file(warehouse_path: Path, path: Path) -> int:
-    from collectors.prometheus import read_dump_file
+    from fleetscope.collectors.prometheus import read_dump_file
 
     return _load(warehouse_path, [read_dump_file(path)])
 
 
 def _prometheus_live(warehouse_path: Path, config: Config, source: PrometheusSource) -> int:
-    from collectors.prometheus.collector import collect_to_warehouse
+    from fleetscope.collectors.prometheus.collector import collect_to_warehouse
 
     return collect_to_warehouse(warehouse_path, config.prometheus, source)
 
 
 def _helios_file(warehouse_path: Path, config: Config, path: Path, when: datetime) -> int:
-    from collectors.helios import read_dump_file
+    from fleetscope.collectors.helios import read_dump_file
 
     return _load(warehouse_path, [read_dump_file(path, source=config.helios.source,
                                                  collected_at=when)])
 
 
 def _helios_live(warehouse_path: Path, config: Config) -> int:
-    from collectors.helios.client import collect_live
+    from fleetscope.collectors.helios.client import collect_live
 
     h = config.helios
     assert h.url is not None

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from pipelines.quality.validate import ValidationOutcome, validate_warehouse
+from fleetscope.pipelines.quality.validate import ValidationOutcome, validate_warehouse
 
 __all__ = ["ValidationOutcome", "validate_warehouse"]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fleetscope.config import Config
-from pipelines.invariants import CLUSTER_COST_DIFFERENCE_SQL, CLUSTER_COST_INPUTS
+from fleetscope.pipelines.invariants import CLUSTER_COST_DIFFERENCE_SQL, CLUSTER_COST_INPUTS
 
 CRITICAL = "critical"
 WARNING = "warning"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.quality.checks import Check
+from fleetscope.pipelines.quality.checks import Check
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.quality.checks import CRITICAL
-from pipelines.quality.gx import CheckResult
+from fleetscope.pipelines.quality.checks import CRITICAL
+from fleetscope.pipelines.quality.gx import CheckResult
 
 PAGE = "quality.html"
 

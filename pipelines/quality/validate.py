@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from fleetscope.config import Config
-from pipelines.quality.checks import CRITICAL, Check, Frame, build
-from pipelines.quality.gx import CheckResult
+from fleetscope.pipelines.quality.checks import CRITICAL, Check, Frame, build
+from fleetscope.pipelines.quality.gx import CheckResult
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def validate_warehouse(warehouse_path: str | Path, config: Config, *,
                        page_dir: Path | None = None, now: datetime | None = None
                        ) -> ValidationOutcome:
     """Validate, store one row per check in `validation_results`, write `quality.html`."""
-    from warehouse import Warehouse, utc_now
+    from fleetscope.warehouse import Warehouse, utc_now
 
     validated_at = now or utc_now()
     frames, checks = build(config, validated_at)
@@ -62,15 +62,15 @@ def validate_warehouse(warehouse_path: str | Path, config: Config, *,
         wh.append_rows("validation_results", _rows(run_id, validated_at, results))
     page_path = None
     if page_dir is not None:
-        from pipelines.quality.page import write_page
+        from fleetscope.pipelines.quality.page import write_page
 
         page_path = write_page(Path(page_dir), run_id, validated_at, results)
     return ValidationOutcome(run_id, validated_at, results, page_path)
 
 
 def _run(warehouse_path: Path, frames: list[Frame], checks: list[Check]) -> list[CheckResult]:
-    from pipelines.quality.gx import new_datasource, run_suite
-    from warehouse import connect_read_only
+    from fleetscope.pipelines.quality.gx import new_datasource, run_suite
+    from fleetscope.warehouse import connect_read_only
 
     by_frame: dict[str, list[Check]] = {}
     for check in checks:
