@@ -1,4 +1,5 @@
-"""The library lints clean with ruff and type-checks with mypy (configured in pyproject.toml)."""
+"""The library lints clean with ruff, type-checks with mypy and keeps its layers (import-linter),
+all configured in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -22,3 +23,11 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_finds_nothing() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layers_are_kept() -> None:
+    # Contracts in [tool.importlinter]: nothing imports a layer above it, no cycle between layers.
+    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
