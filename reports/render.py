@@ -23,8 +23,10 @@ from fleetscope.reports.site import (
 from fleetscope.reports.weeks import IsoWeek, default_week
 
 if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
     from nbformat import NotebookNode
 
+    from fleetscope.reports.execute import Job
     from fleetscope.reports.metrics import Connection
 
 
@@ -87,15 +89,37 @@ def _known_teams(con: Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
+@dataclass(frozen=True)
+class _Pages:
+    """Where one week's pages go and what every notebook of the week is given."""
+
+    out_dir: Path
+    week_dir: Path
+    generated: str
+    common: dict[str, object]
+    exporter: HTMLExporter  # built once: its templates load once for every page
+
+    def writer(self, path: Path, title: str, depth: int) -> Callable[[NotebookNode], None]:
+        """Export an executed notebook to `path`, `depth` folders below the index."""
+        from fleetscope.reports.export import export_html
+
+        up = "../" * depth
+
+        def done(nb: NotebookNode) -> None:
+            write_text_atomic(path, export_html(
+                self.exporter, nb, title=title, plotly_js_href=f"{up}plotly.min.js",
+                index_href=f"{up}index.html", generated=self.generated))
+        return done
+
+
 def render_all(warehouse_path: str | Path, out_dir: str | Path, *,
                week: str | IsoWeek | None = None, teams: list[str] | None = None,
                config: Config | None = None, workers: int | None = None,
                leadership: bool | None = None) -> RenderResult:
     """Render the week's leadership report (unless only `teams` are asked for), the team
     reports with their CSVs, and the index; return what was written."""
-    from fleetscope.notebooks import LEADERSHIP_NOTEBOOK, TEAM_NOTEBOOK
-    from fleetscope.reports.execute import Job, run_jobs
-    from fleetscope.reports.export import export_html, make_exporter
+    from fleetscope.reports.execute import run_jobs
+    from fleetscope.reports.export import make_exporter
 
     started = time.perf_counter()
     config = config or Config()
@@ -106,53 +130,50 @@ def render_all(warehouse_path: str | Path, out_dir: str | Path, *,
     week_dir = out_dir / the_week.label
     (week_dir / "teams").mkdir(parents=True, exist_ok=True)
     copy_plotly_js(out_dir)
-    generated = f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    exporter = make_exporter()
     rc = config.reports
-    common = {"warehouse": str(warehouse_path), "week": the_week.label,
-              "currency": config.pricing.currency,
-              "engineer_cost_per_year": rc.engineer_cost_per_year,
-              "notable_change_pct": rc.notable_change_pct}
+    pages = _Pages(out_dir, week_dir, f"generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", {
+        "warehouse": str(warehouse_path), "week": the_week.label,
+        "currency": config.pricing.currency, "engineer_cost_per_year": rc.engineer_cost_per_year,
+        "notable_change_pct": rc.notable_change_pct}, make_exporter())
     result = RenderResult(week=the_week, out_dir=out_dir, index=out_dir / "index.html",
                           leadership=None)
-    jobs: list[Job] = []
-
-    def writer(path: Path, title: str, depth: int) -> Callable[[NotebookNode], None]:
-        up = "../" * depth
-
-        def done(nb: NotebookNode) -> None:
-            write_text_atomic(path, export_html(
-                exporter, nb, title=title, plotly_js_href=f"{up}plotly.min.js",
-                index_href=f"{up}index.html", generated=generated))
-        return done
-
-    if with_leadership:
-        page = week_dir / LEADERSHIP
-        # `fleetscope validate` publishes quality.html at the top of the same folder.
-        quality_href = f"../{QUALITY_PAGE}" if (out_dir / QUALITY_PAGE).exists() else ""
-        jobs.append(Job(LEADERSHIP_NOTEBOOK, {
-            **common, "max_staleness_hours": config.validate.max_staleness_hours,
-            "quality_href": quality_href},
-            f"week {the_week.label}", writer(page, f"Leadership report {the_week.label}", 1)))
-        result.leadership = page
-    stems: dict[str, str] = {}
-    for team in team_names:
-        stem = safe_file_name(team)
-        stems[team] = stem
-        page = week_dir / "teams" / f"{stem}.html"
-        csv = page.with_suffix(".csv")
-        jobs.append(Job(TEAM_NOTEBOOK, {**common, "team": team, "csv_path": str(csv),
-                                        "csv_href": csv.name},
-                        f"team {team!r}", writer(page, f"{team}: {the_week.label}", 2)))
-        result.team_pages[team] = page
-        result.team_csvs[team] = csv
+    jobs = [_leadership_job(pages, config, result)] if with_leadership else []
+    jobs += [_team_job(pages, team, result) for team in team_names]
     run_jobs(jobs, workers=workers or rc.workers, cwd=week_dir)
 
     manifest = WeekManifest.read(week_dir)
-    manifest.generated_at = generated
+    manifest.generated_at = pages.generated
     manifest.leadership = manifest.leadership or with_leadership
-    manifest.teams.update(stems)
+    manifest.teams.update({team: result.team_pages[team].stem for team in team_names})
     manifest.write(week_dir)
-    render_index(out_dir, generated=generated)
+    render_index(out_dir, generated=pages.generated)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _leadership_job(pages: _Pages, config: Config, result: RenderResult) -> Job:
+    from fleetscope.notebooks import LEADERSHIP_NOTEBOOK
+    from fleetscope.reports.execute import Job
+
+    page = pages.week_dir / LEADERSHIP
+    result.leadership = page
+    week = pages.common["week"]
+    # `fleetscope validate` publishes quality.html at the top of the same folder.
+    quality_href = f"../{QUALITY_PAGE}" if (pages.out_dir / QUALITY_PAGE).exists() else ""
+    return Job(LEADERSHIP_NOTEBOOK, {
+        **pages.common, "max_staleness_hours": config.validate.max_staleness_hours,
+        "quality_href": quality_href},
+        f"week {week}", pages.writer(page, f"Leadership report {week}", 1))
+
+
+def _team_job(pages: _Pages, team: str, result: RenderResult) -> Job:
+    from fleetscope.notebooks import TEAM_NOTEBOOK
+    from fleetscope.reports.execute import Job
+
+    page = pages.week_dir / "teams" / f"{safe_file_name(team)}.html"
+    csv = page.with_suffix(".csv")
+    result.team_pages[team] = page
+    result.team_csvs[team] = csv
+    return Job(TEAM_NOTEBOOK, {**pages.common, "team": team, "csv_path": str(csv),
+                               "csv_href": csv.name},
+               f"team {team!r}", pages.writer(page, f"{team}: {pages.common['week']}", 2))
