@@ -8,7 +8,7 @@ the week; missing optional marts give empty frames, so a partial warehouse still
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -184,100 +184,30 @@ def platform_cost_weekly(con: Connection, week: IsoWeek, weeks: int = 12) -> pd.
         """, [*legacy, first.start, week.end]).df()
 
 
-# -- migration -------------------------------------------------------------------------------
-
-def migration_at(con: Connection, day: date, team: str | None = None) -> pd.DataFrame:
-    """`mart_migration_daily` rows of the latest day on or before `day`, per team (or one)."""
-    if not table_exists(con, "mart_migration_daily"):
-        return pd.DataFrame(columns=["team", "status_date", "count_apps_in_scope",
-                                     "count_apps_migrated", "migrated_pct"])
-    return con.execute(
-        """
-        select * from mart_migration_daily
-        where status_date = (select max(status_date) from mart_migration_daily
-                             where status_date <= $1)
-          and ($2 is null or team = $2)
-        order by team
-        """, [day, team]).df()
-
-
-def migration_changes(con: Connection, week: IsoWeek, team: str | None = None) -> pd.DataFrame:
-    """Per team (and `__all__`), or for one team: percent migrated at the end of the week and a
-    week before, the change in points and the completion forecast."""
-    now = migration_at(con, week.end, team)
-    before = migration_at(con, week.start - timedelta(days=1), team)
-    keep = ["team", "count_apps_in_scope", "count_apps_migrated", "migrated_pct"]
-    merged = now[keep].merge(before[["team", "migrated_pct"]].rename(
-        columns={"migrated_pct": "previous_pct"}), on="team", how="left")
-    merged["change_pts"] = merged["migrated_pct"] - merged["previous_pct"]
-    outlook = forecast(con, week, team)
-    merged = merged.merge(outlook, on="team", how="left")
-    merged["forecast"] = [forecast_text(s, d) for s, d in zip(
-        merged["forecast_status"], merged["forecast_completion_date"], strict=True)]
-    return merged.reset_index(drop=True)
-
-
-def burnup(con: Connection, week: IsoWeek, team: str = ALL) -> pd.DataFrame:
-    """Daily apps in scope and migrated for a team up to the end of the week."""
-    if not table_exists(con, "mart_migration_daily"):
-        return pd.DataFrame(columns=["status_date", "count_apps_in_scope",
-                                     "count_apps_migrated", "migrated_pct"])
-    return con.execute(
-        "select status_date, count_apps_in_scope, count_apps_migrated, migrated_pct "
-        "from mart_migration_daily where team = ? and status_date <= ? order by status_date",
-        [team, week.end]).df()
-
-
-def forecast(con: Connection, week: IsoWeek, team: str | None = None) -> pd.DataFrame:
-    """Per team (and `__all__`): the completion forecast as of the week's last day with one.
-
-    Columns `team`, `forecast_status` (on_track | no_progress | complete | no_scope |
-    insufficient_data) and `forecast_completion_date`; empty when the mart is not built.
-    """
-    wanted = ["team", "forecast_status", "forecast_completion_date"]
-    if not {"as_of_date", *wanted} <= columns(con, "mart_migration_forecast"):
-        return pd.DataFrame(columns=wanted)
-    return con.execute(
-        """
-        select team, forecast_status, forecast_completion_date
-        from mart_migration_forecast
-        where as_of_date = (select max(as_of_date) from mart_migration_forecast
-                            where as_of_date <= $1)
-          and ($2 is null or team = $2)
-        order by team
-        """, [week.end, team]).df()
-
-
-def forecast_text(status: str | None, completion: object) -> str:
-    """How a forecast reads in a sentence or a table cell."""
-    if status == "on_track" and completion is not None and not pd.isna(completion):
-        return f"100% by {str(completion)[:10]}"
-    return {"complete": "complete", "no_progress": "no progress", "no_scope": "nothing to migrate",
-            "insufficient_data": "not enough data yet"}.get(str(status), "no forecast")
-
-
 # -- utilisation and efficiency ----------------------------------------------------------------
+
+# Percent columns of `cluster_utilization`: name -> (part, whole), both summed over the week.
+UTILIZATION_RATIOS = {
+    "cpu_requested_pct": ("cpu_requested_core_hours", "cpu_capacity_core_hours"),
+    "cpu_used_pct": ("cpu_used_core_hours", "cpu_capacity_core_hours"),
+    "ram_requested_pct": ("ram_requested_gib_hours", "ram_capacity_gib_hours"),
+    "ram_used_pct": ("ram_used_gib_hours", "ram_capacity_gib_hours"),
+    "cpu_efficiency_pct": ("cpu_used_core_hours", "cpu_requested_core_hours"),
+    "ram_efficiency_pct": ("ram_used_gib_hours", "ram_requested_gib_hours"),
+}
+
 
 def cluster_utilization(con: Connection, week: IsoWeek) -> pd.DataFrame:
     """Per cluster for the week: CPU and RAM requested/capacity and used/capacity (percent),
     efficiency used/requested (percent), idle cost."""
     if not table_exists(con, "mart_cluster_utilization_daily"):
         return pd.DataFrame(columns=["cluster"])
+    ratios = ",\n".join(
+        f"100 * sum({part}) / nullif(sum({whole}), 0) as {name}"
+        for name, (part, whole) in UTILIZATION_RATIOS.items())
     return con.execute(
-        """
-        select cluster,
-               100 * sum(cpu_requested_core_hours) / nullif(sum(cpu_capacity_core_hours), 0)
-                   as cpu_requested_pct,
-               100 * sum(cpu_used_core_hours) / nullif(sum(cpu_capacity_core_hours), 0)
-                   as cpu_used_pct,
-               100 * sum(ram_requested_gib_hours) / nullif(sum(ram_capacity_gib_hours), 0)
-                   as ram_requested_pct,
-               100 * sum(ram_used_gib_hours) / nullif(sum(ram_capacity_gib_hours), 0)
-                   as ram_used_pct,
-               100 * sum(cpu_used_core_hours) / nullif(sum(cpu_requested_core_hours), 0)
-                   as cpu_efficiency_pct,
-               100 * sum(ram_used_gib_hours) / nullif(sum(ram_requested_gib_hours), 0)
-                   as ram_efficiency_pct,
+        f"""
+        select cluster, {ratios},
                sum(idle_cost) as idle_cost
         from mart_cluster_utilization_daily
         where usage_date between ? and ?

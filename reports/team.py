@@ -13,19 +13,25 @@ from fleetscope.reports.weeks import IsoWeek
 RESOURCES = ("cpu", "ram", "gpu", "storage")
 
 
-def cost_by_cluster(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per cluster (Helios sources included) this week and last."""
+def _this_week_and_last(con: Connection, team: str, week: IsoWeek, *, relation: str,
+                        keys: str, extra: str = "", where: str = "true") -> pd.DataFrame:
+    """`keys`, the team's cost in `week` and in the week before (and `extra` columns, which
+    may use $1/$2 for this week), per `keys`, dearest first."""
     previous = week.shift(-1)
     return con.execute(
-        """
-        select cluster,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
+        f"""
+        select {keys},{extra}
+               coalesce(sum(total_cost) filter (where cost_date between $1 and $2), 0) as cost,
+               coalesce(sum(total_cost) filter (where cost_date between $3 and $4), 0)
                    as previous_cost
-        from mart_team_cost_daily where team = ? and cost_date between ? and ?
-        group by cluster order by cost desc, cluster
-        """, [week.start, week.end, previous.start, previous.end, team, previous.start,
-              week.end]).df()
+        from {relation} where team = $5 and cost_date between $3 and $2 and {where}
+        group by {keys} order by cost desc, {keys}
+        """, [week.start, week.end, previous.start, previous.end, team]).df()
+
+
+def cost_by_cluster(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
+    """Cost per cluster (Helios sources included) this week and last."""
+    return _this_week_and_last(con, team, week, relation="mart_team_cost_daily", keys="cluster")
 
 
 def cost_by_resource(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
@@ -47,17 +53,9 @@ def cost_by_app(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
     """Cost per app and platform this week and last."""
     if not table_exists(con, "mart_app_cost_daily"):
         return pd.DataFrame(columns=["app_id", "platform", "cost", "previous_cost"])
-    previous = week.shift(-1)
-    return con.execute(
-        """
-        select app_id, string_agg(distinct platform, ', ' order by platform) as platform,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
-                   as previous_cost
-        from mart_app_cost_daily where team = ? and cost_date between ? and ?
-        group by app_id order by cost desc, app_id
-        """, [week.start, week.end, previous.start, previous.end, team, previous.start,
-              week.end]).df()
+    return _this_week_and_last(
+        con, team, week, relation="mart_app_cost_daily", keys="app_id",
+        extra=" string_agg(distinct platform, ', ' order by platform) as platform,")
 
 
 USAGE_COLUMNS = frozenset({"cpu_used_core_hours", "cpu_requested_core_hours",
@@ -80,25 +78,17 @@ def cost_by_namespace(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame
     if cols >= USAGE_COLUMNS:
         this_week = "cost_date between $1 and $2"
         ratios = (f"100 * sum(cpu_used_core_hours) filter (where {this_week})"
-                  f" / nullif(sum(cpu_requested_core_hours) filter (where {this_week}), 0),"
+                  f" / nullif(sum(cpu_requested_core_hours) filter (where {this_week}), 0)"
+                  " as cpu_efficiency_pct,"
                   f" 100 * sum(ram_used_gib_hours) filter (where {this_week})"
-                  f" / nullif(sum(ram_requested_gib_hours) filter (where {this_week}), 0)")
+                  f" / nullif(sum(ram_requested_gib_hours) filter (where {this_week}), 0)"
+                  " as ram_efficiency_pct")
     else:
-        ratios = "cast(null as double), cast(null as double)"
-    previous = week.shift(-1)
-    frame = con.execute(
-        f"""
-        select cluster, namespace,
-               coalesce(sum(total_cost) filter (where cost_date between $1 and $2), 0) as cost,
-               coalesce(sum(total_cost) filter (where cost_date between $3 and $4), 0)
-                   as previous_cost,
-               {ratios}
-        from {source}
-        where team = $5 and namespace is not null and cost_date between $3 and $2
-        group by cluster, namespace order by cost desc, cluster, namespace
-        """, [week.start, week.end, previous.start, previous.end, team]).df()
-    frame.columns = NAMESPACE_COLUMNS
-    return frame
+        ratios = ("cast(null as double) as cpu_efficiency_pct, "
+                  "cast(null as double) as ram_efficiency_pct")
+    frame = _this_week_and_last(con, team, week, relation=source, keys="cluster, namespace",
+                                extra=f" {ratios},", where="namespace is not null")
+    return frame[NAMESPACE_COLUMNS]
 
 
 def weekly_trend(con: Connection, team: str, week: IsoWeek, weeks: int = 12) -> pd.DataFrame:

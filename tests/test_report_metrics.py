@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from test_report_fixture import DOTS_TEAM, NOW, XSS_TEAM, build_warehouse
 
-from fleetscope.reports import metrics
+from fleetscope.reports import metrics, migration
 from fleetscope.reports import team as numbers
 from fleetscope.reports.names import safe_file_name
 from fleetscope.reports.weeks import IsoWeek, default_week
@@ -96,15 +96,15 @@ def test_platform_weekly(con) -> None:
 
 
 def test_migration_and_forecast(con) -> None:
-    frame = metrics.migration_changes(con, W47).set_index("team")
+    frame = migration.migration_changes(con, W47).set_index("team")
     assert frame.loc["__all__", "migrated_pct"] == 40.0
     assert frame.loc["__all__", "change_pts"] == 20.0  # 20% on 15 Nov to 40% on 22 Nov
     assert frame.loc["__all__", "forecast"] == "100% by 2027-01-31"  # as of 22 Nov, not 15 Nov
     assert frame.loc["payments", "migrated_pct"] == 50.0
     assert frame.loc["payments", "forecast"] == "no progress"
-    one = metrics.migration_changes(con, W47, "payments")
+    one = migration.migration_changes(con, W47, "payments")
     assert list(one["team"]) == ["payments"] and list(one["change_pts"]) == [25.0]
-    burn = metrics.burnup(con, W47)
+    burn = migration.burnup(con, W47)
     assert list(burn["count_apps_migrated"]) == [2, 4]
 
 
