@@ -246,9 +246,7 @@ def test_connect_helper_is_read_only(tmp_path: Path) -> None:
 
 
 def test_quality_status_from_validation_runs(tmp_path: Path) -> None:
-    path = build_warehouse(tmp_path / "wh.duckdb")
-    wh = Warehouse(path)
-    try:
+    with Warehouse(build_warehouse(tmp_path / "wh.duckdb")) as wh:
         rows = []
         for run, at, ok in (("r1", datetime(2026, 11, 21, 6), False),
                             ("r2", datetime(2026, 11, 22, 6), True)):
@@ -263,14 +261,10 @@ def test_quality_status_from_validation_runs(tmp_path: Path) -> None:
             "failed", "2 checks at 2026-11-21 06:00 UTC; 1 critical and 0 warning failures")
         wh.append_rows("validation_results", pd.DataFrame(rows[2:]))
         assert metrics.quality_status(con)[0] == "passed"
-    finally:
-        wh.close()
 
 
 def test_efficiency_and_namespaces_without_usage_columns(tmp_path: Path) -> None:
-    path = build_warehouse(tmp_path / "wh.duckdb")
-    wh = Warehouse(path)
-    try:
+    with Warehouse(build_warehouse(tmp_path / "wh.duckdb")) as wh:
         # An older cost mart without the requested/used hours, namespaces without them either.
         wh.replace_reference_table("mart_team_cost_daily", pd.DataFrame([
             {"cost_date": date(2026, 11, 17), "team": "payments", "cluster": "prod-eu",
@@ -287,8 +281,6 @@ def test_efficiency_and_namespaces_without_usage_columns(tmp_path: Path) -> None
         ]))
         eff = numbers.efficiency(wh.con, "payments", W47)
         frame = numbers.cost_by_namespace(wh.con, "payments", W47)
-    finally:
-        wh.close()
     assert eff == {"cpu": None, "ram": None, "total": None}
     assert frame[["cluster", "namespace", "cost", "previous_cost"]].to_dict("records") == [
         {"cluster": "prod-eu", "namespace": "pay", "cost": 5000.0, "previous_cost": 0.0},
