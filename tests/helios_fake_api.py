@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from fake_http import JsonHandler
+
 
 def job(job_id: str, *, cpu_shares: int | None = None, memory: int | None = None,
         metadata: dict[str, str] | None = None, env: dict[str, str] | None = None
@@ -71,22 +73,8 @@ class HeliosServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             protocol_version = "HTTP/1.1"
-            # Headers and body go out as separate writes: without this, Nagle's algorithm and
-            # the client's delayed ACK add ~40 ms to every kept-alive request.
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:  # keep test output quiet
-                pass
-
-            def _send(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             def _count(self, method: str) -> bool:
                 with fake._lock:

@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 import yaml
+from demo_plan import planned_status
 
 from fleetscope.demo.cluster import quantity_cpu, quantity_memory
 from fleetscope.demo.generate import generate
@@ -17,38 +18,18 @@ from fleetscope.demo.org import CLUSTERS, build_org
 END = date(2026, 11, 23)  # a Monday
 
 
-def _status_at_end(app, hours: int) -> str:
-    """The DESIGN migration status of an app in the last hour, from its plan."""
-    last = hours - 0.5
-    on_helios = (app.helios_start is not None and app.helios_start <= last
-                 and (app.helios_end is None or app.helios_end > last))
-    # A move starts on the first cluster it reaches (staging first, production later).
-    k8s_start = (None if app.k8s_start is None
-                 else app.k8s_start + min(app.cluster_offsets.values(), default=0.0))
-    on_k8s = (k8s_start is not None and k8s_start <= last
-              and (app.k8s_end is None or app.k8s_end > last))
-    ever_helios = app.helios_start is not None
-    if on_helios and on_k8s:
-        return "migrating"
-    if on_helios:
-        return "legacy"
-    if on_k8s:
-        return "migrated" if ever_helios else "native"
-    return "retired" if ever_helios else "gone"
-
-
 def test_org_has_the_shape_the_issue_asks_for() -> None:
     org = build_org(7, 75)
     assert len(org.teams) == 20
     assert len(org.apps) == 250
     assert len({a.app_id for a in org.apps}) == 250
-    statuses = Counter(_status_at_end(a, org.hours) for a in org.apps)
+    statuses = Counter(planned_status(a, org.hours) for a in org.apps)
     for status in ("legacy", "migrating", "migrated", "native", "retired"):
         assert statuses[status] > 0, statuses
     # Finished teams have no app left on Helios; not-started teams have nothing migrated.
     by_team: dict[str, Counter] = {}
     for app in org.apps:
-        by_team.setdefault(app.team, Counter())[_status_at_end(app, org.hours)] += 1
+        by_team.setdefault(app.team, Counter())[planned_status(app, org.hours)] += 1
     finished = [t for t, p in org.teams.items() if p == "finished"]
     assert finished and all(by_team[t]["legacy"] == by_team[t]["migrating"] == 0
                             for t in finished)

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from demo_plan import planned_status
 
 from fleetscope.cli import cli
 from fleetscope.demo.org import build_org
@@ -51,23 +52,6 @@ def test_design_invariants_hold_on_the_demo_data(demo_out: Path) -> None:
     assert rows == [("prod-eu", DAYS), ("prod-us", DAYS), ("staging-eu", DAYS)]
 
 
-def _planned_status(app, hours: int) -> str:
-    """The DESIGN status in the last hour of the window, from the generator's plan."""
-    last = hours - 0.5
-    on_helios = (app.helios_start is not None and app.helios_start <= last
-                 and (app.helios_end is None or app.helios_end > last))
-    # A move starts on the first cluster it reaches (staging first, production later).
-    k8s_start = (None if app.k8s_start is None
-                 else app.k8s_start + min(app.cluster_offsets.values(), default=0.0))
-    on_k8s = (k8s_start is not None and k8s_start <= last
-              and (app.k8s_end is None or app.k8s_end > last))
-    if on_helios:
-        return "migrating" if on_k8s else "legacy"
-    if on_k8s:
-        return "native" if app.helios_start is None else "migrated"
-    return "retired"
-
-
 def test_migration_status_of_every_app_is_the_planned_one(demo_out: Path) -> None:
     from fleetscope.warehouse import connect_read_only
 
@@ -80,8 +64,9 @@ def test_migration_status_of_every_app_is_the_planned_one(demo_out: Path) -> Non
     finally:
         con.close()
     renamed = {a.app_id for a in org.apps if a.k8s_name.endswith("-v2")}  # the mapping gap
-    expected = {a.app_id: _planned_status(a, org.hours) for a in org.apps
-                if a.app_id not in renamed}
+    planned = {a.app_id: planned_status(a, org.hours) for a in org.apps if a.app_id not in renamed}
+    expected = {app_id: "retired" if status == "gone" else status
+                for app_id, status in planned.items()}
     assert {k: got.get(k) for k in expected if got.get(k) != expected[k]} == {}
 
 
