@@ -135,8 +135,17 @@ def is_source(name: str) -> bool:
 
 def load_specs(models_dir: Path = MODELS_DIR) -> list[ModelSpec]:
     """Every model's spec, staging first, by name within a layer."""
-    return [read_spec(path, path.stem) for layer in LAYERS
-            for path in sorted((models_dir / layer).glob("*.yml"))]
+    return [
+        read_spec(path, path.stem)
+        for layer in LAYERS
+        for path in sorted((models_dir / layer).glob("*.yml"))
+    ]
+
+
+def spec_for(name: str, models_dir: Path = MODELS_DIR) -> ModelSpec | None:
+    """The spec of one model by name, or None for a relation that is no model."""
+    paths = sorted(models_dir.glob(f"*/{name}.yml"))
+    return read_spec(paths[0], name) if paths else None
 
 
 def read_spec(path: Path, name: str) -> ModelSpec:
