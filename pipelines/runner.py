@@ -3,18 +3,18 @@
 Conventions for a model (`pipelines/models/<layer>/<name>.sql`, file name = relation name):
 
 * The file is one `select` (import CTEs, logic CTEs, `select * from final`), pure SQL.
-* A header of `-- key: value` comment lines at the top of the file declares:
-    - `-- grain: one row per team, cluster and day` (documentation, required by review);
-    - `-- materialized: view | table | incremental` (default: `view` in `staging/`, `table`
-      elsewhere);
-    - `-- date_column: cost_date` (required for `incremental`): the DATE column the model is
+* Beside it, `<name>.yml` describes it in dbt's `models:` schema (pipelines/model_spec.py): the
+  runner reads from it
+    - `config.materialized`: `view | table | incremental`;
+    - `config.date_column` (required for `incremental`): the DATE column the model is
       partitioned by;
-    - `-- cumulative: true` (incremental only): a day's rows depend on earlier days (a running
+    - `config.cumulative: true` (incremental only): a day's rows depend on earlier days (a running
       state such as "has ever run on Helios", or a look-back window), so the runner recomputes
       every day from the earliest changed day through the last day of data, for this model and
-      for every incremental model that reads it (in the usual run, the new days anyway).
-* Dependencies are found, not declared: any other model name appearing as a word in the SQL.
-  Raw tables (`raw_*`), `loads` and `ref_*` tables are inputs, not models.
+      for every incremental model that reads it (in the usual run, the new days anyway);
+    - `depends_on`: every relation the SQL reads, declared (tests/test_model_specs.py checks it
+      against the SQL with sqlglot). Models are built after the models they name; `raw_*`,
+      `ref_*` and `loads` are inputs, not models; any other name is an error.
 * `incremental` and `table` models may read `_fleetscope_dates(day date)`: the days being
   (re)computed in this run. An incremental model MUST restrict its output to those days (the
   runner deletes exactly those days and inserts the model's rows). A `table` model is rebuilt
@@ -35,65 +35,67 @@ Conventions for a model (`pipelines/models/<layer>/<name>.sql`, file name = rela
       snapshot source (Kubernetes, Helios, catalog): each source's latest snapshot is at or
       after it (for models about "the current state", whatever days are computed).
 
-Which days change (the `loads` table is the change log):
-
-* a time-series load (Prometheus) changes the days its window `[window_start, window_end)` covers;
-* a snapshot load collected on day S changes the days from S - 1 up to and including the day of
-  the next snapshot of the same source (or the last day of data): a day's inventory is looked up
-  in the snapshots from the last one taken before the day starts to the end of the next day, so
-  a snapshot is seen by the day before it (pods created after the previous snapshot) and is
-  carried forward until the next one;
-* days past the previous run's last day of data are new and always computed.
-
-The loads already processed are remembered in `state` (`transform:loads_seen`). A change of any
-model's SQL or of the `ref_*` tables (prices, label keys) rebuilds everything, as does
-`--full-refresh`. The whole run is one transaction: a failing model leaves the warehouse as it
-was, and the error names the model file.
+The days recomputed are chosen in pipelines/run_days.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from fleetscope.errors import TransformError
+from fleetscope.pipelines.model_spec import LAYERS, MODELS_DIR, ModelSpec, is_source, read_spec
+from fleetscope.pipelines.run_days import (
+    STATE_LAST_DAY,
+    STATE_LOADS,
+    changed_days,
+    days_between,
+    loads_marker,
+    parameters,
+    snapshot_parameters,
+)
 from fleetscope.warehouse import Warehouse
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
-LAYERS = ("staging", "intermediate", "marts")
-MATERIALIZATIONS = ("view", "table", "incremental")
-STATE_LOADS = "transform:loads_seen"
 STATE_FINGERPRINT = "transform:fingerprint"
-STATE_LAST_DAY = "transform:last_day"
 
-_HEADER = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$")
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 PARAMETERS = ("first_day", "last_day", "inventory_from", "inventory_to", "snapshot_from",
               "latest_snapshot_from")
-_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
 class Model:
-    """One SQL model file and what its header declares."""
+    """One SQL model file and what its YAML declares."""
 
     name: str
     layer: str
     path: Path
     sql: str
-    materialized: str
-    date_column: str | None
-    grain: str | None
-    depends_on: tuple[str, ...] = ()
-    cumulative: bool = False
+    spec: ModelSpec
+    depends_on: tuple[str, ...] = ()  # the models it reads (its YAML's depends_on, sources out)
+
+    @property
+    def materialized(self) -> str:
+        return self.spec.materialized
+
+    @property
+    def date_column(self) -> str | None:
+        return self.spec.date_column
+
+    @property
+    def cumulative(self) -> bool:
+        return self.spec.cumulative
+
+    @property
+    def grain(self) -> tuple[str, ...]:
+        return self.spec.grain
 
 
 @dataclass
@@ -107,57 +109,56 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)  # per model built
 
 
-def _parse_header(path: Path, sql: str) -> dict[str, str]:
-    header: dict[str, str] = {}
-    for line in sql.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("--"):
-            break
-        match = _HEADER.match(stripped)
-        if match:
-            header[match.group(1)] = match.group(2)
-    return header
-
-
 def discover_models(models_dir: Path = MODELS_DIR) -> list[Model]:
-    """Every model under `models_dir`, in dependency order (staging first)."""
-    found: dict[str, tuple[str, Path, str]] = {}
+    """Every model under `models_dir` with its YAML, in dependency order (staging first)."""
+    found: dict[str, tuple[str, Path]] = {}
     for layer in LAYERS:
         for path in sorted((models_dir / layer).glob("*.sql")):
-            name = path.stem
-            if name in found:
-                raise TransformError(f"{path}: model name {name} is also defined in "
-                                     f"{found[name][1]}")
-            found[name] = (layer, path, path.read_text(encoding="utf-8"))
-    models: dict[str, Model] = {}
-    for name, (layer, path, sql) in found.items():
-        header = _parse_header(path, sql)
-        materialized = header.get("materialized", "view" if layer == "staging" else "table")
-        if materialized not in MATERIALIZATIONS:
-            raise TransformError(f"{path}: materialized must be one of "
-                                 f"{', '.join(MATERIALIZATIONS)}, got {materialized!r}")
-        date_column = header.get("date_column")
-        if materialized == "incremental" and not date_column:
-            raise TransformError(f"{path}: an incremental model needs a `-- date_column:` header")
-        cumulative = header.get("cumulative", "false") == "true"
-        if cumulative and materialized != "incremental":
-            raise TransformError(f"{path}: `-- cumulative: true` needs `-- materialized: "
-                                 "incremental`")
-        body = _strip_comments(sql)
-        if materialized == "view" and "_fleetscope_dates" in body:
-            raise TransformError(f"{path}: a view cannot read _fleetscope_dates")
-        unknown = sorted(set(_PARAMETER.findall(body)) - set(PARAMETERS))
-        if unknown or (materialized == "view" and _PARAMETER.search(body)):
-            raise TransformError(f"{path}: unknown parameter(s) {unknown} (known in tables and "
-                                 f"incremental models: {', '.join(PARAMETERS)})" if unknown else
-                                 f"{path}: a view cannot use parameters")
-        words = set(_WORD.findall(body.lower()))
-        deps = tuple(sorted(w for w in words if w in found and w != name))
-        models[name] = Model(name, layer, path, body, materialized, date_column,
-                             header.get("grain"), deps, cumulative)
+            if path.stem in found:
+                raise TransformError(f"{path}: model name {path.stem} is also defined in "
+                                     f"{found[path.stem][1]}")
+            found[path.stem] = (layer, path)
+        for path in sorted((models_dir / layer).glob("*.yml")):
+            if not path.with_suffix(".sql").is_file():
+                raise TransformError(f"{path}: describes an unknown model (no {path.stem}.sql "
+                                     "beside it)")
+    models = {name: _model(name, layer, path, found) for name, (layer, path) in found.items()}
     return _order(models)
+
+
+def _model(name: str, layer: str, path: Path, found: dict[str, tuple[str, Path]]) -> Model:
+    spec = read_spec(path.with_suffix(".yml"), name)
+    unknown = [d for d in spec.depends_on if d not in found and not is_source(d)]
+    if unknown:
+        raise TransformError(f"{spec.path}: depends_on names unknown model(s) "
+                             f"{', '.join(unknown)} (models: the SQL files under "
+                             f"{path.parent.parent}; sources: raw_*, ref_*, loads)")
+    if name in spec.depends_on:
+        raise TransformError(f"{spec.path}: a model cannot depend on itself")
+    body = _strip_comments(path.read_text(encoding="utf-8"))
+    if spec.materialized == "view" and "_fleetscope_dates" in body:
+        raise TransformError(f"{path}: a view cannot read _fleetscope_dates")
+    unknown = sorted(set(_PARAMETER.findall(body)) - set(PARAMETERS))
+    if unknown:
+        raise TransformError(f"{path}: unknown parameter(s) {unknown} (known in tables and "
+                             f"incremental models: {', '.join(PARAMETERS)})")
+    if spec.materialized == "view" and _PARAMETER.search(body):
+        raise TransformError(f"{path}: a view cannot use parameters")
+    deps = tuple(sorted(d for d in spec.depends_on if d in found))
+    return Model(name, layer, path, body, spec, deps)
+
+
+def select_upstream(models: list[Model], names: Iterable[str]) -> list[Model]:
+    """The models named and every model they read, directly or not, in build order."""
+    by_name = {m.name: m for m in models}
+    wanted: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            todo.extend(by_name[name].depends_on)
+    return [m for m in models if m.name in wanted]
 
 
 def _strip_comments(sql: str) -> str:
@@ -175,7 +176,7 @@ def _order(models: dict[str, Model]) -> list[Model]:
             return
         if state.get(name) == "visiting":
             cycle = " -> ".join((*chain, name))
-            raise TransformError(f"{models[name].path}: dependency cycle {cycle}")
+            raise TransformError(f"{models[name].spec.path}: dependency cycle {cycle}")
         state[name] = "visiting"
         for dep in models[name].depends_on:
             visit(dep, (*chain, name))
@@ -185,86 +186,6 @@ def _order(models: dict[str, Model]) -> list[Model]:
     for name in sorted(models, key=lambda n: (LAYERS.index(models[n].layer), n)):
         visit(name, ())
     return ordered
-
-
-# -- which days changed ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Load:
-    load_id: str
-    kind: str
-    name: str
-    collected_at: datetime
-    window_start: datetime | None
-    window_end: datetime | None
-    finished_at: datetime
-
-    def first_day(self) -> date:
-        return (self.window_start or self.collected_at).date()
-
-    def last_day(self) -> date:
-        if self.window_end is not None:
-            return (self.window_end - timedelta(microseconds=1)).date()
-        return self.collected_at.date()
-
-
-def _loads(wh: Warehouse) -> list[_Load]:
-    rows = wh.con.execute(
-        "select load_id, source_kind, source_name, collected_at, window_start, window_end, "
-        "finished_at from loads where status = 'succeeded' "
-        "order by finished_at, load_id").fetchall()
-    return [_Load(*row) for row in rows]
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _affected_days(load: _Load, loads: list[_Load], last_day: date) -> set[date]:
-    if load.window_start is not None:
-        return set(_days(load.first_day(), load.last_day()))
-    later = [x.collected_at for x in loads
-             if x.window_start is None and x.kind == load.kind and x.name == load.name
-             and x.collected_at > load.collected_at]
-    until = min(later).date() if later else last_day
-    return set(_days(load.collected_at.date() - timedelta(days=1), max(until, load.last_day())))
-
-
-def changed_days(wh: Warehouse, *, full_refresh: bool) -> tuple[list[date], list[date], bool]:
-    """(days to recompute, every day of data, whether this is a full rebuild)."""
-    loads = _loads(wh)
-    if not loads:
-        return [], [], full_refresh
-    first_day = min(x.first_day() for x in loads)
-    last_day = max(x.last_day() for x in loads)
-    all_days = _days(first_day, last_day)
-    seen_raw = wh.get_state(STATE_LOADS)
-    previous_last = wh.get_state(STATE_LAST_DAY)
-    if full_refresh or seen_raw is None or previous_last is None:
-        return all_days, all_days, True
-    seen = json.loads(seen_raw)
-    seen_at = datetime.fromisoformat(seen["finished_at"])
-    seen_ids = set(seen["load_ids"])
-    new = [x for x in loads if x.finished_at > seen_at
-           or (x.finished_at == seen_at and x.load_id not in seen_ids)]
-    days: set[date] = set()
-    for load in new:
-        days |= _affected_days(load, loads, last_day)
-    previous = date.fromisoformat(previous_last)
-    if last_day > previous:
-        days |= set(_days(previous + timedelta(days=1), last_day))
-    return sorted(d for d in days if first_day <= d <= last_day), all_days, False
-
-
-def _loads_marker(wh: Warehouse) -> str | None:
-    row = wh.con.execute("select max(finished_at) from loads where status = 'succeeded'"
-                         ).fetchone()
-    if row is None or row[0] is None:
-        return None
-    ids = [r[0] for r in wh.con.execute(
-        "select load_id from loads where status = 'succeeded' and finished_at = ? "
-        "order by load_id", [row[0]]).fetchall()]
-    return json.dumps({"finished_at": row[0].isoformat(), "load_ids": ids})
 
 
 def fingerprint(wh: Warehouse, models: list[Model]) -> str:
@@ -281,35 +202,6 @@ def fingerprint(wh: Warehouse, models: list[Model]) -> str:
     return digest.hexdigest()
 
 
-def parameters(wh: Warehouse, days: list[date]) -> dict[str, date | datetime]:
-    """The named parameters of a run over `days` (see the module docstring)."""
-    first = days[0] if days else date(1970, 1, 1)
-    last = days[-1] if days else first
-    start = datetime.combine(first, datetime.min.time())
-    row = wh.con.execute(
-        "select min(snapshot_from) from (select source_name, coalesce("
-        "max(case when collected_at <= ? then collected_at end), min(collected_at)) "
-        "as snapshot_from from loads where source_kind = 'kubernetes' and status = 'succeeded' "
-        "group by source_name) as clusters", [start]).fetchone()
-    inventory_from = row[0] if row and row[0] is not None else start
-    return {"first_day": first, "last_day": last, "inventory_from": inventory_from,
-            "inventory_to": datetime.combine(last, datetime.min.time()) + timedelta(days=2)}
-
-
-def snapshot_parameters(wh: Warehouse, days: list[date]) -> dict[str, date | datetime]:
-    """`$snapshot_from` and `$latest_snapshot_from` of a run over `days` (module docstring)."""
-    start = datetime.combine(days[0] if days else date(1970, 1, 1), datetime.min.time())
-    row = wh.con.execute(
-        "select min(case when source_kind <> 'catalog' then snapshot_from end), min(latest_at) "
-        "from (select source_kind, coalesce(max(case when collected_at <= ? then collected_at "
-        "end), min(collected_at)) as snapshot_from, max(collected_at) as latest_at from loads "
-        "where status = 'succeeded' and window_start is null "
-        "and source_kind in ('kubernetes', 'helios', 'catalog') "
-        "group by source_kind, source_name) as sources", [start]).fetchone()
-    return {"snapshot_from": row[0] if row and row[0] is not None else start,
-            "latest_snapshot_from": row[1] if row and row[1] is not None else start}
-
-
 # -- running -----------------------------------------------------------------------------------
 
 def _relation_kind(wh: Warehouse, name: str) -> str | None:
@@ -318,6 +210,31 @@ def _relation_kind(wh: Warehouse, name: str) -> str | None:
     if row is None:
         return None
     return "view" if row[0] == "VIEW" else "table"
+
+
+@dataclass
+class _Plan:
+    """The days of one run and the parameters each kind of model is built with."""
+
+    days: list[date]
+    all_days: list[date]
+    full: bool
+    changed: dict[str, date | datetime]  # the changed days
+    everything: dict[str, date | datetime]  # every day (tables, full rebuilds)
+    through_last: list[date]  # cumulative models: earliest changed day onwards
+    through: dict[str, date | datetime]
+    cumulative: set[str] = field(default_factory=set)  # built through_last in this run
+
+
+def _plan(wh: Warehouse, full_refresh: bool) -> _Plan:
+    days, all_days, full = changed_days(wh, full_refresh=full_refresh)
+    through_last = days_between(days[0], all_days[-1]) if days else []
+
+    def values(span: list[date]) -> dict[str, date | datetime]:
+        return {**parameters(wh, span), **snapshot_parameters(wh, span)}
+
+    return _Plan(days, all_days, full, values(days), values(all_days), through_last,
+                 values(through_last))
 
 
 def run_models(wh: Warehouse, *, full_refresh: bool = False,
@@ -330,61 +247,61 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
         current = fingerprint(wh, models)
         if wh.get_state(STATE_FINGERPRINT) != current:
             full_refresh = True
-        days, all_days, full = changed_days(wh, full_refresh=full_refresh)
-        result = RunResult(full_refresh=full, days=days)
-        changed_parameters = {**parameters(wh, days), **snapshot_parameters(wh, days)}
-        all_parameters = {**parameters(wh, all_days), **snapshot_parameters(wh, all_days)}
-        # cumulative models (and incremental models reading them): earliest changed day onwards
-        through_last = _days(days[0], all_days[-1]) if days else []
-        through_parameters = {**parameters(wh, through_last),
-                              **snapshot_parameters(wh, through_last)}
-        cumulative: set[str] = set()
-        if full:
-            say(f"full rebuild of {len(all_days)} day(s)")
+        plan = _plan(wh, full_refresh)
+        result = RunResult(full_refresh=plan.full, days=plan.days)
+        if plan.full:
+            say(f"full rebuild of {len(plan.all_days)} day(s)")
         else:
-            say(f"{len(days)} day(s) changed since the last run")
+            say(f"{len(plan.days)} day(s) changed since the last run")
         for model in models:
             started = time.perf_counter()
-            kind = _relation_kind(wh, model.name)
-            wanted = "view" if model.materialized == "view" else "table"
-            if kind is not None and kind != wanted:
-                wh.drop_relation(model.name)
-                kind = None
             try:
-                if model.materialized == "view":
-                    wh.create_view(model.name, model.sql)
-                elif model.materialized == "table" or full or kind is None:
-                    if not days and kind is not None:
-                        result.skipped.append(model.name)
-                        continue
-                    wh.replace_table_for_dates(model.name, model.sql, all_days,
-                                               _used(model, all_parameters))
-                else:
-                    if not days:
-                        result.skipped.append(model.name)
-                        continue
-                    assert model.date_column is not None
-                    if model.cumulative or cumulative.intersection(model.depends_on):
-                        cumulative.add(model.name)
-                        wh.replace_partitions(model.name, model.sql, model.date_column,
-                                              through_last, _used(model, through_parameters))
-                    else:
-                        wh.replace_partitions(model.name, model.sql, model.date_column, days,
-                                              _used(model, changed_parameters))
+                built = _build(wh, model, plan)
             except duckdb.Error as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
                 raise TransformError(f"model {_display(model.path)} failed: {first}") from None
+            if not built:
+                result.skipped.append(model.name)
+                continue
             result.built.append(model.name)
             result.seconds[model.name] = time.perf_counter() - started
             say(f"built {model.layer}/{model.name} ({model.materialized}) in "
                 f"{result.seconds[model.name]:.2f}s")
-        marker = _loads_marker(wh)
+        marker = loads_marker(wh)
         if marker is not None:
             wh.set_state(STATE_LOADS, marker)
-        if all_days:
-            wh.set_state(STATE_LAST_DAY, all_days[-1].isoformat())
+        if plan.all_days:
+            wh.set_state(STATE_LAST_DAY, plan.all_days[-1].isoformat())
         wh.set_state(STATE_FINGERPRINT, current)
     return result
+
+
+def _build(wh: Warehouse, model: Model, plan: _Plan) -> bool:
+    """Build one model for the plan's days; False when there was nothing to do."""
+    kind = _relation_kind(wh, model.name)
+    wanted = "view" if model.materialized == "view" else "table"
+    if kind is not None and kind != wanted:
+        wh.drop_relation(model.name)
+        kind = None
+    if model.materialized == "view":
+        wh.create_view(model.name, model.sql)
+    elif model.materialized == "table" or plan.full or kind is None:
+        if not plan.days and kind is not None:
+            return False
+        wh.replace_table_for_dates(model.name, model.sql, plan.all_days,
+                                   _used(model, plan.everything))
+    else:
+        if not plan.days:
+            return False
+        assert model.date_column is not None
+        if model.cumulative or plan.cumulative.intersection(model.depends_on):
+            plan.cumulative.add(model.name)
+            wh.replace_partitions(model.name, model.sql, model.date_column, plan.through_last,
+                                  _used(model, plan.through))
+        else:
+            wh.replace_partitions(model.name, model.sql, model.date_column, plan.days,
+                                  _used(model, plan.changed))
+    return True
 
 
 def _used(model: Model, values: dict[str, date | datetime]) -> dict[str, date | datetime]:

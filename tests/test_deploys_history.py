@@ -27,8 +27,7 @@ from helios_fake_api import document, host_status, job
 from fleetscope.collectors.helios import read_dump
 from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
-from fleetscope.pipelines.reference import load_reference_tables
-from fleetscope.pipelines.runner import discover_models, run_models
+from fleetscope.pipelines.transform import transform_warehouse
 from fleetscope.warehouse import Warehouse
 
 W44, W45, W46 = date(2026, 10, 26), date(2026, 11, 2), date(2026, 11, 9)
@@ -161,18 +160,7 @@ def load_history(wh: Warehouse) -> None:
 
 def run_deploy_models(wh: Warehouse, *, extra: tuple[str, ...] = ()) -> None:
     """Reference tables, then the deploy marts and the models they read, with the real runner."""
-    models = discover_models()
-    by_name = {m.name: m for m in models}
-    wanted: set[str] = set()
-    todo = [*DEPLOY_MARTS, *extra]
-    while todo:
-        name = todo.pop()
-        if name not in wanted:
-            wanted.add(name)
-            todo.extend(by_name[name].depends_on)
-    with wh.transaction():
-        load_reference_tables(wh, parse_config({}))
-        run_models(wh, models=[m for m in models if m.name in wanted])
+    transform_warehouse(wh, parse_config({}), select=[*DEPLOY_MARTS, *extra])
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from model_files import write_model
 from test_migration_history import (
     CATALOG,
     EXPECTED_STATUS,
@@ -103,8 +104,7 @@ def test_snapshot_parameters_bound_the_helios_and_the_latest_snapshots(
 
 
 def test_cumulative_needs_an_incremental_model(tmp_path: Path) -> None:
-    (tmp_path / "marts").mkdir()
-    (tmp_path / "marts" / "mart_x.sql").write_text(
-        "-- grain: x\n-- materialized: table\n-- cumulative: true\nselect 1 as x\n")
-    with pytest.raises(TransformError, match=r"mart_x\.sql: `-- cumulative: true` needs"):
+    write_model(tmp_path, "marts", "mart_x", "select 1 as x\n", materialized="table",
+                cumulative=True)
+    with pytest.raises(TransformError, match=r"mart_x\.yml: config\.cumulative needs"):
         discover_models(tmp_path)

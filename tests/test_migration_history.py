@@ -28,8 +28,8 @@ from fleetscope.collectors.catalog import read_catalog_path
 from fleetscope.collectors.helios import read_dump
 from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.config import parse_config
-from fleetscope.pipelines.reference import load_reference_tables
 from fleetscope.pipelines.runner import discover_models, run_models
+from fleetscope.pipelines.transform import transform_warehouse
 from fleetscope.warehouse import Warehouse
 
 D = [date(2026, 11, d) for d in range(1, 6)]
@@ -140,18 +140,8 @@ def build_history(wh, tmp_path: Path) -> None:
 
 def run_migration_models(wh, config) -> None:
     """Reference tables, then only the models the migration marts need (and what they read)."""
-    models = discover_models()
-    by_name = {m.name: m for m in models}
-    wanted: set[str] = set()
-    todo = ["mart_migration_forecast", "mart_identity_gaps", "int_helios_app_cost_daily"]
-    while todo:
-        name = todo.pop()
-        if name not in wanted:
-            wanted.add(name)
-            todo.extend(by_name[name].depends_on)
-    with wh.transaction():
-        load_reference_tables(wh, config)
-        run_models(wh, models=[m for m in models if m.name in wanted])
+    transform_warehouse(wh, config, select=["mart_migration_forecast", "mart_identity_gaps",
+                                            "int_helios_app_cost_daily"])
 
 
 @pytest.fixture(scope="module")

@@ -100,7 +100,7 @@ def test_namespaces_add_up_to_the_team_mart_and_helios_is_left_out(built: Wareho
         "select count(*) from mart_team_cost_daily where cluster = 'helios-eu'").fetchone()[0] > 0
     # The quality gate's own frame: one row per Kubernetes team, cluster and day.
     frames, checks = build(CONFIG, datetime(2026, 11, 3))
-    frame = next(f for f in frames if f.name == "inv_namespace_cost")
+    frame = next(f for f in frames if f.name == "mart_namespace_cost_daily:adds_up_to_team_cost")
     assert any(c.frame == frame.name for c in checks)
     diffs = built.con.execute(frame.sql).df().set_index("team")["difference"]
     assert set(diffs.index) == {"alpha", "beta", "gamma", "__unallocated__", "__idle__"}

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from model_files import write_model
 
 from fleetscope.cli import cli
 from fleetscope.errors import TransformError
@@ -112,11 +113,8 @@ def test_a_failing_model_names_its_file_and_changes_nothing(warehouse: Warehouse
     transform_warehouse(warehouse, CONFIG)
     before = _contents(warehouse)
     models_dir = tmp_path / "models"
-    for layer in ("staging", "intermediate", "marts"):
-        (models_dir / layer).mkdir(parents=True)
-    (models_dir / "marts" / "mart_team_cost_daily.sql").write_text(
-        "-- grain: broken\n-- materialized: incremental\n-- date_column: cost_date\n"
-        "select * from no_such_table\n")
+    write_model(models_dir, "marts", "mart_team_cost_daily", "select * from no_such_table\n",
+                materialized="incremental", date_column="cost_date")
     load_prometheus(warehouse, _day(2), hours=2)
     with pytest.raises(TransformError, match=r"mart_team_cost_daily\.sql failed: .*no_such_table"):
         run_models(warehouse, models=discover_models(models_dir))
@@ -133,9 +131,8 @@ def test_models_are_ordered_by_dependency() -> None:
 
 
 def test_an_incremental_model_needs_a_date_column(tmp_path: Path) -> None:
-    (tmp_path / "marts").mkdir()
-    (tmp_path / "marts" / "mart_x.sql").write_text("-- materialized: incremental\nselect 1\n")
-    with pytest.raises(TransformError, match=r"mart_x\.sql: an incremental model needs"):
+    write_model(tmp_path, "marts", "mart_x", "select 1\n", materialized="incremental")
+    with pytest.raises(TransformError, match=r"mart_x\.yml: an incremental model needs"):
         discover_models(tmp_path)
 
 
@@ -156,14 +153,13 @@ def test_cli_transform_prints_progress(cli_runner, warehouse_path: Path) -> None
 
 
 def test_unknown_parameters_and_parameters_in_views_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "marts").mkdir()
-    (tmp_path / "staging").mkdir()
-    (tmp_path / "marts" / "mart_x.sql").write_text("select $first_dya as d\n")
+    write_model(tmp_path, "marts", "mart_x", "select $first_dya as d\n")
     with pytest.raises(TransformError,
                        match=r"mart_x\.sql: unknown parameter\(s\) \['first_dya'\]"):
         discover_models(tmp_path)
     (tmp_path / "marts" / "mart_x.sql").unlink()
-    (tmp_path / "staging" / "stg_x.sql").write_text("select $first_day as d\n")
+    (tmp_path / "marts" / "mart_x.yml").unlink()
+    write_model(tmp_path, "staging", "stg_x", "select $first_day as d\n")
     with pytest.raises(TransformError, match=r"stg_x\.sql: a view cannot use parameters"):
         discover_models(tmp_path)
 

@@ -65,9 +65,18 @@ def sql(query: str, params: Sequence[Any] | None = None, *,
 
 
 def describe(table: str, *, path: str | Path | None = None) -> pd.DataFrame:
-    """Columns and types of a table or view."""
-    return sql("select column_name, data_type from information_schema.columns "
-               "where table_name = ? order by ordinal_position", [table], path=path)
+    """Columns and types of a table or view, with each column's unit and meaning from its
+    model's YAML (the catalog docs/marts.md is generated from)."""
+    from fleetscope.pipelines.model_spec import spec_for
+
+    frame = sql("select column_name, data_type from information_schema.columns "
+                "where table_name = ? order by ordinal_position", [table], path=path)
+    spec = spec_for(table)
+    columns = {c.name: c for c in spec.columns} if spec else {}
+    frame["unit"] = [columns[c].unit if c in columns else "" for c in frame["column_name"]]
+    frame["description"] = [columns[c].description if c in columns else ""
+                            for c in frame["column_name"]]
+    return frame
 
 
 def default_notebooks_dir() -> Path:

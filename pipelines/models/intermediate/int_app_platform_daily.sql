@@ -1,17 +1,3 @@
--- grain: one row per app and day on which the app runs on Kubernetes or on Helios
--- materialized: incremental
--- date_column: status_date
--- Running on Kubernetes: a pod in phase Running (stg_k8s_pods) in the day's snapshot of any
--- cluster. Running on Helios: goal START, state RUNNING, host UP in
--- the day's snapshot (stg_helios_deployments). CPU: requested cores of the running pods; Helios
--- jobs' cpuShares / 1024 (or their share of the host's CPUs). `team`: the best-ranked team among
--- the app's running workloads and jobs that day (override, label, catalog, namespace, none).
--- Incremental: a day depends on its own snapshots only. The inventory is filtered on the run's
--- constant bounds (the snapshot in force on the first day computed onwards), which DuckDB
--- pushes into the scans: one more day reads a day or two of snapshots, whatever the history.
--- Owners come from int_k8s_workload_owners (the ownership view, evaluated once per run) and
--- pod requests are summed here as stg_k8s_pods sums them (its owner join would evaluate the
--- view again).
 with
 
 days as (

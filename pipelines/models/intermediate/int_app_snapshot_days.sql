@@ -1,14 +1,3 @@
--- grain: one row per inventory source (Kubernetes cluster or Helios installation) and day, from
--- the source's first snapshot day to the last day of data
--- materialized: incremental
--- date_column: snapshot_date
--- DESIGN "Snapshots and days": the state of a day is the last snapshot collected that day; a day
--- with no snapshot carries the previous state forward. `collected_at` is that snapshot. The
--- snapshots are the successful loads, so a snapshot that found nothing still counts (an app
--- stops running the day its last pod disappears).
--- Incremental: a day's snapshot is the latest taken by the end of that day, looked up in the
--- loads log (small) for the days computed only; a snapshot loaded late changes the days the
--- runner recomputes for it (from its day to the next snapshot's).
 with
 
 days as (

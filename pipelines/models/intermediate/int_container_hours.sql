@@ -1,14 +1,3 @@
--- grain: one row per cluster, container and hour it was seen by Prometheus
--- materialized: incremental
--- date_column: usage_date
--- Charged quantities as OpenCost: CPU core-hours = max(request x running fraction, average usage),
--- RAM GiB-hours = max(request, average working set) x running fraction, GPUs = request. A missing
--- request counts as 0 (the container is charged its usage). Requests come from kube-state-metrics
--- where present, else from the pod's inventory snapshot in force at that hour (the latest taken
--- at or before the hour, else the first after it within the day's lookup window). A pod found in
--- no snapshot of that window keeps its hours, with team `__unallocated__`. Unscaled costs use
--- the unit prices of the node the container ran on (default on-demand rates when the node is
--- unknown); int_node_hours_allocated scales them down where a node is over-charged.
 with
 
 days as (

@@ -1,20 +1,3 @@
--- grain: one row per deploy: a Deployment revision (platform kubernetes: cluster, namespace,
--- deployment, revision) or a Helios job version (platform helios: source, job name, job id)
--- materialized: table
--- DESIGN "Developer productivity". Kubernetes: each (cluster, namespace, deployment, revision)
--- seen in any snapshot counts once. Its time is the ReplicaSet's creation, except where
--- Kubernetes reused an older ReplicaSet for the revision (a return to an earlier template: its
--- creation predates an earlier revision's); then the first pod the ReplicaSet started after the
--- earlier revisions were created, else the first snapshot that shows the revision.
--- Helios: each job id counts once, deployed at its first history event, else the first snapshot
--- with it deployed (goal START); a job never deployed is no deploy. Versions of a job name are
--- ordered by that time. Redeploying an existing job id is not a new version and is not counted.
--- Rollback: the images equal those of the deploy two before it (same workload, among the
--- revisions or versions observed) and it came at most 24 h after the deploy it undoes (the one
--- just before). Deploys before the first snapshot day of their cluster or Helios installation
--- are left out: only the ReplicaSets kept by revisionHistoryLimit survive from then.
--- App and team: stg_k8s_workload_owners of the Deployment in the snapshot that first shows the
--- revision; stg_helios_jobs of the job's latest snapshot (else its deployments' job name).
 with
 
 replicasets as (

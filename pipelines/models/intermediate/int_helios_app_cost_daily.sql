@@ -1,15 +1,3 @@
--- grain: one row per Helios source, app and day (legacy cost)
--- materialized: incremental
--- date_column: cost_date
--- DESIGN "Legacy cost": every host of the day's snapshot costs 24 host-hours a day (UP or DOWN:
--- the machine is paid for either way). Host price per hour: `legacy_host_per_hour`, split into
--- CPU and RAM by the value of the host's CPUs and memory at the on-demand rates; where unset, its
--- CPUs and memory at the on-demand rates. The CPU part is split among the host's started jobs
--- (goal START) by cpuShares (Docker's default 1024 where a job declares none, so evenly where
--- none are declared), the RAM part by declared memory (jobs declaring none count as the host's
--- mean declaration; evenly where none are declared). A host with no started job is `__idle__`.
--- The snapshots read are bounded by the run's constants (the Helios snapshot in force on the
--- first day computed onwards), which DuckDB pushes into the views: not the whole history.
 with
 
 days as (

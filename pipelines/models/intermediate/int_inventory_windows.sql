@@ -1,10 +1,3 @@
--- grain: one row per cluster, day and inventory snapshot that day may use
--- materialized: incremental
--- date_column: usage_date
--- The inventory a day may use: from the last snapshot taken before the day starts (or the first
--- ever) to the end of the next day, so a pod created after the previous snapshot is still found
--- by the next one. pipelines/runner.py recomputes days by the same rule when a snapshot lands;
--- int_node_hours and int_container_hours take their snapshots from here.
 with
 
 days as (

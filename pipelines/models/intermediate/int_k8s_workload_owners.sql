@@ -1,12 +1,3 @@
--- grain: one row per cluster, namespace, workload (kind and name) and Kubernetes snapshot
--- (collected_at), stored under the snapshot's day (snapshot_date)
--- materialized: incremental
--- date_column: snapshot_date
--- stg_k8s_workload_owners materialized one day of snapshots at a time: models that need the
--- owner in an old snapshot (int_deploy_events: the snapshot that first showed a revision) read
--- this table instead of evaluating the ownership view over every snapshot of the history.
--- A snapshot's owners change with its own load and with the catalog snapshot in force, whose
--- loads change the same days.
 with
 
 days as (

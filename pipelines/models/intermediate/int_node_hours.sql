@@ -1,13 +1,3 @@
--- grain: one row per cluster, node and hour the node existed, with its capacity and cost
--- materialized: incremental
--- date_column: usage_date
--- Node-hours come from Prometheus (`raw_prom_node_hours`) for every cluster-hour that has any;
--- other hours of a day take the nodes of the inventory snapshot in force (the latest taken at or
--- before the hour, else the first one after it within the day's lookup window). Capacity, not
--- allocatable, is priced. A node whose instance type has a configured price costs that price,
--- split into CPU and RAM by the default rates (GPUs first, at the GPU rate); others cost
--- capacity x rates, spot rates for spot nodes. Inventory node-hours stop at the cluster's data
--- end (the latest Prometheus window end or snapshot time): hours not yet lived are not charged.
 with
 
 days as (

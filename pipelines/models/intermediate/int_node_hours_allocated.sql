@@ -1,9 +1,3 @@
--- grain: one row per cluster, node and hour: node cost, cost charged to containers, idle cost
--- materialized: incremental
--- date_column: usage_date
--- Where containers are charged more than a node-hour costs (usage or requests above capacity),
--- their charges on that node-hour are scaled down to the node's cost, per resource, so that
--- charged + idle = node cost exactly. Idle = node cost - charged, per resource, never negative.
 with
 
 days as (

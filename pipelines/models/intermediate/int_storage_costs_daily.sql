@@ -1,10 +1,3 @@
--- grain: one row per cluster, persistent volume and day
--- materialized: incremental
--- date_column: cost_date
--- A day's volumes are those of the last inventory snapshot taken by the end of the day (carried
--- forward), each charged capacity x 24 h x the storage rate. The team is the one named by the
--- claim's namespace (labels, then annotations, keys of kind 'namespace_team'), else
--- `__unallocated__` (also for volumes no claim is bound to).
 with
 
 days as (

@@ -1,8 +1,3 @@
--- grain: one row per cluster, namespace, workload, app, team and day
--- materialized: incremental
--- date_column: cost_date
--- Container charges after the node-hour scaling of int_node_hours_allocated; containers on a
--- node unknown to both Prometheus and the inventory keep their unscaled cost (default rates).
 with
 
 days as (

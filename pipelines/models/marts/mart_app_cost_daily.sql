@@ -1,8 +1,3 @@
--- grain: one row per app, cluster (or Helios source) and day
--- materialized: incremental
--- date_column: cost_date
--- Kubernetes: container charges of the app's workloads (no idle, no volumes); the app's team is
--- the one charged most for it that day in that cluster. Helios: legacy cost per app and source.
 with
 
 days as (

@@ -1,16 +1,3 @@
--- grain: one row per app and day, from the first day the app ran anywhere (a native app that
--- stops running has no row on the days it runs nowhere)
--- materialized: incremental
--- date_column: status_date
--- cumulative: true
--- DESIGN "Migration model": legacy = only on Helios; migrating = on both; migrated = only on
--- Kubernetes after having run on Helios; native = on Kubernetes, never on Helios; retired = ran
--- on Helios, runs nowhere now. An app that moves back to Helios is legacy again. The team of a
--- day where the app runs nowhere is its last known team.
--- Incremental (cumulative: a change on one day changes the later days too, so the runner
--- recomputes from the earliest changed day on): the days computed start from the state the
--- earlier days left, whether each app has run on Helios and its last known team, taken from
--- the compact int_app_platform_daily (a row per app and day it ran), not from the snapshots.
 with
 
 days as (

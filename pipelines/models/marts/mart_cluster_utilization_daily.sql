@@ -1,9 +1,3 @@
--- grain: one row per Kubernetes cluster and day
--- materialized: incremental
--- date_column: usage_date
--- Capacity of the nodes (present hours x capacity), what containers on them requested and used
--- (usage capped at each node-hour's capacity), and the idle cost. Percentages are of capacity,
--- capped to [0, 100].
 with
 
 days as (

@@ -1,13 +1,3 @@
--- grain: one row per team, app and ISO week (week_start_date, the as-of week); app `__all__` is
--- the whole team, team and app `__all__` the organisation; only where the 13 weeks ending that
--- week hold at least one deploy
--- materialized: table
--- Four Keys deployment-frequency buckets (the fourkeys dashboard query), over the 13 ISO weeks
--- ending with the as-of week, weeks before the first day of data left out, both platforms:
--- `daily` when the median number of days with a deploy per week is >= 3; `weekly` when the
--- median week has a deploy; `monthly` when the median, over those weeks, of the number of weeks
--- with a deploy in the week's calendar month is >= 1; otherwise `yearly`. Deploys as
--- int_deploy_events; a deploy belongs to the team it had at deploy time.
 with
 
 days as (

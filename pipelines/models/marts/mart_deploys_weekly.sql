@@ -1,9 +1,3 @@
--- grain: one row per app, ISO week (week_start_date, a Monday) and platform with at least one deploy
--- materialized: table
--- A table, not incremental: a week's counts depend on deploys earlier than its days (rollbacks
--- look two revisions back) and the whole history is small. Deploys and rollbacks as
--- int_deploy_events defines them. `team`: the team of the app's latest deploy of the week on
--- that platform.
 with
 
 deploys as (

@@ -1,14 +1,3 @@
--- grain: one row per gap found in the latest snapshot of each source: a workload or Helios job
--- whose app matches no Backstage component, a component without an owner, or an app whose team
--- differs between Kubernetes, Helios and the catalog
--- materialized: table
--- gap_kind: workload_without_component | helios_job_without_component |
--- component_without_owner | team_mismatch. `detail` says what to fix (the override file maps
--- names that do not match; the catalog sets owners).
--- A source's latest snapshot is its latest successful load (one that found nothing has no
--- gaps). Every one was taken at or after $latest_snapshot_from (a constant, which DuckDB pushes
--- into the views): the model reads the current snapshots, not the history.
--- Kubernetes owners: int_k8s_workload_owners (the ownership view materialized per snapshot).
 with
 
 latest_snapshots as (

@@ -1,12 +1,3 @@
--- grain: one row per team and day, plus team '__all__' (every app) per day
--- materialized: incremental
--- date_column: status_date
--- Scope = apps that have run on Helios and are not retired (legacy + migrating + migrated).
--- migrated_pct = 100 x migrated / scope (0 where the scope is empty). migrated_capacity_pct =
--- 100 x requested CPU the scope runs on Kubernetes / its requested CPU on both platforms (0
--- where that is 0).
--- Incremental: a day counts that day's statuses (recomputed from the earliest changed day on,
--- as mart_app_migration_status is cumulative).
 with
 
 status as (

@@ -1,15 +1,3 @@
--- grain: one row per team (including '__all__') and day (as_of_date)
--- materialized: incremental
--- date_column: as_of_date
--- cumulative: true
--- The date the team reaches migrated_pct = 100, from a Theil-Sen fit of migrated_pct over the 56
--- days (8 weeks) ending on as_of_date: slope = median of the slopes between every pair of days,
--- intercept = median of (pct - slope x day offset), completion = as_of_date + ceil((100 -
--- intercept) / slope) days (at least one day). forecast_status: complete (already 100),
--- no_scope (nothing to migrate), insufficient_data (a single day), no_progress (slope <= 0),
--- on_track (a date).
--- Incremental (cumulative: a day's fit looks 55 days back, so a change moves the later fits):
--- the as-of days computed read only the 8 weeks ending on each of them.
 with
 
 as_of_days as (

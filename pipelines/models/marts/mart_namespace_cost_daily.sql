@@ -1,13 +1,3 @@
--- grain: one row per team, Kubernetes cluster, namespace and day
--- materialized: incremental
--- date_column: cost_date
--- The Kubernetes rows of mart_team_cost_daily split by namespace, from the same intermediate
--- models: container charges by the namespace the container ran in, persistent volumes by their
--- claim's namespace (`__unbound__` for a volume no claim is bound to), and the unused part of
--- the nodes as team `__idle__` in namespace `__idle__`. Per team, cluster and day the rows add
--- up to mart_team_cost_daily.total_cost. Helios sources have no namespaces and are left out
--- (their cost is in mart_team_cost_daily and mart_app_cost_daily); the idle share is not split
--- by namespace (mart_team_cost_daily.idle_share_cost).
 with
 
 days as (

@@ -1,10 +1,3 @@
--- grain: one row per Kubernetes workload (cluster, namespace, kind, name)
--- materialized: table
--- Over the last `rightsizing_window_days` of data: per container, recommended request = p95 of
--- hourly usage (CPU: average cores; RAM: peak working set where known) / the target utilisation,
--- at least 10m CPU and 20 MiB. Costs are charged as the cost model does (max(request, usage) at
--- the node's prices), once with the current requests and once with the recommended ones;
--- `monthly_*` scale the window to 730 hours. Requests are per replica, summed over containers.
 with
 
 rates as (

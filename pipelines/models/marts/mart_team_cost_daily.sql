@@ -1,13 +1,3 @@
--- grain: one row per team, cluster (or Helios source) and day
--- materialized: incremental
--- date_column: cost_date
--- Kubernetes clusters: container charges per team, persistent volumes, and the unused part of
--- every node as team `__idle__`; per cluster and day these add up to the cost of the nodes plus
--- the volumes. `idle_share_cost` spreads the cluster-day's idle cost over the teams in
--- proportion to their charged cost (`__idle__` gets 0; with nothing charged it all goes to
--- `__unallocated__`). Helios sources: legacy cost per team (cluster = the source name).
--- Requested and used hours (Kubernetes containers only) give OpenCost's efficiency: used /
--- requested per resource.
 with
 
 days as (

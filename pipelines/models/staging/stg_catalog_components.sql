@@ -1,8 +1,3 @@
--- grain: one row per Backstage component per catalog snapshot (source, collected_at, name)
--- materialized: view
--- The component name is the canonical app id. `team` is the owner reference without its kind
--- and namespace (`group:default/payments` -> `payments`); NULL where the component has no owner.
--- Kinds compare case-insensitively, as Backstage does.
 with
 
 entities as (

@@ -1,8 +1,3 @@
--- grain: one row per catalog source and snapshot (collected_at), with when it is in force
--- materialized: view
--- A catalog snapshot is in force from its collection until the next one; the first one also
--- covers everything before it (an inventory older than any catalog uses the oldest catalog).
--- Ownership of Kubernetes workloads and Helios jobs looks the catalog up through this rule.
 with
 
 components as (

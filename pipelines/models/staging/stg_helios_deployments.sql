@@ -1,8 +1,3 @@
--- grain: one row per Helios host, job and snapshot (source, collected_at, host, job_id)
--- materialized: view
--- `is_running`: goal START, task state RUNNING and host UP. `cpu_cores`: the job's cpuShares
--- / 1024, or, where it declares none, the host's CPUs shared evenly among the host's started
--- jobs. A job missing from the snapshot's /jobs keeps its job name as app id.
 with
 
 deployments as (

@@ -1,5 +1,3 @@
--- grain: one row per Helios host per snapshot (source, collected_at, host)
--- materialized: view
 with
 
 hosts as (

@@ -1,15 +1,3 @@
--- grain: one row per Helios job per snapshot (source, collected_at, job_id)
--- materialized: view
--- App: an override naming the job (ref_app_overrides, platform 'helios') -> a job `metadata` key
--- naming the Backstage component (ref_label_keys kind 'helios_component', in order) -> the job
--- name (the `name` of name:version:hash).
--- Team: an override for the app (ref_team_overrides) -> a job `metadata` key of kind 'team' ->
--- the Backstage owner of the app's component -> `__unallocated__`.
--- The catalog snapshot used is the last one collected at or before the Helios snapshot (the
--- first one when the catalog was collected later).
--- raw_helios_jobs is named at each use rather than in an import CTE, and the app and team
--- metadata are two CTEs each used once: DuckDB materializes a CTE used more than once and does
--- not push filters into it, so a read of recent snapshots would scan every Helios snapshot.
 with
 
 label_keys as (

@@ -1,5 +1,3 @@
--- grain: one row per cluster, pod, container and snapshot (collected_at)
--- materialized: view
 with
 
 containers as (

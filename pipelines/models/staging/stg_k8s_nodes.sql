@@ -1,5 +1,3 @@
--- grain: one row per cluster, node and snapshot (collected_at)
--- materialized: view
 with
 
 nodes as (

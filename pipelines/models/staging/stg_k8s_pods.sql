@@ -1,7 +1,3 @@
--- grain: one row per cluster, pod and snapshot (collected_at)
--- materialized: view
--- Requests are the sums over the pod's (regular) containers; app and team come from
--- stg_k8s_workload_owners for the pod's workload in the same snapshot.
 with
 
 pods as (

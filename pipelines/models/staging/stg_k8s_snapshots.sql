@@ -1,7 +1,3 @@
--- grain: one row per cluster and Kubernetes inventory snapshot (collected_at)
--- materialized: view
--- From the loads log (small) rather than the raw tables, so lookups of "the snapshots around a
--- day" never scan the inventory.
 with
 
 loads_log as (

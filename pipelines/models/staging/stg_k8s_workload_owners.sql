@@ -1,20 +1,3 @@
--- grain: one row per cluster, namespace, workload (kind and name) and snapshot (collected_at)
--- materialized: view
--- Workloads are those pods resolve to plus every controller, except a Job run by a CronJob
--- (counted as its CronJob).
--- App, first match wins: an override naming the workload (ref_app_overrides, platform
--- 'kubernetes', most specific rule first) -> the Backstage component whose
--- `backstage.io/kubernetes-id` annotation equals the workload's app key -> the component whose
--- `backstage.io/kubernetes-label-selector` (equality terms) matches the workload's or its pods'
--- labels -> the app key itself.
--- The app key is the first label of kind 'app' (ref_label_keys order) on the workload, then on
--- its pods, else the workload name.
--- Team, first match wins (DESIGN "Ownership"): override (a rule in ref_team_overrides naming
--- the workload, then the app's own team, then a namespace-wide rule) -> workload labels, then pod labels (kind 'team') -> the Backstage
--- owner of the app's component -> namespace label, then annotation (kind 'namespace_team') ->
--- `__unallocated__`.
--- The catalog snapshot used is the last one collected at or before the Kubernetes snapshot (the
--- first one when the catalog was collected later).
 with
 
 pods as (

@@ -1,5 +1,3 @@
--- grain: one row per cluster, container and hour (a later load replaces an earlier one's window)
--- materialized: view
 with
 
 container_hours as (

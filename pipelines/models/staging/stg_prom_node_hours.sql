@@ -1,5 +1,3 @@
--- grain: one row per cluster, node and hour the node existed
--- materialized: view
 with
 
 node_hours as (
