@@ -1,7 +1,7 @@
 -- grain: one row per cluster, pod and snapshot (collected_at)
 -- materialized: view
 -- Requests are the sums over the pod's (regular) containers; app and team come from
--- stg_k8s_workload_owners for the pod's workload in the same snapshot.
+-- int_k8s_workloads_owned for the pod's workload in the same snapshot.
 with
 
 pods as (
@@ -13,7 +13,7 @@ containers as (
 ),
 
 owners as (
-    select * from stg_k8s_workload_owners
+    select * from int_k8s_workloads_owned
 ),
 
 pod_requests as (

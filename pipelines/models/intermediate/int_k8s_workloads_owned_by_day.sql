@@ -2,9 +2,9 @@
 -- (collected_at), stored under the snapshot's day (snapshot_date)
 -- materialized: incremental
 -- date_column: snapshot_date
--- stg_k8s_workload_owners materialized one day of snapshots at a time: models that need the
--- owner in an old snapshot (int_deploy_events: the snapshot that first showed a revision) read
--- this table instead of evaluating the ownership view over every snapshot of the history.
+-- int_k8s_workloads_owned (the ownership view) stored one day of snapshots at a time: models
+-- that need the owner in an old snapshot (int_deploy_events: the snapshot that first showed a
+-- revision) read this table instead of evaluating the view over every snapshot of the history.
 -- A snapshot's owners change with its own load and with the catalog snapshot in force, whose
 -- loads change the same days.
 with
@@ -15,7 +15,7 @@ days as (
 
 owners as (
     -- constants, so that DuckDB reads only these days' snapshots through the view
-    select * from stg_k8s_workload_owners
+    select * from int_k8s_workloads_owned
     where collected_at >= cast($first_day as timestamp)
         and collected_at < cast($last_day as timestamp) + interval '1' day
 ),

@@ -1,0 +1,19 @@
+-- grain: one row per cluster, namespace and snapshot (collected_at)
+-- materialized: view
+with
+
+namespaces as (
+    select * from raw_k8s_namespaces
+),
+
+final as (
+    select
+        collected_at,
+        cluster,
+        namespace,
+        labels,
+        annotations
+    from namespaces
+)
+
+select * from final
