@@ -35,8 +35,14 @@ selectors as (
     from selector_terms
 ),
 
+supported_selectors as (
+    select collected_at, app_id, label_key, label_value, count_terms
+    from selectors
+    where is_supported = 1
+),
+
 selector_keys as (
-    select distinct collected_at, label_key from selectors where is_supported = 1
+    select distinct collected_at, label_key from supported_selectors
 ),
 
 selector_label_values as (
@@ -55,15 +61,11 @@ selector_hits as (
         v.collected_at, v.cluster, v.namespace, v.workload_kind, v.workload_name,
         v.source_rank, s.app_id
     from selector_label_values as v
-    inner join selectors as s
-        on s.collected_at = v.collected_at
-        and s.label_key = v.label_key
-        and s.label_value = v.label_value
-        and s.is_supported = 1
+    inner join supported_selectors as s using (collected_at, label_key, label_value)
     group by
         v.collected_at, v.cluster, v.namespace, v.workload_kind, v.workload_name,
         v.source_rank, s.app_id, s.count_terms
-    having count(distinct s.label_key) = s.count_terms
+    having count(distinct label_key) = s.count_terms
 ),
 
 final as (

@@ -23,16 +23,8 @@ owners as (
 final as (
     select
         cast(collected_at as date) as snapshot_date,
-        collected_at,
-        cluster,
-        namespace,
-        workload_kind,
-        workload_name,
-        app_id,
-        team,
-        team_source,
-        app_source,
-        is_catalog_component
+        collected_at, cluster, namespace, workload_kind, workload_name,
+        app_id, team, team_source, app_source, is_catalog_component
     from owners
     where cast(collected_at as date) in (select day from days)
 )
