@@ -29,13 +29,31 @@ import pandas as pd
 from fleetscope.config import Config
 from fleetscope.errors import ConfigError
 
-APP_COLUMNS = ["platform", "cluster", "namespace", "workload_kind", "object_name", "app_id",
-               "specificity", "priority"]
-TEAM_COLUMNS = ["app_id", "cluster", "namespace", "workload_kind", "workload_name", "team",
-                "specificity", "priority"]
+APP_COLUMNS = [
+    "platform",
+    "cluster",
+    "namespace",
+    "workload_kind",
+    "object_name",
+    "app_id",
+    "specificity",
+    "priority",
+]
+TEAM_COLUMNS = [
+    "app_id",
+    "cluster",
+    "namespace",
+    "workload_kind",
+    "workload_name",
+    "team",
+    "specificity",
+    "priority",
+]
 _WORKLOAD_KEYS = {"cluster", "namespace", "kind", "workload"}
 _TEAM_RULE_KEYS = {"team", "cluster", "namespace", "kind", "workload"}
 _APP_KEYS = {"team", "kubernetes", "helios"}
+# A Helios job rule names the job only: it matches in any cluster, namespace and kind.
+_ANYWHERE = {"cluster": None, "namespace": None, "workload_kind": None}
 
 
 def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
@@ -48,23 +66,30 @@ def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
     """
     o = config.ownership
     rows: list[dict[str, Any]] = []
-    for kind, keys in (("team", o.team_label_keys), ("namespace_team", o.namespace_team_keys),
-                       ("app", o.app_label_keys),
-                       ("helios_component", o.helios_component_metadata_keys)):
-        rows.extend({"key_kind": kind, "label_key": key, "priority": i}
-                    for i, key in enumerate(keys))
+    for kind, keys in (
+        ("team", o.team_label_keys),
+        ("namespace_team", o.namespace_team_keys),
+        ("app", o.app_label_keys),
+        ("helios_component", o.helios_component_metadata_keys),
+    ):
+        rows.extend(
+            {"key_kind": kind, "label_key": key, "priority": i} for i, key in enumerate(keys)
+        )
     keys = pd.DataFrame(rows, columns=["key_kind", "label_key", "priority"])
     apps, teams = read_overrides(Path(o.overrides_file)) if o.overrides_file else ([], [])
-    return {"ref_label_keys": keys,
-            "ref_app_overrides": _typed(apps, APP_COLUMNS),
-            "ref_team_overrides": _typed(teams, TEAM_COLUMNS)}
+    return {
+        "ref_label_keys": keys,
+        "ref_app_overrides": _typed(apps, APP_COLUMNS),
+        "ref_team_overrides": _typed(teams, TEAM_COLUMNS),
+    }
 
 
 def _typed(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
     # Typed even when empty, so that SQL joins compare strings with strings.
-    return frame.astype({c: ("int64" if c in ("specificity", "priority") else "string")
-                         for c in columns})
+    return frame.astype(
+        {c: ("int64" if c in ("specificity", "priority") else "string") for c in columns}
+    )
 
 
 def _name(value: Any, where: str) -> str:
@@ -84,20 +109,28 @@ def _workload_rule(entry: Any, where: str) -> dict[str, Any]:
     if isinstance(entry, str):
         parts = entry.split("/")
         if len(parts) > 2 or not all(p.strip() for p in parts):
-            raise ConfigError(f"{where}: expected 'workload' or 'namespace/workload', "
-                              f"got {entry!r}")
-        return {"cluster": None, "namespace": parts[0] if len(parts) == 2 else None,
-                "workload_kind": None, "object_name": parts[-1].strip()}
+            raise ConfigError(
+                f"{where}: expected 'workload' or 'namespace/workload', got {entry!r}"
+            )
+        return {
+            "cluster": None,
+            "namespace": parts[0] if len(parts) == 2 else None,
+            "workload_kind": None,
+            "object_name": parts[-1].strip(),
+        }
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{where}: expected a name or a mapping, got {entry!r}")
     _check_keys(entry, _WORKLOAD_KEYS, where)
     if "workload" not in entry:
         raise ConfigError(f"{where}: missing key 'workload'")
-    return {"cluster": _name(entry["cluster"], f"{where}.cluster") if "cluster" in entry else None,
-            "namespace": (_name(entry["namespace"], f"{where}.namespace")
-                          if "namespace" in entry else None),
-            "workload_kind": _name(entry["kind"], f"{where}.kind") if "kind" in entry else None,
-            "object_name": _name(entry["workload"], f"{where}.workload")}
+    return {
+        "cluster": _name(entry["cluster"], f"{where}.cluster") if "cluster" in entry else None,
+        "namespace": (
+            _name(entry["namespace"], f"{where}.namespace") if "namespace" in entry else None
+        ),
+        "workload_kind": _name(entry["kind"], f"{where}.kind") if "kind" in entry else None,
+        "object_name": _name(entry["workload"], f"{where}.workload"),
+    }
 
 
 def _specificity(rule: Mapping[str, Any], keys: tuple[str, ...]) -> int:
@@ -106,6 +139,24 @@ def _specificity(rule: Mapping[str, Any], keys: tuple[str, ...]) -> int:
 
 def read_overrides(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Parse the override file into app rows and team rows, naming the bad key on error."""
+    document = _read_document(path)
+    app_rows: list[dict[str, Any]] = []
+    team_rows: list[dict[str, Any]] = []
+    apps = document.get("apps") or {}
+    if not isinstance(apps, Mapping):
+        raise ConfigError(f"{path}: apps: expected a mapping of app id to its members")
+    for app_id, spec in apps.items():
+        _app_rules(app_id, spec, f"{path}: apps.{app_id}", app_rows, team_rows)
+    teams = document.get("teams") or []
+    if not isinstance(teams, list):
+        raise ConfigError(f"{path}: teams: expected a list of {{team, namespace, ...}}")
+    for i, entry in enumerate(teams):
+        team_rows.append({**_place_rule(entry, f"{path}: teams[{i}]"), "priority": len(team_rows)})
+    return app_rows, team_rows
+
+
+def _read_document(path: Path) -> Mapping[str, Any]:
+    """The override file as a mapping with only `apps` and `teams`, or a ConfigError."""
     import yaml
 
     try:
@@ -121,58 +172,80 @@ def read_overrides(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any
     if not isinstance(document, Mapping):
         raise ConfigError(f"{path}: expected a mapping with 'apps' and/or 'teams'")
     _check_keys(document, {"apps", "teams"}, str(path))
-    app_rows: list[dict[str, Any]] = []
-    team_rows: list[dict[str, Any]] = []
-    apps = document.get("apps") or {}
-    if not isinstance(apps, Mapping):
-        raise ConfigError(f"{path}: apps: expected a mapping of app id to its members")
-    for app_id, spec in apps.items():
-        where = f"{path}: apps.{app_id}"
-        app_id = _name(app_id, where)
-        spec = spec or {}
-        if not isinstance(spec, Mapping):
-            raise ConfigError(f"{where}: expected a mapping with team/kubernetes/helios")
-        _check_keys(spec, _APP_KEYS, where)
-        if "team" in spec:
-            team_rows.append({"app_id": app_id, "cluster": None, "namespace": None,
-                              "workload_kind": None, "workload_name": None,
-                              "team": _name(spec["team"], f"{where}.team"), "specificity": 0,
-                              "priority": len(team_rows)})
-        workloads = spec.get("kubernetes") or []
-        if not isinstance(workloads, list):
-            raise ConfigError(f"{where}.kubernetes: expected a list")
-        for i, entry in enumerate(workloads):
-            rule = _workload_rule(entry, f"{where}.kubernetes[{i}]")
-            app_rows.append({"platform": "kubernetes", **rule, "app_id": app_id,
-                             "specificity": _specificity(rule, ("cluster", "namespace",
-                                                                "workload_kind")),
-                             "priority": len(app_rows)})
-        jobs = spec.get("helios") or []
-        if not isinstance(jobs, list):
-            raise ConfigError(f"{where}.helios: expected a list of job names")
-        for i, job in enumerate(jobs):
-            app_rows.append({"platform": "helios", "cluster": None, "namespace": None,
-                             "workload_kind": None,
-                             "object_name": _name(job, f"{where}.helios[{i}]"),
-                             "app_id": app_id, "specificity": 0, "priority": len(app_rows)})
-    teams = document.get("teams") or []
-    if not isinstance(teams, list):
-        raise ConfigError(f"{path}: teams: expected a list of {{team, namespace, ...}}")
-    for i, entry in enumerate(teams):
-        where = f"{path}: teams[{i}]"
-        if not isinstance(entry, Mapping):
-            raise ConfigError(f"{where}: expected a mapping")
-        _check_keys(entry, _TEAM_RULE_KEYS, where)
-        if "team" not in entry:
-            raise ConfigError(f"{where}: missing key 'team'")
-        rule = {"cluster": entry.get("cluster"), "namespace": entry.get("namespace"),
-                "workload_kind": entry.get("kind"), "workload_name": entry.get("workload")}
-        for key, value in rule.items():
-            if value is not None:
-                _name(value, f"{where}.{key}")
-        if rule["namespace"] is None and rule["workload_name"] is None:
-            raise ConfigError(f"{where}: give 'namespace' and/or 'workload'")
-        team_rows.append({"app_id": None, **rule, "team": _name(entry["team"], f"{where}.team"),
-                          "specificity": _specificity(rule, tuple(rule)),
-                          "priority": len(team_rows)})
-    return app_rows, team_rows
+    return document
+
+
+def _app_rules(
+    app_id: Any,
+    spec: Any,
+    where: str,
+    app_rows: list[dict[str, Any]],
+    team_rows: list[dict[str, Any]],
+) -> None:
+    """Append one `apps.<app>` entry's team rule and its Kubernetes and Helios members."""
+    app_id = _name(app_id, where)
+    spec = spec or {}
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{where}: expected a mapping with team/kubernetes/helios")
+    _check_keys(spec, _APP_KEYS, where)
+    if "team" in spec:
+        team_rows.append(
+            {
+                "app_id": app_id,
+                "cluster": None,
+                "namespace": None,
+                "workload_kind": None,
+                "workload_name": None,
+                "team": _name(spec["team"], f"{where}.team"),
+                "specificity": 0,
+                "priority": len(team_rows),
+            }
+        )
+    app_rows.extend(_member_rules(app_id, spec, where, first_priority=len(app_rows)))
+
+
+def _member_rules(
+    app_id: str, spec: Mapping[str, Any], where: str, first_priority: int
+) -> list[dict[str, Any]]:
+    """An app's Kubernetes workload rules, then its Helios job names, as app override rows."""
+    workloads = spec.get("kubernetes") or []
+    if not isinstance(workloads, list):
+        raise ConfigError(f"{where}.kubernetes: expected a list")
+    rows: list[dict[str, Any]] = []
+    for i, entry in enumerate(workloads):
+        rule = _workload_rule(entry, f"{where}.kubernetes[{i}]")
+        specificity = _specificity(rule, ("cluster", "namespace", "workload_kind"))
+        rows.append({"platform": "kubernetes", **rule, "specificity": specificity})
+    jobs = spec.get("helios") or []
+    if not isinstance(jobs, list):
+        raise ConfigError(f"{where}.helios: expected a list of job names")
+    for i, job in enumerate(jobs):
+        name = _name(job, f"{where}.helios[{i}]")
+        rows.append({"platform": "helios", **_ANYWHERE, "object_name": name, "specificity": 0})
+    return [{**row, "app_id": app_id, "priority": first_priority + i} for i, row in enumerate(rows)]
+
+
+def _place_rule(entry: Any, where: str) -> dict[str, Any]:
+    """One `teams` entry → a team rule by place (without its priority)."""
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a mapping")
+    _check_keys(entry, _TEAM_RULE_KEYS, where)
+    if "team" not in entry:
+        raise ConfigError(f"{where}: missing key 'team'")
+    rule = {
+        "cluster": entry.get("cluster"),
+        "namespace": entry.get("namespace"),
+        "workload_kind": entry.get("kind"),
+        "workload_name": entry.get("workload"),
+    }
+    for key, value in rule.items():
+        if value is not None:
+            _name(value, f"{where}.{key}")
+    if rule["namespace"] is None and rule["workload_name"] is None:
+        raise ConfigError(f"{where}: give 'namespace' and/or 'workload'")
+    return {
+        "app_id": None,
+        **rule,
+        "team": _name(entry["team"], f"{where}.team"),
+        "specificity": _specificity(rule, tuple(rule)),
+    }

@@ -125,7 +125,7 @@ def identity(tmp_path_factory):
 def test_workload_app_and_team_follow_the_design_order(identity):
     rows = identity.con.execute(
         "select workload_name, app_id, app_source, team, team_source "
-        "from stg_k8s_workload_owners order by workload_name").fetchall()
+        "from int_k8s_workloads_owned order by workload_name").fetchall()
     assert rows == [
         # override file maps the name to billing; the app's team wins over the label and over
         # the namespace-wide rule
@@ -147,7 +147,7 @@ def test_workload_app_and_team_follow_the_design_order(identity):
 
 def test_helios_jobs_map_by_override_metadata_or_name(identity):
     rows = identity.con.execute(
-        "select job_name, app_id, app_source, team, team_source from stg_helios_jobs "
+        "select job_name, app_id, app_source, team, team_source from int_helios_jobs_owned "
         "order by job_name").fetchall()
     assert rows == [("billing-old", "billing", "override", "finance", "override"),
                     ("orphan-job", "orphan-job", "name", "__unallocated__", "unallocated"),

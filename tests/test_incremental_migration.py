@@ -25,7 +25,7 @@ from fleetscope.pipelines.runner import discover_models, snapshot_parameters
 from fleetscope.pipelines.transform import transform_warehouse
 from fleetscope.warehouse import LoadBatch, Warehouse
 
-TABLES = ("int_app_snapshot_days", "int_app_platform_daily", "int_k8s_workload_owners",
+TABLES = ("int_app_snapshot_days", "int_app_platform_daily", "int_k8s_workloads_owned_by_day",
           "mart_app_migration_status", "mart_migration_daily", "mart_migration_forecast",
           "mart_identity_gaps", "int_helios_app_cost_daily", "int_deploy_events")
 

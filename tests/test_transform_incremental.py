@@ -127,7 +127,7 @@ def test_models_are_ordered_by_dependency() -> None:
     assert names.index("int_node_hours") < names.index("int_container_hours")
     assert names.index("int_container_hours") < names.index("int_node_hours_allocated")
     assert names.index("int_helios_app_cost_daily") < names.index("mart_team_cost_daily")
-    assert names.index("stg_k8s_workload_owners") < names.index("stg_k8s_pods")
+    assert names.index("int_k8s_workloads_owned") < names.index("stg_k8s_pods")
 
 
 def test_an_incremental_model_needs_a_date_column(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ pods as (
 ),
 
 owners as (
-    select * from int_k8s_workload_owners
+    select * from int_k8s_workloads_owned_by_day
     where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 

@@ -28,7 +28,7 @@ inventory_containers as (
 ),
 
 owners as (
-    select * from stg_k8s_workload_owners
+    select * from int_k8s_workloads_owned
     where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
 

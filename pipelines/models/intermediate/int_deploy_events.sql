@@ -14,13 +14,13 @@ pods as (
 owners as (
     -- the materialized owners: the snapshots that first show a revision span the history
     select collected_at, cluster, namespace, workload_name, app_id, team
-    from int_k8s_workload_owners
+    from int_k8s_workloads_owned_by_day
     where workload_kind = 'Deployment'
 ),
 
 helios_jobs as (
     select source, collected_at, job_id, job_name, image, app_id, team
-    from stg_helios_jobs
+    from int_helios_jobs_owned
 ),
 
 helios_deployments as (

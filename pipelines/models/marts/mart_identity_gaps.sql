@@ -11,7 +11,7 @@ owners as (
     select
         collected_at, cluster, namespace, workload_kind, workload_name, app_id, team,
         team_source, app_source, is_catalog_component
-    from int_k8s_workload_owners
+    from int_k8s_workloads_owned_by_day
     where collected_at >= $latest_snapshot_from
 ),
 
@@ -47,7 +47,7 @@ deployed_jobs as (
 
 jobs as (
     select j.*
-    from stg_helios_jobs as j
+    from int_helios_jobs_owned as j
     inner join deployed_jobs as d
         on d.source = j.source and d.collected_at = j.collected_at and d.job_id = j.job_id
     where j.collected_at >= $latest_snapshot_from

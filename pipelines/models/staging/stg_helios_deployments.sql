@@ -5,7 +5,7 @@ deployments as (
 ),
 
 jobs as (
-    select * from stg_helios_jobs
+    select * from int_helios_jobs_owned
 ),
 
 hosts as (

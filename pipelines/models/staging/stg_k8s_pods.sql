@@ -9,7 +9,7 @@ containers as (
 ),
 
 owners as (
-    select * from stg_k8s_workload_owners
+    select * from int_k8s_workloads_owned
 ),
 
 pod_requests as (
@@ -27,36 +27,20 @@ pod_requests as (
 ),
 
 final as (
+    -- every pod's workload is one int_k8s_workloads_owned resolves (its pods make it a
+    -- workload), so app_id, team and team_source are always found
     select
-        p.collected_at,
-        p.cluster,
-        p.namespace,
-        p.pod_name,
-        p.pod_uid,
-        p.node_name,
-        p.phase,
-        p.workload_kind,
-        p.workload_name,
-        coalesce(o.app_id, p.workload_name) as app_id,
-        coalesce(o.team, '__unallocated__') as team,
-        coalesce(o.team_source, 'unallocated') as team_source,
+        p.collected_at, p.cluster, p.namespace, p.pod_name, p.pod_uid, p.node_name, p.phase,
+        p.workload_kind, p.workload_name,
+        o.app_id, o.team, o.team_source,
         coalesce(r.cpu_request_cores, 0) as cpu_request_cores,
         coalesce(r.memory_request_bytes, 0) as memory_request_bytes,
         coalesce(r.gpu_request, 0) as gpu_request,
         coalesce(r.count_containers, 0) as count_containers,
         p.created_at
     from pods as p
-    left join owners as o
-        on o.collected_at = p.collected_at
-        and o.cluster = p.cluster
-        and o.namespace = p.namespace
-        and o.workload_kind = p.workload_kind
-        and o.workload_name = p.workload_name
-    left join pod_requests as r
-        on r.collected_at = p.collected_at
-        and r.cluster = p.cluster
-        and r.namespace = p.namespace
-        and r.pod_name = p.pod_name
+    left join owners as o using (collected_at, cluster, namespace, workload_kind, workload_name)
+    left join pod_requests as r using (collected_at, cluster, namespace, pod_name)
 )
 
 select * from final

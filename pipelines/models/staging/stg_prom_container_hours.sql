@@ -6,15 +6,9 @@ container_hours as (
 
 final as (
     select
-        load_id,
-        collected_at,
-        cluster,
-        hour_start,
-        cast(hour_start as date) as usage_date,
-        namespace,
-        pod_name,
-        container_name,
-        node_name,
+        load_id, collected_at,
+        cluster, hour_start, cast(hour_start as date) as usage_date,
+        namespace, pod_name, container_name, node_name,
         cpu_usage_cores,
         memory_working_set_bytes_avg,
         memory_working_set_bytes_max,

@@ -6,12 +6,8 @@ node_hours as (
 
 final as (
     select
-        load_id,
-        collected_at,
-        cluster,
-        hour_start,
-        cast(hour_start as date) as usage_date,
-        node_name,
+        load_id, collected_at,
+        cluster, hour_start, cast(hour_start as date) as usage_date, node_name,
         cpu_capacity_cores,
         memory_capacity_bytes,
         gpu_capacity,

@@ -6,7 +6,7 @@ days as (
 
 owners as (
     -- constants, so that DuckDB reads only these days' snapshots through the view
-    select * from stg_k8s_workload_owners
+    select * from int_k8s_workloads_owned
     where collected_at >= cast($first_day as timestamp)
         and collected_at < cast($last_day as timestamp) + interval '1' day
 ),
@@ -14,16 +14,8 @@ owners as (
 final as (
     select
         cast(collected_at as date) as snapshot_date,
-        collected_at,
-        cluster,
-        namespace,
-        workload_kind,
-        workload_name,
-        app_id,
-        team,
-        team_source,
-        app_source,
-        is_catalog_component
+        collected_at, cluster, namespace, workload_kind, workload_name,
+        app_id, team, team_source, app_source, is_catalog_component
     from owners
     where cast(collected_at as date) in (select day from days)
 )
