@@ -1,0 +1,84 @@
+-- grain: one row per cost line and day (a workload, a volume, a cluster's idle, a Helios app)
+-- materialized: incremental
+-- date_column: cost_date
+-- What the three cost marts (app, namespace, team) start from, so that they add up the same
+-- lines. Kubernetes: each workload's container charges per app and team, after the node-hour
+-- scaling (int_workload_costs_daily); each persistent volume, in its claim's namespace
+-- (`__unbound__` for a volume no claim is bound to); the unused part of the cluster's nodes as
+-- team and namespace `__idle__` (int_node_hours_allocated). Helios: each app's legacy cost per
+-- team (cluster = the Helios source; hosts without a started job are app and team `__idle__`).
+-- `item` names what a line charges; `app_id` is null for volumes and Kubernetes idle (they
+-- belong to no app) and `namespace` is null on Helios. Requested and used hours are measured on
+-- Kubernetes containers only (0 elsewhere).
+with
+
+days as (
+    select day from _fleetscope_dates
+),
+
+workload_costs as (
+    select w.*
+    from int_workload_costs_daily as w
+    inner join days as d on d.day = w.cost_date
+),
+
+storage_costs as (
+    select s.*
+    from int_storage_costs_daily as s
+    inner join days as d on d.day = s.cost_date
+),
+
+node_allocations as (
+    select a.*
+    from int_node_hours_allocated as a
+    inner join days as d on d.day = a.usage_date
+),
+
+helios_costs as (
+    select h.*
+    from int_helios_app_cost_daily as h
+    inner join days as d on d.day = h.cost_date
+),
+
+idle as (
+    select
+        usage_date as cost_date,
+        cluster,
+        sum(cpu_idle_cost) as cpu_cost,
+        sum(ram_idle_cost) as ram_cost,
+        sum(gpu_idle_cost) as gpu_cost,
+        sum(cpu_idle_cost + ram_idle_cost + gpu_idle_cost) as total_cost,
+        sum(cpu_idle_core_hours) as cpu_core_hours,
+        sum(ram_idle_gib_hours) as ram_gib_hours
+    from node_allocations
+    group by usage_date, cluster
+),
+
+final as (
+    select
+        cost_date, 'kubernetes' as platform, cluster, namespace, team, app_id,
+        workload_kind || '/' || workload_name as item,
+        cpu_cost, ram_cost, gpu_cost, 0.0 as storage_cost, total_cost,
+        cpu_core_hours, ram_gib_hours, cpu_requested_core_hours, cpu_used_core_hours,
+        ram_requested_gib_hours, ram_used_gib_hours
+    from workload_costs
+    union all
+    select
+        cost_date, 'kubernetes', cluster, coalesce(namespace, '__unbound__'), team, null, pv_name,
+        0.0, 0.0, 0.0, storage_cost, storage_cost, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    from storage_costs
+    union all
+    select
+        cost_date, 'kubernetes', cluster, '__idle__', '__idle__', null, '__idle__',
+        cpu_cost, ram_cost, gpu_cost, 0.0, total_cost, cpu_core_hours, ram_gib_hours,
+        0.0, 0.0, 0.0, 0.0
+    from idle
+    union all
+    select
+        cost_date, 'helios', source, null, team, app_id, app_id,
+        cpu_cost, ram_cost, 0.0, 0.0, total_cost, cpu_core_hours, ram_gib_hours,
+        0.0, 0.0, 0.0, 0.0
+    from helios_costs
+)
+
+select * from final
