@@ -7,51 +7,14 @@
 -- started job as team `__idle__`. `idle_share_cost` spreads the cluster-day's idle cost over the
 -- teams in proportion to their charged cost (`__idle__` gets 0; with nothing charged it all goes
 -- to `__unallocated__`), the same rule on both platforms. Requested and used hours (Kubernetes
--- containers only) give OpenCost's efficiency: used / requested per resource. The rows come from
--- the cost lines mart_namespace_cost_daily splits by namespace (int_cost_lines_daily), so the two
--- marts add up to each other by construction.
+-- containers only) give OpenCost's efficiency: used / requested per resource. The team sums are
+-- those mart_namespace_cost_daily splits by namespace (int_team_costs_daily), so the two marts
+-- add up to each other by construction.
 with
 
-cost_lines as (
-    select * from int_cost_lines_daily
-    where cost_date in (select day from _fleetscope_dates)
-),
-
-idle as (
-    select cost_date, platform, cluster, sum(total_cost) as idle_cost
-    from cost_lines
-    where team = '__idle__'
-    group by cost_date, platform, cluster
-),
-
-teams as (
-    select
-        cost_date, platform, team, cluster,
-        sum(cpu_cost) as cpu_cost,
-        sum(ram_cost) as ram_cost,
-        sum(gpu_cost) as gpu_cost,
-        sum(storage_cost) as storage_cost,
-        sum(total_cost) as total_cost,
-        sum(cpu_core_hours) as cpu_core_hours,
-        sum(ram_gib_hours) as ram_gib_hours,
-        sum(cpu_requested_core_hours) as cpu_requested_core_hours,
-        sum(cpu_used_core_hours) as cpu_used_core_hours,
-        sum(ram_requested_gib_hours) as ram_requested_gib_hours,
-        sum(ram_used_gib_hours) as ram_used_gib_hours
-    from (
-        select
-            cost_date, platform, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost,
-            total_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours,
-            cpu_used_core_hours, ram_requested_gib_hours, ram_used_gib_hours
-        from cost_lines
-        union all
-        -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
-        select cost_date, platform, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-            0.0, 0.0, 0.0, 0.0, 0.0
-        from idle
-        where idle_cost > 0
-    ) as all_rows
-    group by cost_date, platform, team, cluster
+team_costs as (
+    select * from int_team_costs_daily
+    where is_team_total and cost_date in (select day from _fleetscope_dates)
 ),
 
 cluster_totals as (
@@ -60,9 +23,24 @@ cluster_totals as (
         platform,
         cluster,
         sum(case when team = '__idle__' then total_cost else 0.0 end) as idle_cost,
-        sum(case when team <> '__idle__' then total_cost else 0.0 end) as charged_cost
-    from teams
+        sum(case when team <> '__idle__' then total_cost else 0.0 end) as charged_cost,
+        max(case when team = '__unallocated__' then 1 else 0 end) = 1 as has_unallocated
+    from team_costs
     group by cost_date, platform, cluster
+),
+
+teams as (
+    select
+        cost_date, platform, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost,
+        total_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours,
+        cpu_used_core_hours, ram_requested_gib_hours, ram_used_gib_hours
+    from team_costs
+    union all
+    -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
+    select cost_date, platform, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0
+    from cluster_totals
+    where idle_cost > 0 and not has_unallocated
 ),
 
 final as (
