@@ -79,15 +79,8 @@ pod_attributes as (
         coalesce(o.team, '__unallocated__') as team,
         coalesce(o.team_source, 'unallocated') as team_source
     from inventory_pods as p
-    inner join used_snapshots as u
-        on u.cluster = p.cluster
-        and u.collected_at = p.collected_at
-    left join owners as o
-        on o.cluster = p.cluster
-        and o.collected_at = p.collected_at
-        and o.namespace = p.namespace
-        and o.workload_kind = p.workload_kind
-        and o.workload_name = p.workload_name
+    inner join used_snapshots using (cluster, collected_at)
+    left join owners as o using (cluster, collected_at, namespace, workload_kind, workload_name)
 ),
 
 pod_intervals as (
@@ -101,9 +94,7 @@ pod_intervals as (
             else a.collected_at end as valid_from,
         lead(a.collected_at) over pod_window as valid_to
     from window_snapshots as ws
-    inner join pod_attributes as a
-        on a.cluster = ws.cluster
-        and a.collected_at = ws.collected_at
+    inner join pod_attributes as a using (cluster, collected_at)
     window pod_window as (
         partition by ws.day, a.cluster, a.namespace, a.pod_name order by a.collected_at
     )
@@ -175,10 +166,7 @@ final as (
         q.gpu_charged_hours * coalesce(n.gpu_price_per_gpu_hour, r.gpu_per_hour)
             as gpu_cost_unscaled
     from quantities as q
-    left join node_hours as n
-        on n.cluster = q.cluster
-        and n.node_name = q.node_name
-        and n.hour_start = q.hour_start
+    left join node_hours as n using (cluster, node_name, hour_start)
     cross join rates as r
 )
 

@@ -63,10 +63,7 @@ joined as (
         coalesce(c.cpu_used_core_hours, 0) as cpu_used_core_hours,
         coalesce(c.ram_used_gib_hours, 0) as ram_used_gib_hours
     from node_hours as n
-    left join charged as c
-        on c.cluster = n.cluster
-        and c.node_name = n.node_name
-        and c.hour_start = n.hour_start
+    left join charged as c using (cluster, node_name, hour_start)
 ),
 
 scaled as (

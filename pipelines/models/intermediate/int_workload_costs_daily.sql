@@ -43,10 +43,7 @@ scaled as (
         c.cpu_cost_unscaled,
         c.ram_cost_unscaled
     from container_hours as c
-    left join allocations as a
-        on a.cluster = c.cluster
-        and a.node_name = c.node_name
-        and a.hour_start = c.hour_start
+    left join allocations as a using (cluster, node_name, hour_start)
 ),
 
 final as (

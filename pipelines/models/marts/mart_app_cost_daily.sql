@@ -59,12 +59,8 @@ final as (
         a.cpu_core_hours,
         a.ram_gib_hours
     from app_costs as a
-    inner join ranked_teams as t
-        on t.cost_date = a.cost_date
-        and t.platform = a.platform
-        and t.cluster = a.cluster
-        and t.app_id = a.app_id
-        and t.team_rank = 1
+    inner join ranked_teams as t using (cost_date, platform, cluster, app_id)
+    where t.team_rank = 1
 )
 
 select * from final

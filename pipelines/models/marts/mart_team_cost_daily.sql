@@ -66,10 +66,7 @@ final as (
         t.ram_requested_gib_hours,
         t.ram_used_gib_hours
     from teams as t
-    inner join cluster_totals as c
-        on c.cost_date = t.cost_date
-        and c.platform = t.platform
-        and c.cluster = t.cluster
+    inner join cluster_totals as c using (cost_date, platform, cluster)
     -- drop the helper zero rows that received nothing
     where not (t.team = '__unallocated__' and t.total_cost = 0 and c.charged_cost > 0)
 )
