@@ -11,10 +11,6 @@
 -- unknown); int_node_hours_allocated scales them down where a node is over-charged.
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
 rates as (
     select * from ref_pricing_rates
 ),
@@ -40,25 +36,19 @@ node_hours as (
     select * from int_node_hours
 ),
 
-hours as (
-    select h.usage_date, h.hour_start
-    from int_day_hours as h
-    inner join days as d on d.day = h.usage_date
-),
-
 container_hours as (
-    -- joined on the raw column so that the scan only reads the hours being computed; a load
-    -- replaces its window, so each container-hour comes from the latest load already
+    -- joined to the hour spine on the raw column so that the scan only reads the hours being
+    -- computed; a load replaces its window, so each container-hour comes from the latest load
     select c.*
     from stg_prom_container_hours as c
-    inner join hours as h on h.hour_start = c.hour_start
+    inner join int_day_hours as h on h.hour_start = c.hour_start
+    where h.usage_date in (select day from _fleetscope_dates)
 ),
 
 window_snapshots as (
     -- the inventory snapshots each computed day may use (int_inventory_windows says which)
-    select i.cluster, i.usage_date as day, i.collected_at
-    from int_inventory_windows as i
-    inner join days as d on d.day = i.usage_date
+    select cluster, usage_date as day, collected_at from int_inventory_windows
+    where usage_date in (select day from _fleetscope_dates)
 ),
 
 used_snapshots as (

@@ -12,35 +12,8 @@
 -- Kubernetes containers only (0 elsewhere).
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
-workload_costs as (
-    select w.*
-    from int_workload_costs_daily as w
-    inner join days as d on d.day = w.cost_date
-),
-
-storage_costs as (
-    select s.*
-    from int_storage_costs_daily as s
-    inner join days as d on d.day = s.cost_date
-),
-
-node_allocations as (
-    select a.*
-    from int_node_hours_allocated as a
-    inner join days as d on d.day = a.usage_date
-),
-
-helios_costs as (
-    select h.*
-    from int_helios_app_cost_daily as h
-    inner join days as d on d.day = h.cost_date
-),
-
 idle as (
+    -- the unused part of the nodes, per cluster and day
     select
         usage_date as cost_date,
         cluster,
@@ -50,23 +23,23 @@ idle as (
         sum(cpu_idle_cost + ram_idle_cost + gpu_idle_cost) as total_cost,
         sum(cpu_idle_core_hours) as cpu_core_hours,
         sum(ram_idle_gib_hours) as ram_gib_hours
-    from node_allocations
+    from int_node_hours_allocated
     group by usage_date, cluster
 ),
 
-final as (
+cost_lines as (
     select
         cost_date, 'kubernetes' as platform, cluster, namespace, team, app_id,
         workload_kind || '/' || workload_name as item,
         cpu_cost, ram_cost, gpu_cost, 0.0 as storage_cost, total_cost,
         cpu_core_hours, ram_gib_hours, cpu_requested_core_hours, cpu_used_core_hours,
         ram_requested_gib_hours, ram_used_gib_hours
-    from workload_costs
+    from int_workload_costs_daily
     union all
     select
         cost_date, 'kubernetes', cluster, coalesce(namespace, '__unbound__'), team, null, pv_name,
         0.0, 0.0, 0.0, storage_cost, storage_cost, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
-    from storage_costs
+    from int_storage_costs_daily
     union all
     select
         cost_date, 'kubernetes', cluster, '__idle__', '__idle__', null, '__idle__',
@@ -78,7 +51,15 @@ final as (
         cost_date, 'helios', source, null, team, app_id, app_id,
         cpu_cost, ram_cost, 0.0, 0.0, total_cost, cpu_core_hours, ram_gib_hours,
         0.0, 0.0, 0.0, 0.0
-    from helios_costs
+    from int_helios_app_cost_daily
+),
+
+final as (
+    -- the days computed: $first_day and $last_day are constants that DuckDB pushes into the
+    -- scan of every input, the join drops the days between them that are not computed
+    select * from cost_lines
+    where cost_date between $first_day and $last_day
+        and cost_date in (select day from _fleetscope_dates)
 )
 
 select * from final

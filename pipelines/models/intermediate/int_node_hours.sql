@@ -10,10 +10,6 @@
 -- end (the latest Prometheus window end or snapshot time): hours not yet lived are not charged.
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
 rates as (
     select * from ref_pricing_rates
 ),
@@ -41,25 +37,10 @@ cluster_data_end as (
     group by source_name
 ),
 
-hours as (
-    select h.usage_date, h.hour_start
-    from int_day_hours as h
-    inner join days as d on d.day = h.usage_date
-),
-
-prom_node_hours as (
-    -- joined on the raw column so that the scan only reads the hours being computed; a load
-    -- replaces its window, so each node-hour comes from the latest load already
-    select n.*
-    from stg_prom_node_hours as n
-    inner join hours as h on h.hour_start = n.hour_start
-),
-
 window_snapshots as (
     -- the inventory snapshots each computed day may use (int_inventory_windows says which)
-    select i.cluster, i.usage_date as day, i.collected_at
-    from int_inventory_windows as i
-    inner join days as d on d.day = i.usage_date
+    select cluster, usage_date as day, collected_at from int_inventory_windows
+    where usage_date in (select day from _fleetscope_dates)
 ),
 
 cluster_hour_snapshots as (
@@ -72,9 +53,18 @@ cluster_hour_snapshots as (
             max(case when ws.collected_at <= h.hour_start then ws.collected_at end),
             min(ws.collected_at)
         ) as snapshot_at
-    from hours as h
-    inner join window_snapshots as ws on ws.day = h.usage_date
+    from window_snapshots as ws
+    inner join int_day_hours as h on h.usage_date = ws.day
     group by ws.cluster, h.usage_date, h.hour_start
+),
+
+prom_node_hours as (
+    -- joined to the hour spine on the raw column so that the scan only reads the hours being
+    -- computed; a load replaces its window, so each node-hour comes from the latest load
+    select n.*
+    from stg_prom_node_hours as n
+    inner join int_day_hours as h on h.hour_start = n.hour_start
+    where h.usage_date in (select day from _fleetscope_dates)
 ),
 
 prom_cluster_hours as (

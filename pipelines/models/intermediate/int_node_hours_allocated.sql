@@ -6,20 +6,12 @@
 -- charged + idle = node cost exactly. Idle = node cost - charged, per resource, never negative.
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
 node_hours as (
-    select n.*
-    from int_node_hours as n
-    inner join days as d on d.day = n.usage_date
+    select * from int_node_hours where usage_date in (select day from _fleetscope_dates)
 ),
 
 container_hours as (
-    select c.*
-    from int_container_hours as c
-    inner join days as d on d.day = c.usage_date
+    select * from int_container_hours where usage_date in (select day from _fleetscope_dates)
 ),
 
 charged as (

@@ -5,20 +5,12 @@
 -- node unknown to both Prometheus and the inventory keep their unscaled cost (default rates).
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
 container_hours as (
-    select c.*
-    from int_container_hours as c
-    inner join days as d on d.day = c.usage_date
+    select * from int_container_hours where usage_date in (select day from _fleetscope_dates)
 ),
 
 allocations as (
-    select a.*
-    from int_node_hours_allocated as a
-    inner join days as d on d.day = a.usage_date
+    select * from int_node_hours_allocated where usage_date in (select day from _fleetscope_dates)
 ),
 
 scaled as (
