@@ -5,10 +5,6 @@
 -- node unknown to both Prometheus and the inventory keep their unscaled cost (default rates).
 with
 
-container_hours as (
-    select * from int_container_hours where usage_date in (select day from _fleetscope_dates)
-),
-
 allocations as (
     select * from int_node_hours_allocated where usage_date in (select day from _fleetscope_dates)
 ),
@@ -34,8 +30,9 @@ scaled as (
         c.ram_used_gib_hours,
         c.cpu_cost_unscaled,
         c.ram_cost_unscaled
-    from container_hours as c
+    from int_container_hours as c
     left join allocations as a using (cluster, node_name, hour_start)
+    where c.usage_date in (select day from _fleetscope_dates)
 ),
 
 final as (
