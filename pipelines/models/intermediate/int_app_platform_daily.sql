@@ -28,11 +28,7 @@ pods as (
         p.collected_at, p.cluster, p.namespace, p.workload_kind, p.workload_name, p.phase,
         r.cpu_request_cores
     from raw_pods as p
-    left join pod_requests as r
-        on r.collected_at = p.collected_at
-        and r.cluster = p.cluster
-        and r.namespace = p.namespace
-        and r.pod_name = p.pod_name
+    left join pod_requests as r using (collected_at, cluster, namespace, pod_name)
 ),
 
 owners as (

@@ -1,16 +1,5 @@
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
-hours_of_day as (
-    select hour_number from (values
-        (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11),
-        (12), (13), (14), (15), (16), (17), (18), (19), (20), (21), (22), (23)
-    ) as h (hour_number)
-),
-
 rates as (
     select * from ref_pricing_rates
 ),
@@ -36,27 +25,19 @@ node_hours as (
     select * from int_node_hours
 ),
 
-hours as (
-    select
-        d.day as usage_date,
-        cast(d.day as timestamp) + h.hour_number * interval '1' hour as hour_start
-    from days as d
-    cross join hours_of_day as h
-),
-
 container_hours as (
-    -- joined on the raw column so that the scan only reads the hours being computed; a load
-    -- replaces its window, so each container-hour comes from the latest load already
+    -- joined to the hour spine on the raw column so that the scan only reads the hours being
+    -- computed; a load replaces its window, so each container-hour comes from the latest load
     select c.*
     from stg_prom_container_hours as c
-    inner join hours as h on h.hour_start = c.hour_start
+    inner join int_day_hours as h on h.hour_start = c.hour_start
+    where h.usage_date in (select day from _fleetscope_dates)
 ),
 
 window_snapshots as (
     -- the inventory snapshots each computed day may use (int_inventory_windows says which)
-    select i.cluster, i.usage_date as day, i.collected_at
-    from int_inventory_windows as i
-    inner join days as d on d.day = i.usage_date
+    select cluster, usage_date as day, collected_at from int_inventory_windows
+    where usage_date in (select day from _fleetscope_dates)
 ),
 
 used_snapshots as (
@@ -77,15 +58,8 @@ pod_attributes as (
         coalesce(o.team, '__unallocated__') as team,
         coalesce(o.team_source, 'unallocated') as team_source
     from inventory_pods as p
-    inner join used_snapshots as u
-        on u.cluster = p.cluster
-        and u.collected_at = p.collected_at
-    left join owners as o
-        on o.cluster = p.cluster
-        and o.collected_at = p.collected_at
-        and o.namespace = p.namespace
-        and o.workload_kind = p.workload_kind
-        and o.workload_name = p.workload_name
+    inner join used_snapshots using (cluster, collected_at)
+    left join owners as o using (cluster, collected_at, namespace, workload_kind, workload_name)
 ),
 
 pod_intervals as (
@@ -99,9 +73,7 @@ pod_intervals as (
             else a.collected_at end as valid_from,
         lead(a.collected_at) over pod_window as valid_to
     from window_snapshots as ws
-    inner join pod_attributes as a
-        on a.cluster = ws.cluster
-        and a.collected_at = ws.collected_at
+    inner join pod_attributes as a using (cluster, collected_at)
     window pod_window as (
         partition by ws.day, a.cluster, a.namespace, a.pod_name order by a.collected_at
     )
@@ -173,10 +145,7 @@ final as (
         q.gpu_charged_hours * coalesce(n.gpu_price_per_gpu_hour, r.gpu_per_hour)
             as gpu_cost_unscaled
     from quantities as q
-    left join node_hours as n
-        on n.cluster = q.cluster
-        and n.node_name = q.node_name
-        and n.hour_start = q.hour_start
+    left join node_hours as n using (cluster, node_name, hour_start)
     cross join rates as r
 )
 

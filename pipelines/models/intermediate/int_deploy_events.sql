@@ -90,11 +90,7 @@ k8s_timed as (
             else b.first_seen_at
         end as deployed_at
     from k8s_bounds as b
-    left join reused_starts as s
-        on s.cluster = b.cluster
-        and s.namespace = b.namespace
-        and s.deployment_name = b.deployment_name
-        and s.revision = b.revision
+    left join reused_starts as s using (cluster, namespace, deployment_name, revision)
 ),
 
 k8s_deploys as (

@@ -1,16 +1,5 @@
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
-hours_of_day as (
-    select hour_number from (values
-        (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11),
-        (12), (13), (14), (15), (16), (17), (18), (19), (20), (21), (22), (23)
-    ) as h (hour_number)
-),
-
 rates as (
     select * from ref_pricing_rates
 ),
@@ -38,27 +27,10 @@ cluster_data_end as (
     group by source_name
 ),
 
-hours as (
-    select
-        d.day as usage_date,
-        cast(d.day as timestamp) + h.hour_number * interval '1' hour as hour_start
-    from days as d
-    cross join hours_of_day as h
-),
-
-prom_node_hours as (
-    -- joined on the raw column so that the scan only reads the hours being computed; a load
-    -- replaces its window, so each node-hour comes from the latest load already
-    select n.*
-    from stg_prom_node_hours as n
-    inner join hours as h on h.hour_start = n.hour_start
-),
-
 window_snapshots as (
     -- the inventory snapshots each computed day may use (int_inventory_windows says which)
-    select i.cluster, i.usage_date as day, i.collected_at
-    from int_inventory_windows as i
-    inner join days as d on d.day = i.usage_date
+    select cluster, usage_date as day, collected_at from int_inventory_windows
+    where usage_date in (select day from _fleetscope_dates)
 ),
 
 cluster_hour_snapshots as (
@@ -71,13 +43,30 @@ cluster_hour_snapshots as (
             max(case when ws.collected_at <= h.hour_start then ws.collected_at end),
             min(ws.collected_at)
         ) as snapshot_at
-    from hours as h
-    inner join window_snapshots as ws on ws.day = h.usage_date
+    from window_snapshots as ws
+    inner join int_day_hours as h on h.usage_date = ws.day
     group by ws.cluster, h.usage_date, h.hour_start
+),
+
+prom_node_hours as (
+    -- joined to the hour spine on the raw column so that the scan only reads the hours being
+    -- computed; a load replaces its window, so each node-hour comes from the latest load
+    select n.*
+    from stg_prom_node_hours as n
+    inner join int_day_hours as h on h.hour_start = n.hour_start
+    where h.usage_date in (select day from _fleetscope_dates)
 ),
 
 prom_cluster_hours as (
     select distinct cluster, hour_start from prom_node_hours
+),
+
+inventory_cluster_hours as (
+    -- cluster-hours without any Prometheus node-hour take their nodes from the inventory
+    select c.*
+    from cluster_hour_snapshots as c
+    left join prom_cluster_hours as p using (cluster, hour_start)
+    where p.cluster is null
 ),
 
 inventory_node_hours as (
@@ -90,18 +79,17 @@ inventory_node_hours as (
         n.memory_capacity_bytes,
         n.gpu_capacity,
         cast(1 as double) as present_hours,
-        'inventory' as capacity_source
-    from cluster_hour_snapshots as c
+        'inventory' as capacity_source,
+        n.instance_type,
+        n.provider_id,
+        coalesce(n.is_spot, false) as is_spot
+    from inventory_cluster_hours as c
     inner join inventory_nodes as n
         on n.cluster = c.cluster
         and n.collected_at = c.snapshot_at
     inner join cluster_data_end as e
         on e.cluster = c.cluster
         and c.hour_start < e.data_end
-    left join prom_cluster_hours as p
-        on p.cluster = c.cluster
-        and p.hour_start = c.hour_start
-    where p.cluster is null
 ),
 
 node_snapshot_candidates as (
@@ -134,6 +122,10 @@ node_snapshot_candidates as (
         and n.node_name = p.node_name
 ),
 
+node_snapshots as (
+    select * from node_snapshot_candidates where candidate_number = 1
+),
+
 prometheus_node_hours as (
     select
         p.cluster,
@@ -144,61 +136,37 @@ prometheus_node_hours as (
         coalesce(p.memory_capacity_bytes, n.memory_capacity_bytes) as memory_capacity_bytes,
         coalesce(p.gpu_capacity, n.gpu_capacity, 0) as gpu_capacity,
         least(greatest(p.present_hours, 0), 1) as present_hours,
-        'prometheus' as capacity_source
+        'prometheus' as capacity_source,
+        n.instance_type,
+        n.provider_id,
+        coalesce(n.is_spot, false) as is_spot
     from prom_node_hours as p
-    left join node_snapshot_candidates as n
-        on n.cluster = p.cluster
-        and n.node_name = p.node_name
-        and n.hour_start = p.hour_start
-        and n.candidate_number = 1
+    left join node_snapshots as n using (cluster, node_name, hour_start)
 ),
 
 node_hours as (
+    -- each node-hour with its instance type and spot flag (from the inventory row it came from)
     select * from prometheus_node_hours
     union all
     select * from inventory_node_hours
 ),
 
-node_attributes as (
-    select cluster, node_name, hour_start, instance_type, provider_id, is_spot
-    from node_snapshot_candidates
-    where candidate_number = 1
-    union all
-    select c.cluster, n.node_name, c.hour_start, n.instance_type, n.provider_id, n.is_spot
-    from cluster_hour_snapshots as c
-    inner join inventory_nodes as n
-        on n.cluster = c.cluster
-        and n.collected_at = c.snapshot_at
-    left join prom_cluster_hours as p
-        on p.cluster = c.cluster
-        and p.hour_start = c.hour_start
-    where p.cluster is null
-),
-
 priced as (
     select
         nh.*,
-        a.instance_type,
-        a.provider_id,
-        coalesce(a.is_spot, false) as is_spot,
         coalesce(nh.cpu_capacity_cores, 0) as cpu_cores,
         coalesce(nh.memory_capacity_bytes, 0) / 1073741824.0 as memory_gib,
         coalesce(nh.gpu_capacity, 0) as gpus,
-        case when coalesce(a.is_spot, false) then ip.spot_hourly else ip.hourly end
-            as instance_hourly,
-        case when coalesce(a.is_spot, false) then r.spot_cpu_per_core_hour
-            else r.cpu_per_core_hour end as cpu_rate,
-        case when coalesce(a.is_spot, false) then r.spot_ram_per_gib_hour
-            else r.ram_per_gib_hour end as ram_rate,
+        case when nh.is_spot then ip.spot_hourly else ip.hourly end as instance_hourly,
+        case when nh.is_spot then r.spot_cpu_per_core_hour else r.cpu_per_core_hour end
+            as cpu_rate,
+        case when nh.is_spot then r.spot_ram_per_gib_hour else r.ram_per_gib_hour end
+            as ram_rate,
         r.gpu_per_hour as gpu_rate,
         r.cpu_per_core_hour as default_cpu_rate,
         r.ram_per_gib_hour as default_ram_rate
     from node_hours as nh
-    left join node_attributes as a
-        on a.cluster = nh.cluster
-        and a.node_name = nh.node_name
-        and a.hour_start = nh.hour_start
-    left join instance_prices as ip on ip.instance_type = a.instance_type
+    left join instance_prices as ip on ip.instance_type = nh.instance_type
     cross join rates as r
 ),
 

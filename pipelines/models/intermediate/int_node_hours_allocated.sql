@@ -1,19 +1,11 @@
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
 node_hours as (
-    select n.*
-    from int_node_hours as n
-    inner join days as d on d.day = n.usage_date
+    select * from int_node_hours where usage_date in (select day from _fleetscope_dates)
 ),
 
 container_hours as (
-    select c.*
-    from int_container_hours as c
-    inner join days as d on d.day = c.usage_date
+    select * from int_container_hours where usage_date in (select day from _fleetscope_dates)
 ),
 
 charged as (
@@ -57,10 +49,7 @@ joined as (
         coalesce(c.cpu_used_core_hours, 0) as cpu_used_core_hours,
         coalesce(c.ram_used_gib_hours, 0) as ram_used_gib_hours
     from node_hours as n
-    left join charged as c
-        on c.cluster = n.cluster
-        and c.node_name = n.node_name
-        and c.hour_start = n.hour_start
+    left join charged as c using (cluster, node_name, hour_start)
 ),
 
 scaled as (

@@ -1,19 +1,7 @@
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
-container_hours as (
-    select c.*
-    from int_container_hours as c
-    inner join days as d on d.day = c.usage_date
-),
-
 allocations as (
-    select a.*
-    from int_node_hours_allocated as a
-    inner join days as d on d.day = a.usage_date
+    select * from int_node_hours_allocated where usage_date in (select day from _fleetscope_dates)
 ),
 
 scaled as (
@@ -37,11 +25,9 @@ scaled as (
         c.ram_used_gib_hours,
         c.cpu_cost_unscaled,
         c.ram_cost_unscaled
-    from container_hours as c
-    left join allocations as a
-        on a.cluster = c.cluster
-        and a.node_name = c.node_name
-        and a.hour_start = c.hour_start
+    from int_container_hours as c
+    left join allocations as a using (cluster, node_name, hour_start)
+    where c.usage_date in (select day from _fleetscope_dates)
 ),
 
 final as (

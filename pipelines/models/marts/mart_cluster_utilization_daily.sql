@@ -1,13 +1,7 @@
 with
 
-days as (
-    select day from _fleetscope_dates
-),
-
 node_allocations as (
-    select a.*
-    from int_node_hours_allocated as a
-    inner join days as d on d.day = a.usage_date
+    select * from int_node_hours_allocated where usage_date in (select day from _fleetscope_dates)
 ),
 
 totals as (

@@ -83,11 +83,7 @@ costs as (
         ) as recommended_cost
     from recent as h
     inner join recommended as r
-        on r.cluster = h.cluster
-        and r.namespace = h.namespace
-        and r.workload_kind = h.workload_kind
-        and r.workload_name = h.workload_name
-        and r.container_name = h.container_name
+        using (cluster, namespace, workload_kind, workload_name, container_name)
     group by h.cluster, h.namespace, h.workload_kind, h.workload_name, h.container_name
 ),
 
@@ -105,12 +101,7 @@ per_workload as (
         sum(c.current_cost) as window_cost,
         sum(c.recommended_cost) as window_recommended_cost
     from recommended as r
-    inner join costs as c
-        on c.cluster = r.cluster
-        and c.namespace = r.namespace
-        and c.workload_kind = r.workload_kind
-        and c.workload_name = r.workload_name
-        and c.container_name = r.container_name
+    inner join costs as c using (cluster, namespace, workload_kind, workload_name, container_name)
     group by r.cluster, r.namespace, r.workload_kind, r.workload_name
 ),
 
@@ -131,12 +122,8 @@ final as (
         (w.window_cost - w.window_recommended_cost) * 730.0 / h.hours as monthly_savings
     from per_workload as w
     cross join window_hours as h
-    inner join latest_team as t
-        on t.cluster = w.cluster
-        and t.namespace = w.namespace
-        and t.workload_kind = w.workload_kind
-        and t.workload_name = w.workload_name
-        and t.recency = 1
+    inner join latest_team as t using (cluster, namespace, workload_kind, workload_name)
+    where t.recency = 1
 )
 
 select * from final
