@@ -10,18 +10,37 @@ import click
 from fleetscope.cli.context import AppContext, lock_timeout_option, parse_timestamp, pass_app
 
 
-@click.command("kubernetes")
+class _KindsHelp(click.Command):
+    """Fills `{kinds}` and `{kubectl}` in the help from the registry of kinds, only when the help
+    is shown: start-up stays free of the collector's imports (msgspec, orjson)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from fleetscope.collectors.kubernetes.kinds import KINDS, kubectl_command
+
+        template = self.help or ""
+        self.help = template.replace("{kinds}", ", ".join(k.plural for k in KINDS)).replace(
+            "{kubectl}", kubectl_command())
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = template
+
+
+@click.command("kubernetes", cls=_KindsHelp)
 @click.option("--context", "contexts", multiple=True,
               help="kubeconfig context to collect (repeatable; default: the config's list).")
 @click.option("--from-file", "from_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Read a List as printed by `kubectl get nodes,namespaces,pods,... -o json`.")
+              help="Read a List as printed by `kubectl get ... -A -o json` (the example below).")
 @click.option("--cluster", help="Cluster name for --from-file.")
 @click.option("--collected-at", help="Snapshot time for --from-file (ISO 8601, UTC).")
 @lock_timeout_option
 @pass_app
 def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Path | None,
                        cluster: str | None, collected_at: str | None) -> None:
-    """Snapshot nodes, namespaces, pods, workloads, ReplicaSets and volumes of clusters.
+    """Snapshot the inventory of Kubernetes clusters, live or from a List file.
+
+    Kinds collected (collectors/kubernetes/kinds.py; deploy/rbac.yaml grants get and list on
+    exactly these): {kinds}. Other kinds in a List are skipped.
 
     Without --context: the config's [[kubernetes.contexts]] (and the pod's service account when
     kubernetes.in_cluster is set). Each cluster is one transaction; a cluster that fails is
@@ -30,7 +49,7 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
     \b
     Examples:
       fleetscope collect kubernetes --context prod-eu --context prod-us
-      kubectl get no,ns,po,deploy,rs,sts,ds,job,cj,pvc,pv -A -o json > snap.json
+      {kubectl} > snap.json
       fleetscope collect kubernetes --from-file snap.json --cluster prod-eu \\
           --collected-at 2026-11-20T00:00:00Z
     """
