@@ -201,8 +201,9 @@ def test_start_off_the_hour_is_refused(prometheus, tmp_path, cli_runner):
     config.write_text(CONFIG_TOML)
     result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
                   "--start", "2026-11-02T00:30:00Z", "--end", "2026-11-02T06:00:00Z")
-    assert result.exit_code != 0
+    assert result.exit_code == 2  # a wrong option: nothing collected, nothing recorded
     assert "not on a full hour" in result.output
+    assert not warehouse.exists()
 
 
 def test_now_defaults(prometheus):

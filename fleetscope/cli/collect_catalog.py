@@ -30,8 +30,7 @@ def collect_catalog(app: AppContext, path: Path | None, url: str | None, source:
       fleetscope collect catalog --path ./catalog --collected-at 2026-11-20
       fleetscope collect catalog --url https://backstage.example.com
     """
-    from fleetscope import console
-    from fleetscope.ops import ingest, sources
+    from fleetscope.ops import sources
 
     when = parse_timestamp(collected_at, option="--collected-at")
     config = app.config.catalog
@@ -40,10 +39,8 @@ def collect_catalog(app: AppContext, path: Path | None, url: str | None, source:
         path = Path(config.path) if (config.path and not url) else None
     if bool(path) == bool(url):
         raise click.UsageError("give exactly one of --path or --url")
-    chosen = (sources.catalog_path(path, when=when, name=source) if path else
-              sources.catalog_url(config, url or "", name=source, when=when))
-    ingest.collect(app.warehouse_path, [chosen], lock_timeout_seconds=app.lock_timeout_seconds,
-                   progress=console.info)
+    app.collect([sources.catalog_path(path, when=when, name=source) if path else
+                 sources.catalog_url(config, url or "", name=source, when=when)])
 
 
 __all__ = ["collect_catalog"]

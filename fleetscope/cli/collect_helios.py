@@ -37,13 +37,10 @@ def collect_helios(app: AppContext, url: str | None, from_file: Path | None, dum
         raise click.UsageError("give exactly one of --url or --from-file")
     if dump and not url:
         raise click.UsageError("--dump needs --url")
-    from fleetscope import console
-    from fleetscope.ops import ingest, sources
+    from fleetscope.ops import sources
 
-    chosen = (sources.helios_file_source(from_file, name=source, when=when) if from_file else
-              sources.helios_live(config, url or "", name=source, dump=dump))
-    ingest.collect(app.warehouse_path, [chosen], lock_timeout_seconds=app.lock_timeout_seconds,
-                   progress=console.info)
+    app.collect([sources.helios_file_source(from_file, name=source, when=when) if from_file else
+                 sources.helios_live(config, url or "", name=source, dump=dump)])
 
 
 __all__ = ["collect_helios"]

@@ -67,22 +67,17 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
 
 
 def _collect_file(app: AppContext, path: Path, cluster: str, when: datetime | None) -> None:
-    from fleetscope.console import info
-    from fleetscope.ops import ingest, sources
+    from fleetscope.ops import sources
 
-    ingest.collect(app.warehouse_path, [sources.kubernetes_file(path, cluster=cluster, when=when)],
-                   lock_timeout_seconds=app.lock_timeout_seconds, progress=info)
+    app.collect([sources.kubernetes_file(path, cluster=cluster, when=when)])
 
 
 def _collect_live(app: AppContext, contexts: tuple[str, ...]) -> None:
     # One cluster failing must not stop the others: each is collected, then loaded (or its
     # failure recorded) on its own, and the command fails at the end naming every failed one.
-    from fleetscope.console import info
-    from fleetscope.ops import ingest, sources
+    from fleetscope.ops import sources
 
-    ingest.collect(app.warehouse_path, sources.kubernetes_live(app.config.kubernetes, contexts),
-                   lock_timeout_seconds=app.lock_timeout_seconds, progress=info,
-                   noun="cluster(s)")
+    app.collect(sources.kubernetes_live(app.config.kubernetes, contexts), noun="cluster(s)")
 
 
 __all__ = ["collect_kubernetes"]

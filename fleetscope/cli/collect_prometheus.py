@@ -40,11 +40,14 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
           --start 2026-11-01T00:00:00Z --end 2026-11-08T00:00:00Z --dump prod-eu-w45.json
       fleetscope collect prometheus --from-file prod-eu-w45.json
     """
-    from fleetscope import console
-    from fleetscope.ops import ingest, sources
+    from fleetscope.ops import sources
 
     start_at = parse_timestamp(start, option="--start")
     end_at = parse_timestamp(end, option="--end")
+    for option, value in (("--start", start_at), ("--end", end_at)):
+        if value is not None and (value.minute or value.second or value.microsecond):
+            raise click.BadParameter(f"{value:%Y-%m-%dT%H:%M:%S}Z is not on a full hour",
+                                     param_hint=option)
     if from_files:
         if url or dump or start_at or end_at:
             raise click.UsageError("--from-file cannot be combined with --url, --dump, --start "
@@ -58,8 +61,7 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
                                           end=end_at, dump=_dump_for(dump, server, servers))
                   for server in servers]
         noun = "Prometheus server(s)"
-    ingest.collect(app.warehouse_path, chosen, lock_timeout_seconds=app.lock_timeout_seconds,
-                   progress=console.info, noun=noun)
+    app.collect(chosen, noun=noun)
 
 
 def _dump_for(dump: Path | None, server: PrometheusSource, servers: list[PrometheusSource]

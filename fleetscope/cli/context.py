@@ -13,6 +13,7 @@ import click
 from fleetscope.config import Config, load_config
 
 if TYPE_CHECKING:
+    from fleetscope.ops.ingest import Source
     from fleetscope.warehouse import Warehouse
 
 
@@ -39,6 +40,14 @@ class AppContext:
         if self.lock_timeout_override is not None:
             return self.lock_timeout_override
         return self.config.run.lock_timeout_seconds
+
+    def collect(self, sources: list[Source], *, noun: str | None = None) -> None:
+        """Load `sources` through the one loader, which takes the run lock itself."""
+        from fleetscope.console import info
+        from fleetscope.ops.ingest import collect
+
+        collect(self.warehouse_path, sources, lock_timeout_seconds=self.lock_timeout_seconds,
+                progress=info, noun=noun)
 
     def open_warehouse(self) -> Warehouse:
         """Open the warehouse read-write (applying migrations) under the run lock."""
