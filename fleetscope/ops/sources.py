@@ -1,7 +1,8 @@
 """The sources to collect, each as an `ingest.Source`: live APIs and offline files alike.
 
-One constructor per source kind and mode, used by `fleetscope collect ...`, `fleetscope run`
-(`plan_sources`, from the config) and the demo, so the three cannot drift. A constructor only
+One constructor per source kind and mode, used by `fleetscope collect ...` and `fleetscope run`
+(`plan_sources`, from the config), so the two cannot drift; the demo reads its generated files
+with the same readers and loads them through the same loader. A constructor only
 describes the source; its `extract` calls the collector when the loader asks (heavy imports
 happen there), and reports through the loader's progress callback.
 """
