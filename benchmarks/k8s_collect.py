@@ -172,7 +172,7 @@ def run_fleetscope(url: str, token: str, workdir: Path, page_size: int) -> dict[
     """Collect through fleetscope and load into a fresh warehouse; seconds per phase."""
     from k8s_fake_api import write_kubeconfig
 
-    from fleetscope.collectors.kubernetes import ClusterTarget, collect_target
+    from fleetscope.collectors.kubernetes.live import ClusterTarget, collect_target
     from fleetscope.config import parse_config
     from fleetscope.warehouse import Warehouse
 

@@ -96,7 +96,8 @@ def prepare(pods: int, days: int, step_minutes: int) -> Path:
 
 def run_one(url: str, mode: str, days: int, step_minutes: int, budget: int) -> dict:
     """Collect the window in this process; what it took."""
-    from fleetscope.collectors.prometheus.collector import WindowCollector, client_for
+    from fleetscope.collectors.prometheus.collector import WindowCollector
+    from fleetscope.collectors.prometheus.live import client_for
     from fleetscope.collectors.prometheus.reader import read_dump
     from fleetscope.config import PrometheusSource, parse_config
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from demo_plan import planned_status
 
-from fleetscope.demo.cluster import quantity_cpu, quantity_memory
 from fleetscope.demo.generate import generate
+from fleetscope.demo.model import quantity_cpu, quantity_memory
 from fleetscope.demo.org import CLUSTERS, build_org
 
 END = date(2026, 11, 23)  # a Monday

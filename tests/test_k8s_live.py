@@ -13,13 +13,13 @@ from k8s_fake_api import FakeKubeAPI, write_kubeconfig
 from k8s_objects import as_list, sample_items
 
 from fleetscope.cli import cli
-from fleetscope.collectors.kubernetes import (
+from fleetscope.collectors.kubernetes.live import (
     ClusterTarget,
     collect_cluster,
     collect_target,
-    read_list,
     targets,
 )
+from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.collectors.kubernetes.transport import RetryPolicy
 from fleetscope.config import parse_config
 from fleetscope.errors import CollectError, ConfigError, InputError

@@ -1,4 +1,5 @@
-"""deploy/rbac.yaml is read-only and covers every request the collector makes, nothing more."""
+"""deploy/rbac.yaml grants exactly get and list on the registry's kinds, and covers every request
+the collector makes, nothing more."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import yaml
 from k8s_fake_api import RESOURCES, FakeKubeAPI, write_kubeconfig
 from k8s_objects import sample_items
 
-from fleetscope.collectors.kubernetes import collect_cluster
-from fleetscope.collectors.kubernetes.live import RESOURCES as COLLECTED
+from fleetscope.collectors.kubernetes.kinds import KINDS, VERBS
+from fleetscope.collectors.kubernetes.live import collect_cluster
 from fleetscope.config import parse_config
 
 MANIFEST = Path(__file__).resolve().parent.parent / "deploy" / "rbac.yaml"
-READ_VERBS = {"get", "list", "watch"}
+READ_VERBS = {"get", "list"}  # the collector lists; it never watches
 
 
 def _documents() -> dict[str, dict]:
@@ -49,13 +50,14 @@ def _needed(method: str, path: str, query: dict[str, str]) -> tuple[str, str, st
 
 def test_manifest_is_read_only_without_secrets_or_configmaps():
     granted = _rules()
-    assert {verb for _, _, verb in granted} == READ_VERBS
+    assert set(VERBS) == READ_VERBS
     resources = {resource for _, resource, _ in granted}
     assert not resources & {"secrets", "configmaps", "*"}
     assert all(group != "*" for group, _, _ in granted)
-    # Exactly the collected resources (the same table the fake API server serves).
+    # Exactly get and list on each kind of the registry, nothing else.
+    assert granted == {(k.group, k.plural, verb) for k in KINDS for verb in VERBS}
+    # ... which is also the table the fake API server serves.
     assert {(g, r) for g, r, _ in granted} == {(g, r) for _, g, r in RESOURCES.values()}
-    assert {(r.group, r.plural) for r in COLLECTED} == {(g, r) for g, r, _ in granted}
 
 
 def test_service_account_is_bound_to_the_role():
@@ -80,3 +82,26 @@ def test_every_request_of_a_collection_is_allowed(tmp_path):
     needed = {_needed(r.method, r.path, r.query) for r in api.requests}
     assert needed <= granted, needed - granted
     assert len(needed) == len(RESOURCES)  # every resource was listed
+
+
+def test_collect_kubernetes_help_comes_from_the_registry(cli_runner):
+    from fleetscope.cli import cli
+    from fleetscope.collectors.kubernetes.kinds import kubectl_command
+
+    result = cli_runner.invoke(cli, ["collect", "kubernetes", "--help"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ", ".join(k.plural for k in KINDS) in text
+    assert kubectl_command() in text
+    assert "{kinds}" not in text and "{kubectl}" not in text
+
+
+def test_every_kind_of_the_registry_is_read_from_a_list():
+    from fleetscope.collectors.kubernetes.reader import read_list
+    from fleetscope.warehouse import utc_now
+
+    batch = read_list({"kind": "List", "items": sample_items()}, cluster="prod",
+                      collected_at=utc_now())
+    kinds = {item["kind"] for item in sample_items()}
+    assert kinds - {k.kind for k in KINDS} == {"Service"}  # not collected: skipped
+    assert all(len(frame) for frame in batch.tables.values())  # every kind gave rows

@@ -14,7 +14,8 @@ import pytest
 from prometheus_server import MIB, T0, T1, preloaded_prometheus, scenario_history
 
 from fleetscope.cli import cli
-from fleetscope.collectors.prometheus.collector import WindowCollector, client_for
+from fleetscope.collectors.prometheus.collector import WindowCollector
+from fleetscope.collectors.prometheus.live import client_for
 from fleetscope.collectors.prometheus.reader import read_dump
 from fleetscope.config import PrometheusSource, parse_config
 from fleetscope.warehouse import Warehouse
@@ -178,8 +179,9 @@ def test_cli_failure_is_recorded_and_leaves_data(prometheus, tmp_path, cli_runne
     config.write_text(CONFIG_TOML)
     result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
                   "--start", "2026-11-03T00:00:00Z", "--end", "2026-11-03T01:00:00Z")
-    assert result.exit_code != 0
-    assert "Error: prometheus prod:" in result.output and "bad-1" in result.output
+    assert result.exit_code == 4  # a server's source failed (here: a NaN sample)
+    assert "Error: 1 of 1 Prometheus server(s) failed: prod (" in result.output
+    assert "bad-1" in result.output
     with Warehouse(warehouse) as wh:
         loads = wh.query_df("select status, error from loads")
         assert loads.status.tolist() == ["failed"]
@@ -199,12 +201,13 @@ def test_start_off_the_hour_is_refused(prometheus, tmp_path, cli_runner):
     config.write_text(CONFIG_TOML)
     result = _cli(cli_runner, warehouse, config, "--url", prometheus.url, "--cluster", "prod",
                   "--start", "2026-11-02T00:30:00Z", "--end", "2026-11-02T06:00:00Z")
-    assert result.exit_code != 0
+    assert result.exit_code == 2  # a wrong option: nothing collected, nothing recorded
     assert "not on a full hour" in result.output
+    assert not warehouse.exists()
 
 
 def test_now_defaults(prometheus):
-    from fleetscope.collectors.prometheus.collector import last_complete_hour, resolve_window
+    from fleetscope.collectors.prometheus.live import last_complete_hour, resolve_window
 
     now = datetime(2026, 11, 2, 10, 1)  # the 09:00 hour's last scrapes may still be landing
     assert last_complete_hour(now) == datetime(2026, 11, 2, 9)

@@ -248,11 +248,15 @@ class Warehouse:
             return 0
         frame = frame.assign(load_id=load_id, collected_at=collected_at,
                              **{name_column: batch.source_name})
-        self.con.register("_fleetscope_batch", frame)
+        return self._insert_frame(table, frame)
+
+    def _insert_frame(self, table: str, frame: pd.DataFrame) -> int:
+        """Insert a DataFrame's rows into `table`, columns matched by name (missing: NULL)."""
+        self.con.register("_fleetscope_frame", frame)
         try:
-            self.con.execute(f"insert into {table} by name select * from _fleetscope_batch")
+            self.con.execute(f"insert into {table} by name select * from _fleetscope_frame")
         finally:
-            self.con.unregister("_fleetscope_batch")
+            self.con.unregister("_fleetscope_frame")
         return len(frame)
 
     def record_failure(self, source_kind: str, source_name: str, error: str, *,
@@ -279,12 +283,7 @@ class Warehouse:
         if not columns or unknown:
             raise WarehouseError(f"{table}: unknown table or columns {unknown}")
         with self.transaction():
-            self.con.register("_fleetscope_rows", frame)
-            try:
-                self.con.execute(f"insert into {table} by name select * from _fleetscope_rows")
-            finally:
-                self.con.unregister("_fleetscope_rows")
-        return len(frame)
+            return self._insert_frame(table, frame)
 
     # -- models (used by pipelines) ------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from types import UnionType
 from typing import Any
 
 import pandas as pd
@@ -37,20 +38,20 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     return value
 
 
+def _checked(value: Any, where: str, expected: type | UnionType, what: str) -> Any:
+    """`value` if it is None or of the expected JSON type (never a bool), else InputError."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, expected)):
+        raise InputError(f"{where}: expected {what}, got {value!r}")
+    return value
+
+
 def _number(value: Any, where: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{where}: expected a number, got {value!r}")
-    return float(value)
+    checked = _checked(value, where, int | float, "a number")
+    return None if checked is None else float(checked)
 
 
 def _text(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{where}: expected a string, got {value!r}")
-    return value
+    return _checked(value, where, str, "a string")
 
 
 def _millis(value: Any, where: str) -> datetime | None:

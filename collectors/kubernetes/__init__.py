@@ -1,17 +1,10 @@
 """Kubernetes inventory: a `kubectl get -o json` List reader and a live collector sharing its rows.
 
-`rows.SnapshotBuilder` turns API objects (plain dicts) into the raw_k8s_* tables; `reader` feeds it
-from a List document, `live` from paginated raw-JSON lists of real clusters (`transport` holds the
-retry policy).
+`kinds.KINDS` is the one table of the kinds collected (API group, version, resource, scope, row
+handler, wire type), from which the List reader, the live lister, the wire decoders, the CLI
+help and deploy/rbac.yaml's test all come. `rows.SnapshotBuilder` turns API objects (plain
+dicts) into the raw_k8s_* tables; `reader` feeds it from a List document, `live` from paginated
+raw-JSON lists of real clusters (`transport` holds the retry policy).
+
+Nothing is imported here, so that `kinds` stays cheap to import (the CLI help reads it).
 """
-
-from fleetscope.collectors.kubernetes.live import (
-           ClusterTarget,
-           collect_cluster,
-           collect_target,
-           targets,
-)
-from fleetscope.collectors.kubernetes.reader import read_list, read_list_file
-
-__all__ = ["ClusterTarget", "collect_cluster", "collect_target", "read_list", "read_list_file",
-           "targets"]

@@ -1,8 +1,9 @@
 """Live collection: every resource of one cluster through the official client, as raw JSON.
 
-Each resource is listed in pages (`limit`/`continue`) with `_preload_content=False`, so the
-client never builds its model objects (the slow part on big clusters); pages are decoded keeping
-only the needed fields (`wire`) and fed to the same `SnapshotBuilder` as the offline reader.
+Each kind of the registry (`kinds.KINDS`, in its order) is listed in pages (`limit`/`continue`)
+with `_preload_content=False`, so the client never builds its model objects (the slow part on
+big clusters); pages are decoded keeping only the needed fields (`wire`, `decode`) and fed to
+the same `SnapshotBuilder` as the offline reader.
 Nothing is written here: the caller loads the returned batch in one transaction, so a run that
 dies half-way leaves nothing.
 """
@@ -14,6 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from fleetscope.collectors.kubernetes.decode import decode_page
+from fleetscope.collectors.kubernetes.kinds import KINDS, Kind
 from fleetscope.collectors.kubernetes.reader import SOURCE_KIND
 from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
 from fleetscope.collectors.kubernetes.transport import (
@@ -21,50 +24,12 @@ from fleetscope.collectors.kubernetes.transport import (
     RetryPolicy,
     get_with_retries,
 )
-from fleetscope.collectors.kubernetes.wire import decode_page
 from fleetscope.config import KubernetesConfig
 from fleetscope.errors import CollectError, ConfigError
 from fleetscope.warehouse import LoadBatch, utc_now
 
 # A list whose continue token keeps expiring (a huge, fast-changing cluster) gives up after this.
 MAX_LIST_RESTARTS = 3
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A collected resource: its kind, API path and the typed client method that lists it."""
-
-    kind: str
-    group: str  # "" for the core group
-    plural: str
-    api: str
-    method: str
-
-    @property
-    def path(self) -> str:
-        prefix = f"/apis/{self.group}/v1" if self.group else "/api/v1"
-        return f"{prefix}/{self.plural}"
-
-
-# Exactly what deploy/rbac.yaml grants (a test checks every request against it).
-RESOURCES = (
-    Resource("Node", "", "nodes", "CoreV1Api", "list_node"),
-    Resource("Namespace", "", "namespaces", "CoreV1Api", "list_namespace"),
-    Resource("PersistentVolume", "", "persistentvolumes", "CoreV1Api", "list_persistent_volume"),
-    Resource("PersistentVolumeClaim", "", "persistentvolumeclaims", "CoreV1Api",
-             "list_persistent_volume_claim_for_all_namespaces"),
-    Resource("Deployment", "apps", "deployments", "AppsV1Api",
-             "list_deployment_for_all_namespaces"),
-    Resource("ReplicaSet", "apps", "replicasets", "AppsV1Api",
-             "list_replica_set_for_all_namespaces"),
-    Resource("StatefulSet", "apps", "statefulsets", "AppsV1Api",
-             "list_stateful_set_for_all_namespaces"),
-    Resource("DaemonSet", "apps", "daemonsets", "AppsV1Api",
-             "list_daemon_set_for_all_namespaces"),
-    Resource("CronJob", "batch", "cronjobs", "BatchV1Api", "list_cron_job_for_all_namespaces"),
-    Resource("Job", "batch", "jobs", "BatchV1Api", "list_job_for_all_namespaces"),
-    Resource("Pod", "", "pods", "CoreV1Api", "list_pod_for_all_namespaces"),
-)
 
 
 @dataclass(frozen=True)
@@ -119,10 +84,10 @@ def api_client(settings: KubernetesConfig, context: str | None) -> Any:
     return client.ApiClient(configuration)
 
 
-def list_resource(api: Any, resource: Resource, builder: SnapshotBuilder, *, cluster: str,
+def list_resource(api: Any, resource: Kind, builder: SnapshotBuilder, *, cluster: str,
                   page_size: int, timeout: float, policy: RetryPolicy) -> int:
     """List one resource page by page into `builder`; restart from scratch on 410 Gone."""
-    method = getattr(api, resource.method)
+    method = getattr(api, resource.list_method)
     restarts = 0
     while True:
         checkpoint = builder.mark()
@@ -148,7 +113,7 @@ def list_resource(api: Any, resource: Resource, builder: SnapshotBuilder, *, clu
                                    f"token expired {restarts} times; giving up") from None
 
 
-def _add_page(builder: SnapshotBuilder, resource: Resource, body: bytes, *, cluster: str,
+def _add_page(builder: SnapshotBuilder, resource: Kind, body: bytes, *, cluster: str,
               page: int) -> str | None:
     where = f"cluster {cluster}: GET {resource.path} page {page}"
     items, token = decode_page(resource.kind, body, where=where)
@@ -171,10 +136,10 @@ def collect_target(settings: KubernetesConfig, target: ClusterTarget, *,
     api_client_ = api_client(settings, target.context)
     try:
         apis = {name: getattr(client, name)(api_client_)
-                for name in {r.api for r in RESOURCES}}
+                for name in {k.client_api for k in KINDS}}
         with paused_gc():
-            for resource in RESOURCES:
-                list_resource(apis[resource.api], resource, builder, cluster=target.cluster,
+            for kind in KINDS:
+                list_resource(apis[kind.client_api], kind, builder, cluster=target.cluster,
                               page_size=settings.page_size,
                               timeout=settings.request_timeout_seconds, policy=policy)
             tables = builder.build()

@@ -6,8 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fleetscope.collectors.kubernetes.decode import iter_list_items
 from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
-from fleetscope.collectors.kubernetes.wire import iter_list_items
 from fleetscope.errors import InputError
 from fleetscope.warehouse import LoadBatch, to_naive_utc, utc_now
 

@@ -1,11 +1,11 @@
 """Prometheus: hourly container usage, requests and node capacity.
 
 `reader` turns the dump format (one `query_range` body per fixed series name) into the raw
-tables; the live collector (`collector`) runs the PromQL of `queries` through `client`, builds
-the same document, and hands it to the same reader.
+tables; the live collector (`live`, `collector`) runs the PromQL of `queries` through `client`,
+builds the same document, and hands it to the same reader.
 """
 
-from fleetscope.collectors.prometheus.collector import collect_to_warehouse
+from fleetscope.collectors.prometheus.live import collect_batches
 from fleetscope.collectors.prometheus.reader import (
     CONTAINER_SERIES,
     NODE_SERIES,
@@ -13,5 +13,5 @@ from fleetscope.collectors.prometheus.reader import (
     read_dump_file,
 )
 
-__all__ = ["CONTAINER_SERIES", "NODE_SERIES", "collect_to_warehouse", "read_dump",
+__all__ = ["CONTAINER_SERIES", "NODE_SERIES", "collect_batches", "read_dump",
            "read_dump_file"]

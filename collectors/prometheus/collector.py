@@ -1,10 +1,8 @@
-"""The live collector: plan, query in bounded pieces, derive the dump series, load.
+"""The window collector: plan, query in bounded pieces, derive the dump document.
 
-One run per configured server (cluster): the window is `[watermark, last complete hour)` unless
-`--start/--end` say otherwise; the queries of `queries` run per time chunk and namespace group
-so that no response holds more than `max_series_per_query` series x points; the pieces are
-merged into the dump document (docs/architecture.md) and parsed by the same `reader` as offline
-dumps; the warehouse writes the window and the new watermark in one transaction.
+The queries of `queries` run per time chunk and namespace group so that no response holds more
+than `max_series_per_query` series x points; the pieces are merged into the dump document
+(docs/architecture.md), which `live` hands to the same `reader` as offline dumps.
 
 Splitting adapts: a first sizing query counts containers per namespace and day; the chunk
 length and namespace groups follow from it; a response still above the budget, or a server
@@ -18,43 +16,25 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 
-from fleetscope import console
-from fleetscope.collectors.prometheus.client import Auth, PrometheusClient, QueryTooLarge
+from fleetscope.collectors.prometheus.client import PrometheusClient, QueryTooLarge
+from fleetscope.collectors.prometheus.document import iso
 from fleetscope.collectors.prometheus.queries import (
     RawQuery,
     namespace_matcher,
     raw_queries,
     sizing_query,
 )
-from fleetscope.collectors.prometheus.reader import read_dump
-from fleetscope.config import PrometheusConfig, PrometheusSource
-from fleetscope.errors import CollectError, FleetscopeError, InputError
-from fleetscope.warehouse import LoadBatch, utc_now
+from fleetscope.config import PrometheusConfig
+from fleetscope.errors import CollectError
 
 HOUR = timedelta(hours=1)
-FIRST_RUN = timedelta(hours=24)   # window of a first run without --start
 MAX_POINTS = 10_000               # Prometheus refuses more than 11,000 points per series
-INGEST_LAG = timedelta(minutes=2)  # the newest hour is complete once its last scrapes landed
-MAX_LOAD_WINDOW = timedelta(days=7)  # longer windows load a week at a time
 
 Labels = tuple[str | None, ...]
-
-
-def watermark_key(cluster: str) -> str:
-    """The state key holding the end of the last collected window."""
-    return f"prometheus:{cluster}:watermark"
-
-
-def last_complete_hour(now: datetime | None = None) -> datetime:
-    """Start of the current hour, once the previous hour's last scrapes have landed."""
-    now = (now or utc_now()) - INGEST_LAG
-    return now.replace(minute=0, second=0, microsecond=0)
 
 
 @dataclass
@@ -256,7 +236,7 @@ class WindowCollector:
         put("node_present_fraction",
             {key: (ts, self._presence(ts, counts / n)) for key, (ts, counts)
              in merged["node_count"].items()}, "node")
-        return {"cluster": self.cluster, "start": _iso(start), "end": _iso(end),
+        return {"cluster": self.cluster, "start": iso(start), "end": iso(end),
                 "step_seconds": 3600, "results": results}
 
     def _presence(self, ts: np.ndarray, fraction: np.ndarray) -> np.ndarray:
@@ -315,148 +295,3 @@ def _join_pieces(pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]]
         order = np.argsort(ts, kind="stable")
         merged[key] = (ts[order], vals[order])
     return merged
-
-
-def to_json_document(document: dict[str, Any]) -> bytes:
-    """The dump as JSON, values as Prometheus writes them (`[seconds, "value"]`)."""
-    def pairs(values: Any) -> Any:
-        if isinstance(values, tuple):
-            return [[int(t), _format(v)] for t, v in zip(values[0].tolist(), values[1].tolist(),
-                                                         strict=True)]
-        return values
-
-    results = {name: {"status": body["status"], "data": {
-        "resultType": body["data"]["resultType"],
-        "result": [{"metric": item["metric"], "values": pairs(item["values"])}
-                   for item in body["data"]["result"]]}}
-        for name, body in document["results"].items()}
-    return orjson.dumps({**document, "results": results})
-
-
-def _format(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(value)
-
-
-def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# -- runs ------------------------------------------------------------------------------------
-
-def client_for(source: PrometheusSource, config: PrometheusConfig) -> PrometheusClient:
-    """A client with the source's credentials read from the environment."""
-    auth = Auth.from_env(bearer_token_env=source.bearer_token_env, username=source.username,
-                         password_env=source.password_env, ca_file=source.ca_file)
-    return PrometheusClient(source.url, auth=auth, timeout=source.timeout_seconds,
-                            max_retries=config.max_retries)
-
-
-def resolve_window(stored_watermark: str | None, *, start: datetime | None,
-                   end: datetime | None, now: datetime | None = None
-                   ) -> tuple[datetime, datetime]:
-    """[start, end): the arguments, else from the watermark up to the last complete hour."""
-    end = end or last_complete_hour(now)
-    if start is None:
-        start = (datetime.fromisoformat(stored_watermark) if stored_watermark
-                 else end - FIRST_RUN)
-    for name, value in (("--start", start), ("--end", end)):
-        if value.minute or value.second or value.microsecond:
-            raise InputError(f"{name} {value:%Y-%m-%dT%H:%M:%S}Z is not on a full hour")
-    return start, end
-
-
-def collect_window(source: PrometheusSource, config: PrometheusConfig, *, start: datetime,
-                   end: datetime, split: bool = True) -> tuple[dict[str, Any], CollectStats]:
-    """The dump document of one server and window, and what collecting it took."""
-    collector = WindowCollector(client_for(source, config), config, cluster=source.cluster,
-                                split=split)
-    document = collector.document(start, end, progress=lambda m: console.info(
-        f"prometheus {source.cluster}: {m}"))
-    return document, collector.stats
-
-
-def collect_to_warehouse(warehouse_path: Path, config: PrometheusConfig,
-                         source: PrometheusSource, *, start: datetime | None = None,
-                         end: datetime | None = None, dump: Path | None = None) -> int:
-    """Collect one server's window (default: from its watermark) and load it; rows written.
-
-    Windows longer than a week load a week at a time, each with its watermark: memory stays
-    bounded on a long backfill, and a failure keeps the weeks already loaded (a rerun continues
-    from there). Raises on failure without recording it (`collect_sources` records it).
-    """
-    from fleetscope.warehouse import Warehouse
-
-    with Warehouse(warehouse_path) as wh:
-        stored = wh.get_state(watermark_key(source.cluster))
-    window_start, window_end = resolve_window(stored, start=start, end=end)
-    if window_start >= window_end:
-        console.info(f"prometheus {source.cluster}: up to date (watermark "
-                     f"{window_start:%Y-%m-%d %H:%M})")
-        return 0
-    pieces = []
-    at = window_start
-    while at < window_end:
-        pieces.append((at, min(window_end, at + MAX_LOAD_WINDOW)))
-        at = pieces[-1][1]
-    total = 0
-    for piece_start, piece_end in pieces:
-        target = dump
-        if dump is not None and len(pieces) > 1:
-            target = dump.with_name(f"{dump.stem}-{piece_start:%Y%m%dT%H}{dump.suffix}")
-        total += _collect_piece(warehouse_path, config, source, piece_start, piece_end,
-                                stored=stored, dump=target)
-    return total
-
-
-def _collect_piece(warehouse_path: Path, config: PrometheusConfig, source: PrometheusSource,
-                   start: datetime, end: datetime, *, stored: str | None,
-                   dump: Path | None) -> int:
-    from fleetscope.warehouse import Warehouse
-
-    started_at = utc_now()
-    document, stats = collect_window(source, config, start=start, end=end)
-    if dump is not None:
-        dump.write_bytes(to_json_document(document))
-    batch: LoadBatch = read_dump(document, cluster=source.cluster,
-                                 origin=f"{source.url} ({source.cluster})")
-    # re-collecting an old window never moves the watermark back
-    new_mark = max(end, datetime.fromisoformat(stored)) if stored else end
-    batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
-    with Warehouse(warehouse_path) as wh:
-        result = wh.load(batch, started_at=started_at)
-    if stats.gap_hours:
-        console.info(f"prometheus {source.cluster}: warning: {stats.gap_hours} whole hour(s) "
-                     "without samples inside series (scrape gaps) are missing")
-    console.info(f"prometheus {source.cluster}: {start:%Y-%m-%d %H:%M} to "
-                 f"{end:%Y-%m-%d %H:%M}: {result.row_counts} rows in {stats.requests} requests")
-    return result.total_rows
-
-
-def collect_sources(sources: list[PrometheusSource], *, config: PrometheusConfig,
-                    warehouse_path: Path, start: datetime | None, end: datetime | None,
-                    dump: Path | None = None) -> list[str]:
-    """Collect each source into the warehouse; returns the failures (each recorded in loads)."""
-    from fleetscope.warehouse import Warehouse
-
-    failures = []
-    for source in sources:
-        started_at = utc_now()
-        target = None
-        if dump is not None:
-            target = dump if len(sources) == 1 else \
-                dump.with_name(f"{dump.stem}-{source.cluster}{dump.suffix}")
-        try:
-            collect_to_warehouse(warehouse_path, config, source, start=start, end=end,
-                                 dump=target)
-        except FleetscopeError as exc:
-            message = f"prometheus {source.cluster}: {exc}"
-            failures.append(message)
-            console.info(message)
-            with Warehouse(warehouse_path) as wh:
-                wh.record_failure("prometheus", source.cluster, str(exc),
-                                  started_at=started_at)
-    return failures

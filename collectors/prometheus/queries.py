@@ -63,6 +63,11 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
     cf = f'{lb.container}!="", {lb.container}!="POD"'
     named = f'{lb.container}!=""'  # always true; lets the namespace matcher follow a comma
 
+    def per_hour(outer: str, inner: str, metric: str, selector: str) -> str:
+        """`outer by (k) (inner_over_time(metric{selector}[1h]))` per container."""
+        return (f"{outer} by ({k}) ({inner}_over_time({metric}{{{selector}{{ns}}}}"
+                f"{HOUR_RANGE}))")
+
     def request(resource: str) -> str:
         return (f"max by ({k}) (avg_over_time({m.requests}"
                 f'{{{lb.resource}="{resource}"{{ns}}}}{HOUR_RANGE}))')
@@ -75,23 +80,14 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
     return [
         RawQuery("cpu_rate", "container",
                  f"sum by ({k}) (rate({m.cpu_usage}{{{cf}{{ns}}}}[1h]))"),
-        RawQuery("mem_sum", "container",
-                 f"sum by ({k}) (sum_over_time({m.memory_working_set}{{{cf}{{ns}}}}"
-                 f"{HOUR_RANGE}))"),
-        RawQuery("mem_count", "container",
-                 f"sum by ({k}) (count_over_time({m.memory_working_set}{{{cf}{{ns}}}}"
-                 f"{HOUR_RANGE}))"),
-        RawQuery("mem_max", "container",
-                 f"max by ({k}) (max_over_time({m.memory_working_set}{{{cf}{{ns}}}}"
-                 f"{HOUR_RANGE}))"),
+        RawQuery("mem_sum", "container", per_hour("sum", "sum", m.memory_working_set, cf)),
+        RawQuery("mem_count", "container", per_hour("sum", "count", m.memory_working_set, cf)),
+        RawQuery("mem_max", "container", per_hour("max", "max", m.memory_working_set, cf)),
         RawQuery("req_cpu", "container", request("cpu")),
         RawQuery("req_memory", "container", request("memory")),
         RawQuery("req_gpu", "container", request(config.gpu_resource)),
-        RawQuery("run_sum", "container",
-                 f"sum by ({k}) (sum_over_time({m.running}{{{named}{{ns}}}}{HOUR_RANGE}))"),
-        RawQuery("run_count", "container",
-                 f"sum by ({k}) (count_over_time({m.running}{{{named}{{ns}}}}"
-                 f"{HOUR_RANGE}))"),
+        RawQuery("run_sum", "container", per_hour("sum", "sum", m.running, named)),
+        RawQuery("run_count", "container", per_hour("sum", "count", m.running, named)),
         RawQuery("node_cpu", "node", capacity("cpu")),
         RawQuery("node_memory", "node", capacity("memory")),
         RawQuery("node_gpu", "node", capacity(config.gpu_resource)),

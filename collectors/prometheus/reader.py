@@ -126,9 +126,8 @@ class _Index:
         return found
 
 
-def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index,
-                  start_s: float, n_hours: int) -> _Parsed:
-    where = f"{origin}: series '{name}'"
+def _matrix(body: Any, where: str) -> list[Any]:
+    """The `data.result` of a query_range response body, checked to be a matrix."""
     if not isinstance(body, dict):
         raise InputError(f"{where}: expected a query_range response object")
     if body.get("status") != "success":
@@ -143,74 +142,86 @@ def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index
     result = data.get("result")
     if not isinstance(result, list):
         raise InputError(f"{where}: field 'data.result' missing or not a list")
+    return result
 
-    key_ids: list[int] = []
-    node_ids: list[int] = []
-    lengths: list[int] = []
-    ts_chunks: list[np.ndarray] = []
-    value_chunks: list[np.ndarray] = []
-    for position, item in enumerate(result):
-        metric = item.get("metric") if isinstance(item, dict) else None
-        values = item.get("values") if isinstance(item, dict) else None
-        # a list of [ts, "value"] pairs from JSON, or (timestamps, values) arrays from the
-        # live collector, which skips building millions of small lists
-        if not isinstance(metric, dict) or not isinstance(values, list | tuple):
-            raise InputError(f"{where}: data.result[{position}]: expected 'metric' and "
-                             "'values' (a matrix series)")
-        if kind == "container":
-            parts = tuple(metric.get(label) for label in _CONTAINER_LABELS)
-            if not all(isinstance(p, str) and p for p in parts):
-                missing = [lb for lb, p in zip(_CONTAINER_LABELS, parts, strict=True)
-                           if not (isinstance(p, str) and p)]
-                raise InputError(f"{where}: series {_labels_text(metric)}: label(s) "
-                                 f"{', '.join(missing)} missing or empty")
-            key_ids.append(index.key(parts))  # type: ignore[arg-type]
-            node_ids.append(index.node(metric.get("node")))
-        else:
-            node = metric.get("node")
-            if not isinstance(node, str) or not node:
-                raise InputError(f"{where}: series {_labels_text(metric)}: label node missing "
-                                 "or empty")
-            key_ids.append(index.key((node,)))
-            node_ids.append(-1)
-        ts_arr, value_arr = _arrays(values, where=f"{where}: series {_labels_text(metric)}")
-        ts_chunks.append(ts_arr)
-        value_chunks.append(value_arr)
-        lengths.append(len(ts_arr))
 
-    ts = np.concatenate(ts_chunks) if ts_chunks else np.zeros(0)
-    values_arr = np.concatenate(value_chunks) if value_chunks else np.zeros(0)
-    count = len(ts)
-    ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+def _series_key(metric: Mapping[str, Any], kind: str, index: _Index, where: str
+                ) -> tuple[int, int]:
+    """(interned key, interned node or -1) of one series; missing labels are an error."""
+    if kind == "container":
+        parts = tuple(metric.get(label) for label in _CONTAINER_LABELS)
+        if not all(isinstance(p, str) and p for p in parts):
+            missing = [lb for lb, p in zip(_CONTAINER_LABELS, parts, strict=True)
+                       if not (isinstance(p, str) and p)]
+            raise InputError(f"{where}: series {_labels_text(metric)}: label(s) "
+                             f"{', '.join(missing)} missing or empty")
+        return index.key(parts), index.node(metric.get("node"))  # type: ignore[arg-type]
+    node = metric.get("node")
+    if not isinstance(node, str) or not node:
+        raise InputError(f"{where}: series {_labels_text(metric)}: label node missing or empty")
+    return index.key((node,)), -1
 
-    def series_at(sample: int) -> str:
-        item = int(np.searchsorted(ends, sample, side="right"))
-        return _labels_text(result[item]["metric"])
 
+class _Samples:
+    """Every sample of one series name, flat: which series (key, node) and its (ts, value)."""
+
+    def __init__(self, result: list[Any], kind: str, index: _Index, where: str) -> None:
+        key_ids: list[int] = []
+        node_ids: list[int] = []
+        ts_chunks: list[np.ndarray] = [np.zeros(0)]
+        value_chunks: list[np.ndarray] = [np.zeros(0)]
+        for position, item in enumerate(result):
+            metric = item.get("metric") if isinstance(item, dict) else None
+            values = item.get("values") if isinstance(item, dict) else None
+            # a list of [ts, "value"] pairs from JSON, or (timestamps, values) arrays from the
+            # live collector, which skips building millions of small lists
+            if not isinstance(metric, dict) or not isinstance(values, list | tuple):
+                raise InputError(f"{where}: data.result[{position}]: expected 'metric' and "
+                                 "'values' (a matrix series)")
+            key_id, node_id = _series_key(metric, kind, index, where)
+            key_ids.append(key_id)
+            node_ids.append(node_id)
+            ts_arr, value_arr = _arrays(values, where=f"{where}: series {_labels_text(metric)}")
+            ts_chunks.append(ts_arr)
+            value_chunks.append(value_arr)
+        self.result = result
+        self.ts = np.concatenate(ts_chunks)
+        self.values = np.concatenate(value_chunks)
+        self.lengths = np.asarray([len(t) for t in ts_chunks[1:]], dtype=np.int64)
+        self.key_ids = np.asarray(key_ids, dtype=np.int64)
+        self.node_ids = np.asarray(node_ids, dtype=np.int64)
+
+    def series_at(self, sample: int) -> str:
+        """The labels of the series holding flat sample number `sample`."""
+        item = int(np.searchsorted(np.cumsum(self.lengths), sample, side="right"))
+        return _labels_text(self.result[item]["metric"])
+
+
+def _parse_series(name: str, body: Any, *, origin: str, kind: str, index: _Index,
+                  start_s: float, n_hours: int) -> _Parsed:
+    where = f"{origin}: series '{name}'"
+    samples = _Samples(_matrix(body, where), kind, index, where)
+    ts, values = samples.ts, samples.values
     column = (CONTAINER_SERIES if kind == "container" else NODE_SERIES)[name][0]
     limit = 1.0 + _FRACTION_TOLERANCE if column in _FRACTIONS else np.inf
-    bad_mask = ~np.isfinite(values_arr) | (values_arr < 0) | (values_arr > limit)
-    if count and bad_mask.any():
+    bad_mask = ~np.isfinite(values) | (values < 0) | (values > limit)
+    if bad_mask.any():
         bad = int(np.argmax(bad_mask))
-        value = float(values_arr[bad])
-        reason = ("NaN or infinite" if not np.isfinite(values_arr[bad]) else
-                  "negative" if values_arr[bad] < 0 else "a fraction above 1")
-        raise InputError(f"{where}: series {series_at(bad)}: value {value!r} at "
-                         f"{_iso(float(ts[bad]))} ({column}) is {reason}; refusing to store "
-                         "a wrong number")
-
+        reason = ("NaN or infinite" if not np.isfinite(values[bad]) else
+                  "negative" if values[bad] < 0 else "a fraction above 1")
+        raise InputError(f"{where}: series {samples.series_at(bad)}: value "
+                         f"{float(values[bad])!r} at {_iso(float(ts[bad]))} ({column}) is "
+                         f"{reason}; refusing to store a wrong number")
     offsets = (ts - start_s) / STEP_SECONDS - 1.0
-    hour_idx = np.rint(offsets).astype(np.int64) if count else np.zeros(0, np.int64)
+    hour_idx = np.rint(offsets).astype(np.int64)
     bad_mask = (np.abs(offsets - hour_idx) > 1e-9) | (hour_idx < 0) | (hour_idx >= n_hours)
-    if count and bad_mask.any():
+    if bad_mask.any():
         bad = int(np.argmax(bad_mask))
-        raise InputError(f"{where}: series {series_at(bad)}: timestamp {_iso(float(ts[bad]))} "
-                         "is not the end of an hour inside the document's [start, end) window")
-
-    lengths_arr = np.asarray(lengths, dtype=np.int64)
-    codes = np.repeat(np.asarray(key_ids, dtype=np.int64), lengths_arr) * n_hours + hour_idx
-    nodes = np.repeat(np.asarray(node_ids, dtype=np.int64), lengths_arr)
-    return _Parsed(codes, values_arr, nodes)
+        raise InputError(f"{where}: series {samples.series_at(bad)}: timestamp "
+                         f"{_iso(float(ts[bad]))} is not the end of an hour inside the "
+                         "document's [start, end) window")
+    codes = np.repeat(samples.key_ids, samples.lengths) * n_hours + hour_idx
+    return _Parsed(codes, values, np.repeat(samples.node_ids, samples.lengths))
 
 
 def _arrays(values: Any, *, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -294,8 +305,8 @@ def _combine(parsed: dict[str, _Parsed], spec: Mapping[str, tuple[str, str]], si
     return codes, columns, node_col
 
 
-def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
-    """Turn one dump document into a window load for `cluster`; `origin` names it in errors."""
+def _header(document: Any, origin: str) -> tuple[datetime, datetime, dict[str, Any]]:
+    """The document's window [start, end) and its `results`, checked."""
     if not isinstance(document, dict):
         raise InputError(f"{origin}: expected a JSON object with cluster, start, end, "
                          "step_seconds and results")
@@ -315,28 +326,18 @@ def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
         known = ", ".join([*CONTAINER_SERIES, *NODE_SERIES])
         raise InputError(f"{origin}: field 'results': unknown series {', '.join(unknown)} "
                          f"(known: {known})")
+    return start, end, results
 
-    start_s = start.replace(tzinfo=UTC).timestamp()
-    n_hours = int((end - start).total_seconds()) // STEP_SECONDS
-    containers, nodes = _Index(), _Index()
-    parsed_c = {name: _parse_series(name, body, origin=origin, kind="container", index=containers,
-                                    start_s=start_s, n_hours=n_hours)
-                for name, body in results.items() if name in CONTAINER_SERIES}
-    parsed_n = {name: _parse_series(name, body, origin=origin, kind="node", index=nodes,
-                                    start_s=start_s, n_hours=n_hours)
-                for name, body in results.items() if name in NODE_SERIES}
 
-    base = np.datetime64(start.replace(tzinfo=None), "s")
-    hour = np.timedelta64(STEP_SECONDS, "s")
-
-    codes, columns, node_col = _combine(parsed_c, CONTAINER_SERIES,
-                                       len(containers.keys) * n_hours)
-    keys = np.empty(len(containers.keys), dtype=object)
-    keys[:] = list(containers.keys)
+def _container_frame(parsed: dict[str, _Parsed], index: _Index, n_hours: int,
+                     base: np.datetime64) -> pd.DataFrame:
+    codes, columns, node_col = _combine(parsed, CONTAINER_SERIES, len(index.keys) * n_hours)
+    keys = np.empty(len(index.keys), dtype=object)
+    keys[:] = list(index.keys)
     key_rows = keys[codes // n_hours] if len(codes) else np.zeros(0, dtype=object)
-    node_names = np.array([*containers.nodes, None], dtype=object)  # index -1 -> None
-    container_frame = pd.DataFrame({
-        "hour_start": base + (codes % n_hours) * hour,
+    node_names = np.array([*index.nodes, None], dtype=object)  # index -1 -> None
+    return pd.DataFrame({
+        "hour_start": base + (codes % n_hours) * np.timedelta64(STEP_SECONDS, "s"),
         "namespace": [k[0] for k in key_rows],
         "pod_name": [k[1] for k in key_rows],
         "container_name": [k[2] for k in key_rows],
@@ -344,19 +345,37 @@ def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
         **columns,
     })
 
-    codes, columns, _ = _combine(parsed_n, NODE_SERIES, len(nodes.keys) * n_hours)
-    node_keys = np.array([k[0] for k in nodes.keys], dtype=object)
+
+def _node_frame(parsed: dict[str, _Parsed], index: _Index, n_hours: int,
+                base: np.datetime64) -> pd.DataFrame:
+    codes, columns, _ = _combine(parsed, NODE_SERIES, len(index.keys) * n_hours)
+    node_keys = np.array([k[0] for k in index.keys], dtype=object)
     columns["present_hours"] = np.where(np.isnan(columns["present_hours"]), 1.0,
                                         columns["present_hours"])
-    node_frame = pd.DataFrame({
-        "hour_start": base + (codes % n_hours) * hour,
+    return pd.DataFrame({
+        "hour_start": base + (codes % n_hours) * np.timedelta64(STEP_SECONDS, "s"),
         "node_name": node_keys[codes // n_hours] if len(codes) else np.zeros(0, dtype=object),
         **columns,
     })
-    return LoadBatch(
-        source_kind="prometheus", source_name=cluster, collected_at=end,
-        tables={"raw_prom_container_hours": container_frame, "raw_prom_node_hours": node_frame},
-        window=Window(start, end))
+
+
+def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
+    """Turn one dump document into a window load for `cluster`; `origin` names it in errors."""
+    start, end, results = _header(document, origin)
+    start_s = start.replace(tzinfo=UTC).timestamp()
+    n_hours = int((end - start).total_seconds()) // STEP_SECONDS
+    base = np.datetime64(start.replace(tzinfo=None), "s")
+    frames = {}
+    for kind, table, spec, framer in (
+            ("container", "raw_prom_container_hours", CONTAINER_SERIES, _container_frame),
+            ("node", "raw_prom_node_hours", NODE_SERIES, _node_frame)):
+        index = _Index()
+        parsed = {name: _parse_series(name, body, origin=origin, kind=kind, index=index,
+                                      start_s=start_s, n_hours=n_hours)
+                  for name, body in results.items() if name in spec}
+        frames[table] = framer(parsed, index, n_hours, base)
+    return LoadBatch(source_kind="prometheus", source_name=cluster, collected_at=end,
+                     tables=frames, window=Window(start, end))
 
 
 def read_dump_file(path: str | Path, *, cluster: str | None = None) -> LoadBatch:

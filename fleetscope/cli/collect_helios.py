@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from fleetscope.cli.context import AppContext, parse_timestamp, pass_app
-from fleetscope.errors import FleetscopeError
+from fleetscope.cli.context import AppContext, lock_timeout_option, parse_timestamp, pass_app
 
 
 @click.command("helios")
@@ -19,6 +18,7 @@ from fleetscope.errors import FleetscopeError
 @click.option("--source", help="Name of this Helios installation [default: the config's "
                                "helios.source].")
 @click.option("--collected-at", help="Snapshot time for --from-file (ISO 8601, UTC).")
+@lock_timeout_option
 @pass_app
 def collect_helios(app: AppContext, url: str | None, from_file: Path | None, dump: Path | None,
                    source: str | None, collected_at: str | None) -> None:
@@ -37,32 +37,10 @@ def collect_helios(app: AppContext, url: str | None, from_file: Path | None, dum
         raise click.UsageError("give exactly one of --url or --from-file")
     if dump and not url:
         raise click.UsageError("--dump needs --url")
-    from fleetscope import console
-    from fleetscope.warehouse import utc_now
+    from fleetscope.ops import sources
 
-    if from_file:
-        from fleetscope.collectors.helios import read_dump_file
-
-        batch = read_dump_file(from_file, source=source, collected_at=when)
-    else:
-        assert url is not None
-        from fleetscope.collectors.helios.client import collect_live
-
-        started = utc_now()
-        try:
-            result = collect_live(url, source=source, concurrency=config.concurrency,
-                                  timeout_seconds=config.timeout_seconds, dump=dump)
-        except FleetscopeError as exc:
-            with app.open_warehouse() as wh:
-                wh.record_failure("helios", source, str(exc), started_at=started)
-            raise
-        batch = result.batch
-        console.info(f"helios {source}: {result.host_count} hosts, {result.job_count} jobs in "
-                     f"{result.seconds:.1f}s with {result.http_calls} HTTP calls")
-    with app.open_warehouse() as wh:
-        loaded = wh.load(batch)
-    console.info(f"helios {source}: loaded {loaded.total_rows} rows "
-                 f"({', '.join(f'{t} {n}' for t, n in loaded.row_counts.items())})")
+    app.collect([sources.helios_file_source(from_file, name=source, when=when) if from_file else
+                 sources.helios_live(config, url or "", name=source, dump=dump)])
 
 
 __all__ = ["collect_helios"]

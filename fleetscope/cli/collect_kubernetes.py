@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from fleetscope.cli.context import AppContext, parse_timestamp, pass_app
-from fleetscope.errors import CollectError, FleetscopeError
+from fleetscope.cli.context import AppContext, lock_timeout_option, parse_timestamp, pass_app
 
 
-@click.command("kubernetes")
+class _KindsHelp(click.Command):
+    """Fills `{kinds}` and `{kubectl}` in the help from the registry of kinds, only when the help
+    is shown: start-up stays free of the collector's imports (msgspec, orjson)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from fleetscope.collectors.kubernetes.kinds import KINDS, kubectl_command
+
+        template = self.help or ""
+        self.help = template.replace("{kinds}", ", ".join(k.plural for k in KINDS)).replace(
+            "{kubectl}", kubectl_command())
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = template
+
+
+@click.command("kubernetes", cls=_KindsHelp)
 @click.option("--context", "contexts", multiple=True,
               help="kubeconfig context to collect (repeatable; default: the config's list).")
 @click.option("--from-file", "from_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Read a List as printed by `kubectl get nodes,namespaces,pods,... -o json`.")
+              help="Read a List as printed by `kubectl get ... -A -o json` (the example below).")
 @click.option("--cluster", help="Cluster name for --from-file.")
 @click.option("--collected-at", help="Snapshot time for --from-file (ISO 8601, UTC).")
+@lock_timeout_option
 @pass_app
 def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Path | None,
                        cluster: str | None, collected_at: str | None) -> None:
-    """Snapshot nodes, namespaces, pods, workloads, ReplicaSets and volumes of clusters.
+    """Snapshot the inventory of Kubernetes clusters, live or from a List file.
+
+    Kinds collected (collectors/kubernetes/kinds.py; deploy/rbac.yaml grants get and list on
+    exactly these): {kinds}. Other kinds in a List are skipped.
 
     Without --context: the config's [[kubernetes.contexts]] (and the pod's service account when
     kubernetes.in_cluster is set). Each cluster is one transaction; a cluster that fails is
@@ -29,7 +49,7 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
     \b
     Examples:
       fleetscope collect kubernetes --context prod-eu --context prod-us
-      kubectl get no,ns,po,deploy,rs,sts,ds,job,cj,pvc,pv -A -o json > snap.json
+      {kubectl} > snap.json
       fleetscope collect kubernetes --from-file snap.json --cluster prod-eu \\
           --collected-at 2026-11-20T00:00:00Z
     """
@@ -46,53 +66,18 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
     _collect_live(app, contexts)
 
 
-def _summary(cluster: str, counts: dict[str, int]) -> str:
-    short = {"raw_k8s_nodes": "nodes", "raw_k8s_namespaces": "namespaces", "raw_k8s_pods": "pods",
-             "raw_k8s_containers": "containers", "raw_k8s_workloads": "workloads",
-             "raw_k8s_replicasets": "replicasets", "raw_k8s_pvcs": "pvcs", "raw_k8s_pvs": "pvs"}
-    parts = ", ".join(f"{counts.get(table, 0)} {name}" for table, name in short.items())
-    return f"{cluster}: loaded {parts}"
+def _collect_file(app: AppContext, path: Path, cluster: str, when: datetime | None) -> None:
+    from fleetscope.ops import sources
 
-
-def _collect_file(app: AppContext, path: Path, cluster: str, when: object) -> None:
-    from fleetscope.collectors.kubernetes.reader import read_list_file
-    from fleetscope.console import info
-
-    batch = read_list_file(path, cluster=cluster, collected_at=when)  # type: ignore[arg-type]
-    with app.open_warehouse() as wh:
-        result = wh.load(batch)
-    info(f"{_summary(cluster, result.row_counts)} "
-         f"(snapshot {batch.collected_at:%Y-%m-%dT%H:%M:%S}Z)")
+    app.collect([sources.kubernetes_file(path, cluster=cluster, when=when)])
 
 
 def _collect_live(app: AppContext, contexts: tuple[str, ...]) -> None:
     # One cluster failing must not stop the others: each is collected, then loaded (or its
     # failure recorded) on its own, and the command fails at the end naming every failed one.
-    from fleetscope.collectors.kubernetes import collect_target, targets
-    from fleetscope.console import info
-    from fleetscope.warehouse import utc_now
+    from fleetscope.ops import sources
 
-    settings = app.config.kubernetes
-    chosen = targets(settings, contexts)
-    failures: list[str] = []
-    for target in chosen:
-        started = utc_now()
-        info(f"{target.cluster}: collecting"
-             + (f" (context {target.context})" if target.context else " (in-cluster)"))
-        try:
-            batch = collect_target(settings, target)
-        except FleetscopeError as exc:
-            with app.open_warehouse() as wh:
-                wh.record_failure("kubernetes", target.cluster, str(exc), started_at=started)
-            info(f"{target.cluster}: FAILED: {exc}")
-            failures.append(f"{target.cluster} ({exc})")
-            continue
-        with app.open_warehouse() as wh:
-            result = wh.load(batch, started_at=started)
-        info(_summary(target.cluster, result.row_counts))
-    if failures:
-        raise CollectError(f"{len(failures)} of {len(chosen)} cluster(s) failed: "
-                           + "; ".join(failures))
+    app.collect(sources.kubernetes_live(app.config.kubernetes, contexts), noun="cluster(s)")
 
 
 __all__ = ["collect_kubernetes"]

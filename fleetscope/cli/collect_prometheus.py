@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from fleetscope.cli.context import AppContext, parse_timestamp, pass_app
-from fleetscope.errors import FleetscopeError
+from fleetscope.cli.context import AppContext, lock_timeout_option, parse_timestamp, pass_app
+from fleetscope.config import PrometheusSource
 
 
 @click.command("prometheus")
@@ -21,6 +21,7 @@ from fleetscope.errors import FleetscopeError
               help="Load an offline dump instead of querying a server (repeatable).")
 @click.option("--dump", type=click.Path(path_type=Path, dir_okay=False),
               help="With --url: also write what was collected as an offline dump to this file.")
+@lock_timeout_option
 @pass_app
 def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, start: str | None,
                        end: str | None, from_files: tuple[Path, ...], dump: Path | None) -> None:
@@ -39,40 +40,40 @@ def collect_prometheus(app: AppContext, url: str | None, cluster: str | None, st
           --start 2026-11-01T00:00:00Z --end 2026-11-08T00:00:00Z --dump prod-eu-w45.json
       fleetscope collect prometheus --from-file prod-eu-w45.json
     """
-    from fleetscope import console
+    from fleetscope.ops import sources
 
     start_at = parse_timestamp(start, option="--start")
     end_at = parse_timestamp(end, option="--end")
+    for option, value in (("--start", start_at), ("--end", end_at)):
+        if value is not None and (value.minute or value.second or value.microsecond):
+            raise click.BadParameter(f"{value:%Y-%m-%dT%H:%M:%S}Z is not on a full hour",
+                                     param_hint=option)
     if from_files:
         if url or dump or start_at or end_at:
             raise click.UsageError("--from-file cannot be combined with --url, --dump, --start "
                                    "or --end (a dump carries its own window)")
-        from fleetscope.collectors.prometheus import read_dump_file
-
-        batches = [read_dump_file(path, cluster=cluster) for path in from_files]
-        with app.open_warehouse() as wh, wh.transaction():
-            for path, batch in zip(from_files, batches, strict=True):
-                result = wh.load(batch)
-                console.info(f"{path}: cluster {batch.source_name}, "
-                             f"{batch.window.start:%Y-%m-%d %H:%M} to "  # type: ignore[union-attr]
-                             f"{batch.window.end:%Y-%m-%d %H:%M}: "  # type: ignore[union-attr]
-                             f"{result.row_counts} rows")
-        return
-
-    from fleetscope.collectors.prometheus.collector import collect_sources
-
-    sources = _sources(app, url, cluster)
-    failures = collect_sources(sources, config=app.config.prometheus,
-                               warehouse_path=app.warehouse_path, start=start_at, end=end_at,
-                               dump=dump)
-    if failures:
-        raise FleetscopeError("; ".join(failures))
+        chosen = [sources.prometheus_files(list(from_files), cluster=cluster,
+                                           name=cluster or from_files[0].stem)]
+        noun = None
+    else:
+        servers = _servers(app, url, cluster)
+        chosen = [sources.prometheus_live(app.config.prometheus, server, start=start_at,
+                                          end=end_at, dump=_dump_for(dump, server, servers))
+                  for server in servers]
+        noun = "Prometheus server(s)"
+    app.collect(chosen, noun=noun)
 
 
-def _sources(app: AppContext, url: str | None, cluster: str | None) -> list:
+def _dump_for(dump: Path | None, server: PrometheusSource, servers: list[PrometheusSource]
+              ) -> Path | None:
+    """With several servers, each writes its own dump, suffixed with its cluster."""
+    if dump is None or len(servers) == 1:
+        return dump
+    return dump.with_name(f"{dump.stem}-{server.cluster}{dump.suffix}")
+
+
+def _servers(app: AppContext, url: str | None, cluster: str | None) -> list[PrometheusSource]:
     import dataclasses
-
-    from fleetscope.config import PrometheusSource
 
     if url:
         if not cluster:

@@ -13,6 +13,7 @@ import click
 from fleetscope.config import Config, load_config
 
 if TYPE_CHECKING:
+    from fleetscope.ops.ingest import Source
     from fleetscope.warehouse import Warehouse
 
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 class AppContext:
     config_path: Path | None
     warehouse_override: Path | None
+    lock_timeout_override: float | None = None
     _lock_held: bool = False
 
     @cached_property
@@ -32,6 +34,21 @@ class AppContext:
             return self.warehouse_override
         return Path(self.config.warehouse.path)
 
+    @property
+    def lock_timeout_seconds(self) -> float:
+        """How long a writer waits for the run lock: --lock-timeout, else the config's."""
+        if self.lock_timeout_override is not None:
+            return self.lock_timeout_override
+        return self.config.run.lock_timeout_seconds
+
+    def collect(self, sources: list[Source], *, noun: str | None = None) -> None:
+        """Load `sources` through the one loader, which takes the run lock itself."""
+        from fleetscope.console import info
+        from fleetscope.ops.ingest import collect
+
+        collect(self.warehouse_path, sources, lock_timeout_seconds=self.lock_timeout_seconds,
+                progress=info, noun=noun)
+
     def open_warehouse(self) -> Warehouse:
         """Open the warehouse read-write (applying migrations) under the run lock."""
         from fleetscope.warehouse import Warehouse
@@ -42,18 +59,18 @@ class AppContext:
     def hold_run_lock(self) -> None:
         """Take the warehouse's run lock until the command ends, as `fleetscope run` does.
 
-        A hand-run collect or transform must not slip in between the loads of a scheduled run:
-        it waits for the run (up to `run.lock_timeout_seconds`) instead. flock locks belong to
-        an open file, so a second flock from this same process would wait on itself: take it
-        once per command.
+        A hand-run transform or validate must not slip in between the loads of a scheduled run:
+        it waits for the run (up to --lock-timeout or `run.lock_timeout_seconds`) instead.
+        flock locks belong to an open file, so a second flock from this same process would wait
+        on itself: take it once per command. (`collect` takes it through the loader.)
         """
         if self._lock_held:
             return
         from fleetscope.console import info
         from fleetscope.ops.lock import warehouse_lock
 
-        lock = warehouse_lock(self.warehouse_path,
-                              timeout_seconds=self.config.run.lock_timeout_seconds, on_wait=info)
+        lock = warehouse_lock(self.warehouse_path, timeout_seconds=self.lock_timeout_seconds,
+                              on_wait=info)
         ctx = click.get_current_context(silent=True)
         if ctx is None:  # called outside a command (library use): hold until exit
             lock.__enter__()
@@ -63,6 +80,18 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+def _set_lock_timeout(ctx: click.Context, param: click.Parameter, value: float | None) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).lock_timeout_override = value
+
+
+# Every command that writes to the warehouse takes it (docs/operations.md, "the run lock").
+lock_timeout_option = click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), expose_value=False, callback=_set_lock_timeout,
+    help="Seconds to wait for another command's warehouse lock, then exit 7 "
+         "[default: run.lock_timeout_seconds].")
 
 
 def parse_timestamp(value: str | None, *, option: str) -> datetime | None:

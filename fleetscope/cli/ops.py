@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from fleetscope.cli.context import AppContext, pass_app
+from fleetscope.cli.context import AppContext, lock_timeout_option, pass_app
 
 
 @click.command("validate")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for quality.html [default: the config's reports.out_dir].")
+@lock_timeout_option
 @pass_app
 def validate(app: AppContext, out: Path | None) -> None:
     """Run the data-quality checks (Great Expectations) over staging and marts.
@@ -48,7 +49,8 @@ def run(app: AppContext, lock_timeout: float | None, no_report: bool, out: Path 
 
     Holds a lock next to the warehouse for the whole run. Exit codes: 0 ok, 2 bad config,
     4 every source failed, 5 warehouse error, 6 a critical quality check failed (reports not
-    published), 7 lock timeout, 8 some sources failed (the rest was published).
+    published), 7 lock timeout, 8 a model failed, 9 some sources failed (the rest was
+    published). See docs/operations.md.
 
     \b
     Example (cron, every day at 02:00 UTC):

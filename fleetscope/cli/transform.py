@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from fleetscope.cli.context import AppContext, pass_app
+from fleetscope.cli.context import AppContext, lock_timeout_option, pass_app
 
 
 @click.command("transform")
 @click.option("--full-refresh", is_flag=True, help="Rebuild every model from all raw data.")
+@lock_timeout_option
 @pass_app
 def transform(app: AppContext, full_refresh: bool) -> None:
     """Build staging views, intermediate models and marts from the raw snapshots.

@@ -21,9 +21,10 @@ import orjson
 import yaml
 
 from fleetscope.demo.catalog import catalog_files
-from fleetscope.demo.cluster import POOLS, Simulation, simulate
+from fleetscope.demo.cluster import simulate
 from fleetscope.demo.helios import HeliosWriter
 from fleetscope.demo.metrics import container_rows, daily_results, node_rows
+from fleetscope.demo.model import POOLS, Simulation
 from fleetscope.demo.objects import Clock, SnapshotWriter
 from fleetscope.demo.org import Org, build_org
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from fleetscope.demo.cluster import Node, Pod
+from fleetscope.demo.model import Node, Pod
 
 CONTAINER_SERIES = ("container_cpu_usage_cores", "container_memory_working_set_bytes_avg",
                     "container_memory_working_set_bytes_max", "container_cpu_request_cores",

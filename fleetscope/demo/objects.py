@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from fleetscope.demo.cluster import (
+from fleetscope.demo.cluster import _image_at, _labels
+from fleetscope.demo.model import (
     DAEMONSETS,
     Node,
     Pod,
     Simulation,
     Unit,
-    _image_at,
-    _labels,
     quantity_memory,
     resources,
 )
@@ -118,86 +117,117 @@ def unit_pod_spec(unit: Unit, image: str) -> dict[str, Any]:
     return {"containers": containers}
 
 
+class _Shape(NamedTuple):
+    """What every object of one workload at one hour shares."""
+
+    unit: Unit
+    clock: Clock
+    replicas: int
+    image: str
+    labels: dict[str, str]
+    created: str
+    selector: dict[str, Any]
+
+
 def workload_objects(unit: Unit, at: float, clock: Clock, pods: list[Pod]) -> list[dict]:
     """The objects of one workload at hour `at` (the Deployment and its ReplicaSets, ...)."""
     app = unit.app
-    replicas = 1 if unit.cluster == "staging-eu" else app.replicas
-    image = _image_at(unit.images, at)
-    labels = _labels(app)
-    created = clock.iso(unit.start if unit.start > -1e8 else -24.0 * 400)
-    ns = app.namespace
-    selector = {"matchLabels": {"app.kubernetes.io/name": app.k8s_name}}
+    shape = _Shape(unit, clock, replicas=1 if unit.cluster == "staging-eu" else app.replicas,
+                   image=_image_at(unit.images, at), labels=_labels(app),
+                   created=clock.iso(unit.start if unit.start > -1e8 else -24.0 * 400),
+                   selector={"matchLabels": {"app.kubernetes.io/name": app.k8s_name}})
     if app.kind in ("Deployment", "GPU"):
-        events = [e for e in unit.rs_events if e.at <= at]
-        latest: dict[str, Any] = {}
-        for e in events:
-            latest[e.name] = e
-        current = events[-1]
-        ordered = sorted(latest.values(), key=lambda e: -e.revision)
-        kept = [current, *[e for e in ordered if e.name != current.name][:HISTORY_LIMIT]]
-        deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
-                      "metadata": _meta(app.k8s_name, ns, unit.uid, created, labels,
-                                        annotations={REVISION: str(current.revision)},
-                                        generation=current.revision),
-                      "spec": {"replicas": replicas, "revisionHistoryLimit": HISTORY_LIMIT,
-                               "selector": selector,
-                               "template": _template(unit, image, {})},
-                      "status": {"replicas": replicas, "readyReplicas": replicas,
-                                 "updatedReplicas": replicas}}
-        out = [deployment]
-        for e in kept:
-            pod_hash = e.name.rsplit("-", 1)[1]
-            rs_replicas = replicas if e is current else 0
-            out.append({"apiVersion": "apps/v1", "kind": "ReplicaSet",
-                        "metadata": _meta(e.name, ns, unit.rs_uids[e.name], clock.iso(e.created),
-                                          {**labels, "pod-template-hash": pod_hash},
-                                          annotations={REVISION: str(e.revision)},
-                                          ownerReferences=_owner("Deployment", app.k8s_name,
-                                                                 unit.uid)),
-                        "spec": {"replicas": rs_replicas,
-                                 "template": _template(unit, e.image,
-                                                       {"pod-template-hash": pod_hash})},
-                        "status": {"replicas": rs_replicas}})
-        return out
+        return _deployment_objects(shape, at)
     if app.kind == "StatefulSet":
-        size = max(20, round((app.memory_request or 2**30) / 2**30 * 10))
-        out = [{"apiVersion": "apps/v1", "kind": "StatefulSet",
-                "metadata": _meta(app.k8s_name, ns, unit.uid, created, labels),
-                "spec": {"replicas": replicas, "serviceName": app.k8s_name,
-                         "selector": selector, "template": _template(unit, image, {}),
-                         "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
-                             "accessModes": ["ReadWriteOnce"], "storageClassName": "gp3",
-                             "resources": {"requests": {"storage": f"{size}Gi"}}}}]},
-                "status": {"replicas": replicas, "readyReplicas": replicas}}]
-        for r in range(replicas):
-            claim = f"data-{app.k8s_name}-{r}"
-            volume = f"pvc-{unit.uid[:-4]}{r:04d}"
-            storage = quantity_memory(size * 2**30)
-            out.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                        "metadata": _meta(claim, ns, f"{unit.uid[:-4]}{r:04d}", created, labels),
-                        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "gp3",
-                                 "volumeName": volume,
-                                 "resources": {"requests": {"storage": storage}}},
-                        "status": {"phase": "Bound", "capacity": {"storage": storage}}})
-            out.append({"apiVersion": "v1", "kind": "PersistentVolume",
-                        "metadata": _meta(volume, None, f"{unit.uid[:-5]}p{r:04d}", created),
-                        "spec": {"capacity": {"storage": storage}, "storageClassName": "gp3",
-                                 "accessModes": ["ReadWriteOnce"],
-                                 "persistentVolumeReclaimPolicy": "Delete",
-                                 "claimRef": {"kind": "PersistentVolumeClaim", "namespace": ns,
-                                              "name": claim}},
-                        "status": {"phase": "Bound"}})
-        return out
-    # CronJob with the Jobs it keeps (successfulJobsHistoryLimit 3).
-    out = [{"apiVersion": "batch/v1", "kind": "CronJob",
+        return _statefulset_objects(shape)
+    return _cronjob_objects(shape, at, pods)
+
+
+def _deployment_objects(shape: _Shape, at: float) -> list[dict]:
+    """The Deployment with its current ReplicaSet and the last HISTORY_LIMIT old ones."""
+    unit, clock, replicas, labels = shape.unit, shape.clock, shape.replicas, shape.labels
+    app, ns = unit.app, unit.app.namespace
+    events = [e for e in unit.rs_events if e.at <= at]
+    latest: dict[str, Any] = {}
+    for e in events:
+        latest[e.name] = e
+    current = events[-1]
+    ordered = sorted(latest.values(), key=lambda e: -e.revision)
+    kept = [current, *[e for e in ordered if e.name != current.name][:HISTORY_LIMIT]]
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": _meta(app.k8s_name, ns, unit.uid, shape.created, labels,
+                                    annotations={REVISION: str(current.revision)},
+                                    generation=current.revision),
+                  "spec": {"replicas": replicas, "revisionHistoryLimit": HISTORY_LIMIT,
+                           "selector": shape.selector,
+                           "template": _template(unit, shape.image, {})},
+                  "status": {"replicas": replicas, "readyReplicas": replicas,
+                             "updatedReplicas": replicas}}
+    out = [deployment]
+    for e in kept:
+        pod_hash = e.name.rsplit("-", 1)[1]
+        rs_replicas = replicas if e is current else 0
+        out.append({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "metadata": _meta(e.name, ns, unit.rs_uids[e.name], clock.iso(e.created),
+                                      {**labels, "pod-template-hash": pod_hash},
+                                      annotations={REVISION: str(e.revision)},
+                                      ownerReferences=_owner("Deployment", app.k8s_name,
+                                                             unit.uid)),
+                    "spec": {"replicas": rs_replicas,
+                             "template": _template(unit, e.image,
+                                                   {"pod-template-hash": pod_hash})},
+                    "status": {"replicas": rs_replicas}})
+    return out
+
+
+def _statefulset_objects(shape: _Shape) -> list[dict]:
+    """The StatefulSet with a bound claim and volume per replica."""
+    unit, replicas, labels, created = shape.unit, shape.replicas, shape.labels, shape.created
+    app, ns = unit.app, unit.app.namespace
+    size = max(20, round((app.memory_request or 2**30) / 2**30 * 10))
+    out = [{"apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": _meta(app.k8s_name, ns, unit.uid, created, labels),
+            "spec": {"replicas": replicas, "serviceName": app.k8s_name,
+                     "selector": shape.selector, "template": _template(unit, shape.image, {}),
+                     "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                         "accessModes": ["ReadWriteOnce"], "storageClassName": "gp3",
+                         "resources": {"requests": {"storage": f"{size}Gi"}}}}]},
+            "status": {"replicas": replicas, "readyReplicas": replicas}}]
+    for r in range(replicas):
+        claim = f"data-{app.k8s_name}-{r}"
+        volume = f"pvc-{unit.uid[:-4]}{r:04d}"
+        storage = quantity_memory(size * 2**30)
+        out.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                    "metadata": _meta(claim, ns, f"{unit.uid[:-4]}{r:04d}", created, labels),
+                    "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "gp3",
+                             "volumeName": volume,
+                             "resources": {"requests": {"storage": storage}}},
+                    "status": {"phase": "Bound", "capacity": {"storage": storage}}})
+        out.append({"apiVersion": "v1", "kind": "PersistentVolume",
+                    "metadata": _meta(volume, None, f"{unit.uid[:-5]}p{r:04d}", created),
+                    "spec": {"capacity": {"storage": storage}, "storageClassName": "gp3",
+                             "accessModes": ["ReadWriteOnce"],
+                             "persistentVolumeReclaimPolicy": "Delete",
+                             "claimRef": {"kind": "PersistentVolumeClaim", "namespace": ns,
+                                          "name": claim}},
+                    "status": {"phase": "Bound"}})
+    return out
+
+
+def _cronjob_objects(shape: _Shape, at: float, pods: list[Pod]) -> list[dict]:
+    """The CronJob with the Jobs it keeps (successfulJobsHistoryLimit 3)."""
+    unit, labels = shape.unit, shape.labels
+    app, ns = unit.app, unit.app.namespace
+    out = [{"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": _meta(app.k8s_name, ns, unit.uid, shape.created, labels),
             "spec": {"schedule": "0 23 * * *", "successfulJobsHistoryLimit": 3,
-                     "jobTemplate": {"spec": {"template": _template(unit, image, {})}}}}]
+                     "jobTemplate": {"spec": {"template": _template(unit, shape.image, {})}}}}]
     runs = [p for p in pods if p.start <= at][-3:]
     for pod in runs:
         done = pod.end <= at
         out.append({"apiVersion": "batch/v1", "kind": "Job",
-                    "metadata": _meta(pod.owner_name, ns, pod.owner_uid, clock.iso(pod.start),
+                    "metadata": _meta(pod.owner_name, ns, pod.owner_uid,
+                                      shape.clock.iso(pod.start),
                                       {**labels, "job-name": pod.owner_name},
                                       ownerReferences=_owner("CronJob", app.k8s_name, unit.uid,
                                                              "batch/v1")),

@@ -2,8 +2,8 @@
 transform, validate and render the reports.
 
 Nothing here bypasses the product: every file goes through the same reader `fleetscope collect
-... --from-file` uses and into the warehouse through `Warehouse.load`, so the demo exercises the
-path real data takes.
+... --from-file` uses and into the warehouse through the same loader, so the demo exercises the
+path real data takes: the loader of `fleetscope collect` (fleetscope.ops.ingest).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import multiprocessing
 import resource
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ from fleetscope import console
 from fleetscope.config import Config
 from fleetscope.demo.generate import Generated, SourceFile, generate
 from fleetscope.errors import FleetscopeError
+from fleetscope.ops.ingest import Extract, Loader, Progress, Source, locked
 
 if TYPE_CHECKING:
     from fleetscope.warehouse import LoadBatch
@@ -161,50 +162,79 @@ def _day(source: SourceFile) -> date:
 
 def load_sources(generated: Generated, warehouse: Path, config: Config, *,
                  workers: int = 2) -> int:
-    """Read every generated file with its real reader and load it; returns the rows written.
+    """Read every generated file with its real reader and load it through the one loader, under
+    the run lock; returns the rows written.
 
     Files are parsed in `workers` forked processes (a bounded number ahead) while this process
-    writes to the warehouse, the only writer.
+    writes to the warehouse, the only writer. A failure stops the demo (its data is made to load).
     """
-    from fleetscope.collectors.catalog.reader import read_catalog_path
-    from fleetscope.warehouse import Warehouse
-
     ordered = _load_order(generated.files)
-    catalog = [f for f in generated.files if f.kind == "catalog"]
-    rows = 0
     context = multiprocessing.get_context("fork")
     # The pool is forked before the warehouse is opened: children never hold the DuckDB file.
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        ahead: deque[Future[LoadBatch]] = deque()
-        pending = iter(ordered)
-
-        def refill() -> None:
-            while len(ahead) < 2 * workers + 2:
-                source = next(pending, None)
-                if source is None:
-                    return
-                ahead.append(pool.submit(_read, source, config.helios.source))
-
-        refill()
-        with Warehouse(warehouse) as wh:
-            if catalog:
-                # The catalog folder is parsed once and loaded as each of its snapshots.
-                batch = read_catalog_path(catalog[0].path, collected_at=catalog[0].collected_at)
-                for source in catalog:
-                    rows += wh.load(dataclasses.replace(
-                        batch, collected_at=source.collected_at)).total_rows
-                console.info(f"loaded catalog: {len(catalog)} weekly snapshots")
-            # One transaction per day of files: each load keeps its own `loads` row, and
-            # committing 7 loads at once saves most of the per-commit cost.
-            days: dict[date, list[SourceFile]] = {}
-            for source in ordered:
-                days.setdefault(_day(source), []).append(source)
-            for group in console.track(list(days.values()), f"loading {len(ordered)} "
-                                       "Kubernetes, Helios and Prometheus files",
-                                       total=len(days)):
-                with wh.transaction():
-                    for _source in group:
-                        batch = ahead.popleft().result()
-                        refill()
-                        rows += wh.load(batch).total_rows
+    with ProcessPoolExecutor(workers, mp_context=context) as pool, \
+            locked(warehouse, timeout_seconds=config.run.lock_timeout_seconds,
+                   progress=console.info), \
+            Loader(warehouse, progress=_quiet, hold_open=True) as loader:
+        ahead = _ReadAhead(pool, ordered, config.helios.source, size=2 * workers + 2)
+        catalog = [f for f in generated.files if f.kind == "catalog"]
+        sources = [_catalog_source(catalog)] if catalog else []
+        # One transaction per day of files: each load keeps its own `loads` row, and
+        # committing 7 loads at once saves most of the per-commit cost.
+        days: dict[date, list[SourceFile]] = {}
+        for file in ordered:
+            days.setdefault(_day(file), []).append(file)
+        sources += [Source("demo", f"{day}", f"demo files of {day}", ahead.extract(len(group)),
+                           atomic=True) for day, group in days.items()]
+        rows = 0
+        for source in console.track(sources, f"loading {len(ordered)} Kubernetes, Helios and "
+                                    "Prometheus files", total=len(sources)):
+            outcome = loader.load(source)
+            if outcome.error is not None:
+                raise outcome.error
+            rows += outcome.rows
     return rows
+
+
+def _quiet(message: str) -> None:
+    """The demo shows one progress bar, not a line per file."""
+
+
+class _ReadAhead:
+    """Files parsed in the pool, a bounded number ahead of the loader, in load order."""
+
+    def __init__(self, pool: ProcessPoolExecutor, files: list[SourceFile], helios_source: str,
+                 *, size: int) -> None:
+        self.pool, self.helios_source, self.size = pool, helios_source, size
+        self.pending = iter(files)
+        self.ahead: deque[Future[LoadBatch]] = deque()
+        self._refill()
+
+    def _refill(self) -> None:
+        while len(self.ahead) < self.size:
+            source = next(self.pending, None)
+            if source is None:
+                return
+            self.ahead.append(self.pool.submit(_read, source, self.helios_source))
+
+    def extract(self, count: int) -> Extract:
+        """The next `count` parsed files, as a source's extract."""
+        def batches(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
+            for _ in range(count):
+                batch = self.ahead.popleft().result()
+                self._refill()
+                yield batch
+
+        return batches
+
+
+def _catalog_source(catalog: list[SourceFile]) -> Source:
+    """The catalog folder, parsed once and loaded as each of its weekly snapshots."""
+    def snapshots(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
+        from fleetscope.collectors.catalog.reader import read_catalog_path
+
+        batch = read_catalog_path(catalog[0].path, collected_at=catalog[0].collected_at)
+        for source in catalog:
+            yield dataclasses.replace(batch, collected_at=source.collected_at)
+        console.info(f"loaded catalog: {len(catalog)} weekly snapshots")
+
+    return Source("catalog", "catalog", "demo catalog", snapshots)

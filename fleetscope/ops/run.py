@@ -3,8 +3,9 @@
 Exit codes (documented in docs/operations.md, for schedulers):
   0 everything succeeded; 2 bad configuration; 4 every source failed (nothing transformed);
   5 the warehouse could not be opened or written; 6 a critical data-quality check failed (reports
-  not published: last week's stay); 7 another run held the lock past the timeout; 8 some sources
-  failed (recorded in `loads`), the rest was transformed, validated and published.
+  not published: last week's stay); 7 another run held the lock past the timeout; 8 a model
+  failed to build; 9 some sources failed (recorded in `loads`), the rest was transformed,
+  validated and published. The table is `fleetscope.errors.EXIT_CODES`.
 
 Each source's load is one transaction and each model write is one transaction, so a run killed
 at any point leaves the warehouse as it was after the last completed write; the next run reloads
@@ -14,7 +15,6 @@ the same snapshots and windows (loads replace) and the transform rebuilds what c
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,20 +22,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from fleetscope import console
 from fleetscope.config import Config
-from fleetscope.errors import CollectError, FleetscopeError, ValidationFailed
-from fleetscope.ops.lock import warehouse_lock
-from fleetscope.ops.sources import SourceJob, plan_sources
+from fleetscope.errors import FleetscopeError, ValidationFailed
+from fleetscope.ops.ingest import Ingested, Loader, Source, every_source_failed, locked, partial_run
+from fleetscope.ops.sources import plan_sources
 
 if TYPE_CHECKING:
     from fleetscope.pipelines.quality import ValidationOutcome
 
 T = TypeVar("T")
-
-
-class PartialRun(FleetscopeError):
-    """Some sources failed to collect; everything else ran and reports were published."""
-
-    exit_code = 8
 
 
 @dataclass
@@ -79,14 +73,13 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
                           "kubernetes.files, prometheus.sources or prometheus.files, helios.url "
                           "or helios.files, catalog.path or catalog.url (docs/configuration.md)")
     result = RunResult()
-    with warehouse_lock(options.warehouse_path, timeout_seconds=options.lock_timeout_seconds,
-                        on_wait=console.info):
+    with locked(options.warehouse_path, timeout_seconds=options.lock_timeout_seconds,
+                progress=console.info):
         console.info(f"run: lock held; {len(jobs)} source job(s) to collect")
-        _collect(jobs, options.warehouse_path, result)
-        if len(result.failed_sources) == len(jobs):
-            raise CollectError(
-                f"every source failed ({', '.join(result.failed_sources)}); nothing was "
-                "transformed or published. The failures are recorded in the loads table")
+        ingested = _collect(jobs, options.warehouse_path, result)
+        nothing = every_source_failed(ingested)
+        if nothing is not None:
+            raise nothing
         _step(result, "transform", lambda: _transform(config, options))
         outcome = _step(result, "validate", lambda: _validate(config, options))
         result.validation_status = outcome.status
@@ -99,10 +92,9 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
                 "or `fleetscope query \"select * from validation_latest where not success\"`")
         if options.report:
             result.report_dir = _step(result, "report", lambda: _report(config, options))
-    if result.failed_sources:
-        raise PartialRun(f"{len(result.failed_sources)} of {len(jobs)} source(s) failed: "
-                         f"{', '.join(result.failed_sources)}; the rest was transformed, "
-                         "validated" + (" and published" if options.report else ""))
+    partial = partial_run(ingested, published=options.report)
+    if partial is not None:
+        raise partial
     return result
 
 
@@ -120,32 +112,25 @@ def _step(result: RunResult, name: str, action: Callable[[], T]) -> T:
     return value
 
 
-def _collect(jobs: list[SourceJob], warehouse_path: Path, result: RunResult) -> None:
-    """Collect each job; a failure is recorded in `loads` and the run goes on."""
-    from fleetscope.warehouse import Warehouse, utc_now
-
+def _collect(jobs: list[Source], warehouse_path: Path, result: RunResult) -> Ingested:
+    """Load each source through the loader; a failure is recorded in `loads` and the run goes
+    on."""
+    ingested = Ingested()
+    loader = Loader(warehouse_path, progress=console.info)
     for job in jobs:
-        started_at = utc_now()
-        started = time.perf_counter()
         console.info(f"run: collect {job.label} ...")
-        try:
-            rows = job.collect(warehouse_path)
-        except Exception as exc:  # one broken source must not stop the others
-            message = str(exc) if isinstance(exc, FleetscopeError) else (
-                f"{type(exc).__name__}: {exc}")
-            if not isinstance(exc, FleetscopeError):
-                console.info(traceback.format_exc().rstrip())
-            console.info(f"run: collect {job.label}: FAILED: {message}")
+        outcome = loader.load(job)
+        ingested.outcomes.append(outcome)
+        if outcome.error is not None:
+            console.info(f"run: collect {job.label}: FAILED: {outcome.message}")
             result.failed_sources.append(job.label)
-            result.steps.append(StepResult(f"collect {job.label}", "failed",
-                                           time.perf_counter() - started, message))
-            with Warehouse(warehouse_path) as wh:
-                wh.record_failure(job.kind, job.name, message, started_at=started_at)
+            result.steps.append(StepResult(f"collect {job.label}", "failed", outcome.seconds,
+                                           outcome.message))
             continue
-        seconds = time.perf_counter() - started
-        written = "" if rows is None else f"{rows} rows "
-        result.steps.append(StepResult(f"collect {job.label}", "ok", seconds, written.strip()))
-        console.info(f"run: collect {job.label}: {written}in {seconds:.1f}s")
+        result.steps.append(StepResult(f"collect {job.label}", "ok", outcome.seconds,
+                                       f"{outcome.rows} rows"))
+        console.info(f"run: collect {job.label}: {outcome.rows} rows in {outcome.seconds:.1f}s")
+    return ingested
 
 
 def _transform(config: Config, options: RunOptions) -> None:

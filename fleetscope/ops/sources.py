@@ -1,26 +1,35 @@
-"""What `fleetscope run` collects: one job per configured source, live or offline file.
+"""The sources to collect, each as an `ingest.Source`: live APIs and offline files alike.
 
-A job's `collect(warehouse_path)` does the source's I/O and loads it through the warehouse
-module, returning the number of rows written. The adapters below call the same library functions
-as `fleetscope collect ...`; heavy imports happen inside them.
+One constructor per source kind and mode, used by `fleetscope collect ...` and `fleetscope run`
+(`plan_sources`, from the config), so the two cannot drift; the demo reads its generated files
+with the same readers and loads them through the same loader. A constructor only
+describes the source; its `extract` calls the collector when the loader asks (heavy imports
+happen there), and reports through the loader's progress callback.
 """
 
 from __future__ import annotations
 
 import glob
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fleetscope.config import Config, PrometheusSource
+from fleetscope.config import (
+    CatalogConfig,
+    Config,
+    HeliosConfig,
+    PrometheusConfig,
+    PrometheusSource,
+)
 from fleetscope.errors import ConfigError
+from fleetscope.ops.ingest import Progress, Source, loaded_line
 
 if TYPE_CHECKING:
-    from fleetscope.warehouse import LoadBatch
+    from fleetscope.collectors.kubernetes.live import ClusterTarget
+    from fleetscope.config import KubernetesConfig
+    from fleetscope.warehouse import LoadBatch, LoadResult
 
 # `2026-11-20`, `2026-11-20T06`, `2026-11-20T06:00:00Z`, `20261120T060000Z` in a file name.
 _NAME_TIME = re.compile(
@@ -28,60 +37,35 @@ _NAME_TIME = re.compile(
     r"(?:[T_](?P<H>\d{2})(?::?(?P<M>\d{2}))?(?::?(?P<S>\d{2}))?Z?)?")
 
 
-@dataclass(frozen=True)
-class SourceJob:
-    """One source to collect: `kind` and `name` as in the `loads` table."""
-
-    kind: str
-    name: str
-    label: str
-    collect: Callable[[Path], int | None]  # rows written, None where the collector won't say
-
-
-def plan_sources(config: Config, config_dir: Path) -> list[SourceJob]:
+def plan_sources(config: Config, config_dir: Path) -> list[Source]:
     """Every source the config names, catalog first (ownership), in a stable order."""
-    jobs: list[SourceJob] = []
     c = config
+    found: list[Source] = []
     if c.catalog.path:
         path = _resolve(c.catalog.path, config_dir)
-        when = _parse_time(c.catalog.collected_at, key="catalog.collected_at")
-        jobs.append(SourceJob("catalog", "catalog", f"catalog {path}",
-                              partial(_catalog_path, path=path, when=when)))
+        found.append(catalog_path(path, when=_parse_time(c.catalog.collected_at,
+                                                         key="catalog.collected_at")))
     if c.catalog.url:
-        jobs.append(SourceJob("catalog", "catalog", f"catalog {c.catalog.url}",
-                              partial(_catalog_url, config=config)))
+        found.append(catalog_url(c.catalog, c.catalog.url))
     for i, k8s_file in enumerate(c.kubernetes.files):
         for path in _expand(k8s_file.path, config_dir, key=f"kubernetes.files[{i}].path"):
             when = _file_time(path, k8s_file.collected_at,
                               key=f"kubernetes.files[{i}].collected_at")
-            jobs.append(SourceJob(
-                "kubernetes", k8s_file.cluster, f"kubernetes {k8s_file.cluster} {path.name}",
-                partial(_kubernetes_file, path=path, cluster=k8s_file.cluster, when=when)))
-    if c.kubernetes.in_cluster:
-        jobs.append(SourceJob("kubernetes", c.kubernetes.in_cluster_name,
-                              f"kubernetes {c.kubernetes.in_cluster_name} (in-cluster)",
-                              partial(_kubernetes_live, config=config, context=None)))
-    for ctx in c.kubernetes.contexts:
-        name = ctx.cluster or ctx.context
-        jobs.append(SourceJob("kubernetes", name, f"kubernetes {name} (context {ctx.context})",
-                              partial(_kubernetes_live, config=config, context=ctx.context)))
+            found.append(kubernetes_file(path, cluster=k8s_file.cluster, when=when))
+    found += kubernetes_live(c.kubernetes) if c.kubernetes.in_cluster or \
+        c.kubernetes.contexts else []
     for i, pattern in enumerate(c.prometheus.files):
-        for path in _expand(pattern, config_dir, key=f"prometheus.files[{i}]"):
-            jobs.append(SourceJob("prometheus", path.stem, f"prometheus {path.name}",
-                                  partial(_prometheus_file, path=path)))
-    for src in c.prometheus.sources:
-        jobs.append(SourceJob("prometheus", src.cluster, f"prometheus {src.cluster}",
-                              partial(_prometheus_live, config=config, source=src)))
+        found += [prometheus_files([path], name=path.stem, label=f"prometheus {path.name}")
+                  for path in _expand(pattern, config_dir, key=f"prometheus.files[{i}]")]
+    found += [prometheus_live(c.prometheus, src) for src in c.prometheus.sources]
     for i, helios_file in enumerate(c.helios.files):
         for path in _expand(helios_file.path, config_dir, key=f"helios.files[{i}].path"):
             when = _file_time(path, helios_file.collected_at,
                               key=f"helios.files[{i}].collected_at")
-            jobs.append(SourceJob("helios", c.helios.source, f"helios {path.name}",
-                                  partial(_helios_file, config=config, path=path, when=when)))
+            found.append(helios_file_source(path, name=c.helios.source, when=when))
     if c.helios.url:
-        jobs.append(SourceJob("helios", c.helios.source, f"helios {c.helios.url}",
-                              partial(_helios_live, config=config)))
-    return jobs
+        found.append(helios_live(c.helios, c.helios.url, name=c.helios.source))
+    return found
 
 
 # -- paths and times ---------------------------------------------------------------------------
@@ -140,74 +124,165 @@ def _file_time(path: Path, configured: str | None, *, key: str) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
 
 
-# -- adapters to the collectors ------------------------------------------------------------------
+# -- one constructor per source kind and mode -----------------------------------------------------
 
-def _load(warehouse_path: Path, batches: list[LoadBatch]) -> int:
-    from fleetscope.warehouse import Warehouse
+def _one(batch: Callable[[], LoadBatch]) -> Callable[[Mapping[str, str], Progress],
+                                                     Iterable[LoadBatch]]:
+    """An extract for a source that is one snapshot: no state, one batch."""
+    return lambda state, progress: [batch()]
 
-    with Warehouse(warehouse_path) as wh:
-        return sum(wh.load(batch).total_rows for batch in batches)
 
-
-def _catalog_path(warehouse_path: Path, path: Path, when: datetime | None) -> int:
-    from fleetscope.collectors.catalog import read_catalog_path
+def _now_or(when: datetime | None) -> datetime:
     from fleetscope.warehouse import utc_now
 
-    return _load(warehouse_path, [read_catalog_path(path, collected_at=when or utc_now())])
+    return when or utc_now()
 
 
-def _catalog_url(warehouse_path: Path, config: Config) -> int:
-    import os
+def catalog_path(path: Path, *, when: datetime | None, name: str = "catalog") -> Source:
+    """A folder (or file) of catalog-info.yaml descriptors."""
+    def read() -> LoadBatch:
+        from fleetscope.collectors.catalog import read_catalog_path
 
-    from fleetscope.collectors.catalog.client import fetch_catalog
-    from fleetscope.warehouse import utc_now
+        return read_catalog_path(path, collected_at=_now_or(when), source=name)
 
-    c = config.catalog
-    token = os.environ.get(c.token_env) if c.token_env else None
-    assert c.url is not None
-    return _load(warehouse_path, [fetch_catalog(c.url, token=token, source="catalog",
-                                                collected_at=utc_now())])
+    return Source("catalog", name, f"catalog {path}", _one(read), offline=True,
+                  describe=_entities)
 
 
-def _kubernetes_file(warehouse_path: Path, path: Path, cluster: str, when: datetime) -> int:
-    from fleetscope.collectors.kubernetes.reader import read_list_file
+def catalog_url(config: CatalogConfig, url: str, *, name: str = "catalog",
+                when: datetime | None = None) -> Source:
+    """The Backstage catalog API; the token comes from the variable `token_env` names."""
+    def fetch() -> LoadBatch:
+        import os
 
-    return _load(warehouse_path, [read_list_file(path, cluster=cluster, collected_at=when)])
+        from fleetscope.collectors.catalog.client import fetch_catalog
 
+        token = os.environ.get(config.token_env) if config.token_env else None
+        return fetch_catalog(url, token=token, source=name, collected_at=_now_or(when))
 
-def _kubernetes_live(warehouse_path: Path, config: Config, context: str | None) -> int:
-    from fleetscope.collectors.kubernetes import collect_cluster
-
-    return _load(warehouse_path, [collect_cluster(config.kubernetes, context=context)])
-
-
-def _prometheus_file(warehouse_path: Path, path: Path) -> int:
-    from fleetscope.collectors.prometheus import read_dump_file
-
-    return _load(warehouse_path, [read_dump_file(path)])
+    return Source("catalog", name, f"catalog {url}", _one(fetch), describe=_entities)
 
 
-def _prometheus_live(warehouse_path: Path, config: Config, source: PrometheusSource) -> int:
-    from fleetscope.collectors.prometheus.collector import collect_to_warehouse
-
-    return collect_to_warehouse(warehouse_path, config.prometheus, source)
+def _entities(label: str, batch: LoadBatch, result: LoadResult) -> str:
+    return f"catalog {batch.source_name}: loaded {result.total_rows} entities"
 
 
-def _helios_file(warehouse_path: Path, config: Config, path: Path, when: datetime) -> int:
-    from fleetscope.collectors.helios import read_dump_file
-
-    return _load(warehouse_path, [read_dump_file(path, source=config.helios.source,
-                                                 collected_at=when)])
+_K8S_SHORT = {"raw_k8s_nodes": "nodes", "raw_k8s_namespaces": "namespaces", "raw_k8s_pods": "pods",
+              "raw_k8s_containers": "containers", "raw_k8s_workloads": "workloads",
+              "raw_k8s_replicasets": "replicasets", "raw_k8s_pvcs": "pvcs", "raw_k8s_pvs": "pvs"}
 
 
-def _helios_live(warehouse_path: Path, config: Config) -> int:
-    from fleetscope.collectors.helios.client import collect_live
-
-    h = config.helios
-    assert h.url is not None
-    result = collect_live(h.url, source=h.source, concurrency=h.concurrency,
-                          timeout_seconds=h.timeout_seconds)
-    return _load(warehouse_path, [result.batch])
+def _k8s_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
+    parts = ", ".join(f"{result.row_counts.get(table, 0)} {short}"
+                      for table, short in _K8S_SHORT.items())
+    return f"{batch.source_name}: loaded {parts}"
 
 
-__all__ = ["SourceJob", "plan_sources", "time_from_name"]
+def _k8s_snapshot_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
+    return (f"{_k8s_loaded(label, batch, result)} "
+            f"(snapshot {batch.collected_at:%Y-%m-%dT%H:%M:%S}Z)")
+
+
+def kubernetes_file(path: Path, *, cluster: str, when: datetime | None) -> Source:
+    """A `kubectl get ... -o json` List of one cluster."""
+    def read() -> LoadBatch:
+        from fleetscope.collectors.kubernetes.reader import read_list_file
+
+        return read_list_file(path, cluster=cluster, collected_at=when)
+
+    return Source("kubernetes", cluster, f"kubernetes {cluster} {path.name}", _one(read),
+                  offline=True, describe=_k8s_snapshot_loaded)
+
+
+def kubernetes_live(settings: KubernetesConfig, contexts: tuple[str, ...] = ()
+                    ) -> list[Source]:
+    """One source per cluster: the given contexts, else the configured ones and in-cluster."""
+    from fleetscope.collectors.kubernetes.live import targets
+
+    return [_kubernetes_target(settings, target) for target in targets(settings, contexts)]
+
+
+def _kubernetes_target(settings: KubernetesConfig, target: ClusterTarget) -> Source:
+    where = f"context {target.context}" if target.context else "in-cluster"
+
+    def collect(state: Mapping[str, str], progress: Progress) -> list[LoadBatch]:
+        from fleetscope.collectors.kubernetes.live import collect_target
+
+        progress(f"{target.cluster}: collecting ({where})")
+        return [collect_target(settings, target)]
+
+    return Source("kubernetes", target.cluster, f"kubernetes {target.cluster} ({where})",
+                  collect, describe=_k8s_loaded)
+
+
+def prometheus_files(paths: list[Path], *, name: str, cluster: str | None = None,
+                     label: str | None = None) -> Source:
+    """Offline dumps, loaded together in one transaction (each carries its own window)."""
+    def read(state: Mapping[str, str], progress: Progress) -> list[LoadBatch]:
+        from fleetscope.collectors.prometheus import read_dump_file
+
+        return [read_dump_file(path, cluster=cluster) for path in paths]
+
+    return Source("prometheus", name, label or f"prometheus {', '.join(map(str, paths))}", read,
+                  atomic=True, offline=True, describe=_window_loaded)
+
+
+def _window_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
+    window = batch.window
+    span = f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M}" if window else ""
+    return (f"{label}: cluster {batch.source_name}, {span}: loaded {result.total_rows} rows "
+            f"({', '.join(f'{t} {n}' for t, n in result.row_counts.items())})")
+
+
+def prometheus_live(config: PrometheusConfig, server: PrometheusSource, *,
+                    start: datetime | None = None, end: datetime | None = None,
+                    dump: Path | None = None) -> Source:
+    """One server's window, by default from its watermark (read by the loader, passed in)."""
+    from fleetscope.collectors.prometheus.live import watermark_key
+
+    key = watermark_key(server.cluster)
+    label = f"prometheus {server.cluster}"
+
+    def collect(state: Mapping[str, str], progress: Progress) -> Iterable[LoadBatch]:
+        from fleetscope.collectors.prometheus.live import collect_batches
+
+        return collect_batches(server, config, watermark=state.get(key), start=start, end=end,
+                               dump=dump, progress=lambda m: progress(f"{label}: {m}"))
+
+    return Source("prometheus", server.cluster, label, collect, state_keys=(key,),
+                  describe=_window_loaded)
+
+
+def helios_file_source(path: Path, *, name: str, when: datetime | None) -> Source:
+    """An offline Helios document {jobs, hosts, history}."""
+    def read() -> LoadBatch:
+        from fleetscope.collectors.helios import read_dump_file
+
+        return read_dump_file(path, source=name, collected_at=when)
+
+    return Source("helios", name, f"helios {path.name}", _one(read), offline=True,
+                  describe=_helios_loaded)
+
+
+def helios_live(config: HeliosConfig, url: str, *, name: str, dump: Path | None = None
+                ) -> Source:
+    """The Helios master's REST API; `dump` also writes the offline document."""
+    def collect(state: Mapping[str, str], progress: Progress) -> list[LoadBatch]:
+        from fleetscope.collectors.helios.client import collect_live
+
+        result = collect_live(url, source=name, concurrency=config.concurrency,
+                              timeout_seconds=config.timeout_seconds, dump=dump)
+        progress(f"helios {name}: {result.host_count} hosts, {result.job_count} jobs in "
+                 f"{result.seconds:.1f}s with {result.http_calls} HTTP calls")
+        return [result.batch]
+
+    return Source("helios", name, f"helios {url}", collect, describe=_helios_loaded)
+
+
+def _helios_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
+    return loaded_line(f"helios {batch.source_name}", batch, result)
+
+
+__all__ = ["catalog_path", "catalog_url", "helios_file_source", "helios_live", "kubernetes_file",
+           "kubernetes_live", "plan_sources", "prometheus_files", "prometheus_live",
+           "time_from_name"]
