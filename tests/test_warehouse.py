@@ -76,3 +76,25 @@ def test_second_writer_gets_a_clear_error(warehouse, warehouse_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode != 0
     assert "in use by another process" in result.stderr
+
+
+def test_a_writer_waits_for_a_reader_that_is_closing(warehouse, warehouse_path):
+    # A reader that lets go within the wait (the previous run's process exiting, a `query`) does
+    # not fail the write: the writer waits for DuckDB's file lock instead of erroring at once.
+    import subprocess
+    import sys
+    import time
+
+    warehouse.close()
+    code = ("import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(warehouse_path)!r}, read_only=True)\n"
+            "print('open', flush=True)\n"
+            "time.sleep(1.5)\n")
+    reader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+    started = time.monotonic()
+    with Warehouse(warehouse_path) as wh:
+        waited = time.monotonic() - started
+        assert wh.query_df("select 1 as x")["x"].tolist() == [1]
+    assert reader.wait(timeout=30) == 0
+    assert waited > 0.5  # it did wait for the reader (which held the file 1.5 s)

@@ -13,6 +13,7 @@ process write or many read, so holding it open while waiting on an API would blo
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -96,18 +97,31 @@ def _check_identifier(name: str) -> str:
     return name
 
 
+# DuckDB's own file lock: one writing process or many reading ones. fleetscope's run lock
+# already keeps two writers apart, so a holder met here is a short-lived reader (a `query`, a
+# report kernel, the previous run's process closing its connections as it exits): wait for it a
+# little, doubling the pause, before saying the warehouse is in use.
+FILE_LOCK_WAIT_SECONDS = 10.0
+
+
 def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        message = str(exc)
-        if "lock" in message.lower():
-            raise WarehouseError(
-                f"warehouse {path} is in use by another process; wait for it to finish "
-                f"({message.splitlines()[0]})") from None
-        raise WarehouseError(f"cannot open warehouse {path}: {message}") from None
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from None
+    deadline = time.monotonic() + FILE_LOCK_WAIT_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" not in message.lower():
+                raise WarehouseError(f"cannot open warehouse {path}: {message}") from None
+            if time.monotonic() + pause > deadline:
+                raise WarehouseError(
+                    f"warehouse {path} is in use by another process; wait for it to finish "
+                    f"({message.splitlines()[0]})") from None
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open warehouse {path}: {exc}") from None
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
 
 
 def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
