@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fake_http import JsonHandler
+from fake_http import FakeServer, JsonHandler
 
 
 def entity(kind: str, name: str, *, owner: str | None = None,
@@ -30,15 +29,13 @@ def entity(kind: str, name: str, *, owner: str | None = None,
             "spec": spec, "relations": []}
 
 
-class BackstageServer:
+class BackstageServer(FakeServer):
     def __init__(self, entities: list[dict[str, Any]], *, token: str | None = None) -> None:
         self.entities = entities
         self.token = token
         self.requests: list[str] = []
         self.auth_headers: list[str | None] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        super().__init__()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -76,13 +73,6 @@ class BackstageServer:
 
         return Handler
 
-    def start(self) -> BackstageServer:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @contextmanager

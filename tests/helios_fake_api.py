@@ -13,11 +13,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from fake_http import JsonHandler
+from fake_http import FakeServer, JsonHandler
 
 
 def job(job_id: str, *, cpu_shares: int | None = None, memory: int | None = None,
@@ -55,7 +55,7 @@ def document(jobs: dict[str, Any], hosts: dict[str, Any],
     return {"jobs": jobs, "hosts": hosts, "history": history or {}}
 
 
-class HeliosServer:
+class HeliosServer(FakeServer):
     """The fake master; `calls` counts answered requests, by method."""
 
     def __init__(self, doc: dict[str, Any], *, bulk: bool = True,
@@ -66,9 +66,7 @@ class HeliosServer:
         self.fail = fail or {}
         self.calls: dict[str, int] = {"GET": 0, "POST": 0}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        super().__init__()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -123,17 +121,7 @@ class HeliosServer:
     def total_calls(self) -> int:
         return sum(self.calls.values())
 
-    def start(self) -> HeliosServer:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def close(self) -> None:
-        """Release the port of a server that was never started."""
-        self._server.server_close()
 
 
 @contextmanager
