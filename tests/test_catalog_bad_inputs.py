@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import test_bad_inputs as corpus
 
-CASES = tomllib.loads((corpus.CORPUS / "catalog_corpus" / "cases.toml").read_text(
-    encoding="utf-8"))["case"]
+CASES = tomllib.loads(
+    (corpus.CORPUS / "catalog_corpus" / "cases.toml").read_text(encoding="utf-8")
+)["case"]
 baseline = corpus.baseline  # the module-scoped warehouse holding the good_* baselines
 
 

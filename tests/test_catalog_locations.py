@@ -24,14 +24,22 @@ EXAMPLES = FIXTURES / "backstage-examples"
 COMPONENTS = 13
 # all.yaml, the six all-*.yaml Locations it names, and the 32 files those name.
 FILES = 39
-KINDS = {"Component": 13, "API": 10, "Location": 7, "Domain": 3, "System": 3, "AiResource": 2,
-         "Resource": 1}
+KINDS = {
+    "Component": 13,
+    "API": 10,
+    "Location": 7,
+    "Domain": 3,
+    "System": 3,
+    "AiResource": 2,
+    "Resource": 1,
+}
 
 
 def _frame(path: Path, **kwargs) -> pd.DataFrame:
     read = read_catalog(path, collected_at=WHEN, **kwargs)
     return read.batch.tables["raw_catalog_entities"].sort_values(
-        ["kind", "entity_name"], ignore_index=True)
+        ["kind", "entity_name"], ignore_index=True
+    )
 
 
 def test_demo_catalog_loads_in_full_through_its_locations():
@@ -43,7 +51,10 @@ def test_demo_catalog_loads_in_full_through_its_locations():
     assert len(components) == COMPONENTS
     assert dict(components[["entity_name", "owner"]].values.tolist())["playback-sdk"] == "team-c"
     assert sorted(components["system"].dropna().unique()) == [
-        "artist-engagement-portal", "audio-playback", "podcast"]
+        "artist-engagement-portal",
+        "audio-playback",
+        "podcast",
+    ]
 
 
 def test_demo_catalog_loads_the_same_with_openapi_and_mkdocs_beside_it(tmp_path):
@@ -58,8 +69,14 @@ def test_demo_catalog_loads_the_same_with_openapi_and_mkdocs_beside_it(tmp_path)
 
 
 def _location(*targets: str, name: str = "loc", presence: str | None = None) -> str:
-    lines = ["apiVersion: backstage.io/v1alpha1", "kind: Location", "metadata:",
-             f"  name: {name}", "spec:", "  targets:"]
+    lines = [
+        "apiVersion: backstage.io/v1alpha1",
+        "kind: Location",
+        "metadata:",
+        f"  name: {name}",
+        "spec:",
+        "  targets:",
+    ]
     lines += [f"    - {t}" for t in targets]
     if presence:
         lines.append(f"  presence: {presence}")
@@ -72,24 +89,29 @@ def _component(name: str) -> str:
 
 def test_relative_targets_are_followed_and_remote_ones_counted(tmp_path):
     (tmp_path / "teams" / "pay").mkdir(parents=True)
-    (tmp_path / "catalog-info.yaml").write_text(_location(
-        "./teams/*/catalog.yaml", "https://github.com/acme/x/blob/main/catalog-info.yaml",
-        "./missing.yaml", presence="optional"))
+    (tmp_path / "catalog-info.yaml").write_text(
+        _location(
+            "./teams/*/catalog.yaml",
+            "https://github.com/acme/x/blob/main/catalog-info.yaml",
+            "./missing.yaml",
+            presence="optional",
+        )
+    )
     (tmp_path / "teams" / "pay" / "catalog.yaml").write_text(_component("pay"))
     read = read_catalog(tmp_path, collected_at=WHEN, patterns=["catalog-info.yaml"])
     frame = read.batch.tables["raw_catalog_entities"]
-    assert frame[["kind", "entity_name"]].values.tolist() == [["Location", "loc"],
-                                                              ["Component", "pay"]]
+    assert frame[["kind", "entity_name"]].values.tolist() == [
+        ["Location", "loc"],
+        ["Component", "pay"],
+    ]
     assert read.remote_targets == ["https://github.com/acme/x/blob/main/catalog-info.yaml"]
     assert "1 remote location target(s) not followed" in read.summary()
     assert "remote location target https://github.com/acme/x" in read.warnings[0]
 
 
 def test_a_location_cycle_is_read_once(tmp_path):
-    (tmp_path / "a.yaml").write_text(_location("./b.yaml", name="to-b") + "---\n"
-                                     + _component("a"))
-    (tmp_path / "b.yaml").write_text(_location("./a.yaml", name="to-a") + "---\n"
-                                     + _component("b"))
+    (tmp_path / "a.yaml").write_text(_location("./b.yaml", name="to-b") + "---\n" + _component("a"))
+    (tmp_path / "b.yaml").write_text(_location("./a.yaml", name="to-a") + "---\n" + _component("b"))
     read = read_catalog(tmp_path / "a.yaml", collected_at=WHEN)
     assert read.count_files == 2
     assert read.warnings == []
@@ -108,11 +130,15 @@ def test_a_target_outside_the_folder_is_refused(tmp_path, target):
         read_catalog(root, collected_at=WHEN, patterns=["catalog-info.yaml"])
     assert str(caught.value) == (
         f"{root / 'catalog-info.yaml'}:1: Location target '{target}' is outside the catalog "
-        f"folder {root}; refused")
+        f"folder {root}; refused"
+    )
 
 
 def test_a_missing_required_target_names_the_location(tmp_path):
     (tmp_path / "catalog-info.yaml").write_text(_location("./gone.yaml"))
-    with pytest.raises(InputError, match=r"catalog-info.yaml:1: Location target './gone.yaml': "
-                                         r"no such file"):
+    with pytest.raises(
+        InputError,
+        match=r"catalog-info.yaml:1: Location target './gone.yaml': "
+        r"no such file",
+    ):
         read_catalog(tmp_path, collected_at=WHEN)

@@ -21,10 +21,16 @@ spec:
   targets:
 """
 # 9 levels of 9 aliases: 387 million strings once expanded (issue 12 row 4's 657 bytes).
-LAUGHS = CATALOG_OK.replace("    backstage.io/kubernetes-id: checkout\n", "".join(
-    ['    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'] +
-    [f"    {c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
-     for p, c in zip("abcdefgh", "bcdefghi", strict=True)]))
+LAUGHS = CATALOG_OK.replace(
+    "    backstage.io/kubernetes-id: checkout\n",
+    "".join(
+        ['    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n']
+        + [
+            f"    {c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        ]
+    ),
+)
 
 
 def case(name: str, files: dict[str, str | bytes]) -> None:
@@ -41,30 +47,63 @@ def case(name: str, files: dict[str, str | bytes]) -> None:
 
 def main() -> None:
     case("billion_laughs", {"catalog-info.yaml": LAUGHS})
-    case("name_is_a_number", {"catalog-info.yaml": CATALOG_OK.replace("name: checkout",
-                                                                      "name: 2024")})
-    case("kind_is_a_number", {"catalog-info.yaml": CATALOG_OK.replace("kind: Component",
-                                                                      "kind: 1")})
-    case("namespace_is_a_list", {"catalog-info.yaml": CATALOG_OK.replace(
-        "  name: checkout\n", "  name: checkout\n  namespace: [shop]\n")})
+    case(
+        "name_is_a_number",
+        {"catalog-info.yaml": CATALOG_OK.replace("name: checkout", "name: 2024")},
+    )
+    case(
+        "kind_is_a_number", {"catalog-info.yaml": CATALOG_OK.replace("kind: Component", "kind: 1")}
+    )
+    case(
+        "namespace_is_a_list",
+        {
+            "catalog-info.yaml": CATALOG_OK.replace(
+                "  name: checkout\n", "  name: checkout\n  namespace: [shop]\n"
+            )
+        },
+    )
     case("duplicate_key", {"catalog-info.yaml": CATALOG_OK + "  owner: group:shipping\n"})
-    case("annotations_not_a_map", {"catalog-info.yaml": CATALOG_OK.replace(
-        "    backstage.io/kubernetes-id: checkout\n", "    - backstage.io/kubernetes-id\n")})
-    case("not_utf8", {"catalog-info.yaml": CATALOG_OK.replace(
-        "system: shop", "system: caf\u00e9").encode("latin-1")})
-    case("location_escapes", {"catalog-info.yaml": LOCATION
-                              + "    - ../../good_catalog/catalog-info.yaml\n"})
+    case(
+        "annotations_not_a_map",
+        {
+            "catalog-info.yaml": CATALOG_OK.replace(
+                "    backstage.io/kubernetes-id: checkout\n", "    - backstage.io/kubernetes-id\n"
+            )
+        },
+    )
+    case(
+        "not_utf8",
+        {
+            "catalog-info.yaml": CATALOG_OK.replace("system: shop", "system: caf\u00e9").encode(
+                "latin-1"
+            )
+        },
+    )
+    case(
+        "location_escapes",
+        {"catalog-info.yaml": LOCATION + "    - ../../good_catalog/catalog-info.yaml\n"},
+    )
     case("location_target_missing", {"catalog-info.yaml": LOCATION + "    - ./teams/gone.yaml\n"})
-    case("location_targets_not_a_list", {"catalog-info.yaml": LOCATION.replace(
-        "  targets:\n", "  targets: ./more.yaml\n")})
+    case(
+        "location_targets_not_a_list",
+        {"catalog-info.yaml": LOCATION.replace("  targets:\n", "  targets: ./more.yaml\n")},
+    )
     # Inputs that load: what Backstage reads beside a catalog, and a conflict.
-    case("openapi_and_mkdocs_beside", {
-        "catalog-info.yaml": CATALOG_OK,
-        "openapi.yaml": "openapi: 3.1.0\ninfo:\n  title: Checkout\n  version: 1.0.0\n",
-        "mkdocs.yaml": "site_name: Checkout\nnav:\n  - Home: index.md\n"})
-    case("same_entity_twice", {"a/catalog-info.yaml": CATALOG_OK,
-                               "b/catalog-info.yaml": CATALOG_OK.replace(
-                                   "group:payments", "group:shipping")})
+    case(
+        "openapi_and_mkdocs_beside",
+        {
+            "catalog-info.yaml": CATALOG_OK,
+            "openapi.yaml": "openapi: 3.1.0\ninfo:\n  title: Checkout\n  version: 1.0.0\n",
+            "mkdocs.yaml": "site_name: Checkout\nnav:\n  - Home: index.md\n",
+        },
+    )
+    case(
+        "same_entity_twice",
+        {
+            "a/catalog-info.yaml": CATALOG_OK,
+            "b/catalog-info.yaml": CATALOG_OK.replace("group:payments", "group:shipping"),
+        },
+    )
 
 
 if __name__ == "__main__":
