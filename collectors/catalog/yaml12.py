@@ -122,7 +122,7 @@ _CoreConstructor.add_constructor("tag:yaml.org,2002:bool", _CoreConstructor.cons
 _CoreConstructor.add_constructor(None, _CoreConstructor.construct_unknown)
 
 
-class CoreLoader(CParser, _CoreConstructor, _CoreResolver):  # type: ignore[misc]
+class CoreLoader(CParser, _CoreConstructor, _CoreResolver):
     """libyaml's parser and composer with the YAML 1.2 core schema."""
 
     def __init__(self, stream: str | bytes) -> None:
