@@ -14,8 +14,9 @@ and prints seconds and the ratio.
 
 Run:  .venv/bin/python benchmarks/catalog_parse.py [--components 51870] [--cache DIR]
 
-Measured 2026-12-06 on the shared 2-core machine (other work running) with the defaults: see
-docs/sources.md ("Speed") for the numbers of the last run.
+Measured on the shared 2-core machine (load average 5-6 from other work) with the defaults:
+51,870 components (57,316 entities) in 209 files, 51.5 MB; before 272.4 s, after 19.1 s,
+14.3x faster, same table.
 """
 
 from __future__ import annotations
