@@ -1,5 +1,11 @@
 """Backstage catalog: descriptor files and the catalog API."""
 
-from fleetscope.collectors.catalog.reader import TABLE, entity_row, read_catalog_path
+from fleetscope.collectors.catalog.reader import (
+    TABLE,
+    CatalogRead,
+    entity_row,
+    read_catalog,
+    read_catalog_path,
+)
 
-__all__ = ["TABLE", "entity_row", "read_catalog_path"]
+__all__ = ["TABLE", "CatalogRead", "entity_row", "read_catalog", "read_catalog_path"]

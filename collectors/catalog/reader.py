@@ -1,128 +1,163 @@
-"""Backstage catalog entities (descriptor files or API items) → rows of `raw_catalog_entities`.
+"""Backstage catalog descriptor files → rows of `raw_catalog_entities`, read as Backstage does.
 
-Descriptor files are multi-document YAML (`catalog-info.yaml`); the catalog API returns the same
-entity objects as JSON, so both paths share `entity_row`. Every kind is kept (Component, Group,
-System, API, ...); the models pick the kinds they need.
+Descriptor files are multi-document YAML (`catalog-info.yaml`), parsed with the YAML 1.2 core
+schema (`yaml12`). The catalog API returns the same entity objects as JSON, so both paths share
+`entity_row` and `entities_frame`. Every kind is kept (Component, Group, System, API, ...); the
+models pick the kinds they need.
+
+Order, which decides conflicts: the files matched under `--path` in sorted path order, then the
+files reached only through Location entities in the order found; documents in file order. An
+entity defined twice (kind, namespace and name compared case-insensitively) keeps its first
+definition, as Backstage keeps the first registered, and the conflict is reported naming both
+files. Documents that are not Backstage entities are skipped and counted.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import yaml
-
-from fleetscope.errors import InputError
+from fleetscope import console
+from fleetscope.collectors.catalog.entity import COLUMNS, entity_key, entity_row, is_entity_document
+from fleetscope.collectors.catalog.locations import DEFAULT_PATTERNS, location_targets, start_files
+from fleetscope.collectors.catalog.refs import entities_frame
+from fleetscope.collectors.catalog.yaml12 import load_documents
 from fleetscope.warehouse import LoadBatch, to_naive_utc
 
 TABLE = "raw_catalog_entities"
-COLUMNS = ["kind", "entity_namespace", "entity_name", "owner", "system", "lifecycle",
-           "entity_type", "kubernetes_id", "kubernetes_label_selector", "annotations", "labels"]
-_SUFFIXES = (".yaml", ".yml")
 
 
-def _string_map(value: Any, where: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InputError(f"{where}: expected a mapping, got {type(value).__name__}")
-    return {str(k): ("" if v is None else str(v)) for k, v in value.items()}
+@dataclass
+class CatalogRead:
+    """One read of a catalog folder: the batch to load, and what was skipped or conflicted."""
+
+    batch: LoadBatch
+    count_files: int = 0
+    count_skipped_documents: int = 0  # YAML documents that are not Backstage entities
+    remote_targets: list[str] = field(default_factory=list)  # Location targets not fetched
+    warnings: list[str] = field(default_factory=list)  # entity conflicts, remote targets
+
+    def summary(self) -> str:
+        """One line for the log: files, entities, skipped documents, remote targets."""
+        parts = [f"{self.count_files} file(s), {len(self.batch.tables[TABLE])} entities"]
+        if self.count_skipped_documents:
+            parts.append(
+                f"{self.count_skipped_documents} document(s) skipped: not Backstage entities"
+            )
+        if self.remote_targets:
+            parts.append(f"{len(self.remote_targets)} remote location target(s) not followed")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning(s)")
+        return "; ".join(parts)
 
 
-def _optional_text(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Mapping | list):
-        raise InputError(f"{where}: expected a string, got {type(value).__name__}")
-    return str(value)
+class _Walk:
+    """Reads files breadth-first from the root's matches, following Location targets once."""
+
+    def __init__(self, root: Path, files: list[Path]) -> None:
+        self.root = root
+        self.queue = deque(files)
+        self.seen = {f.resolve() for f in files}  # a Location cycle reads each file once
+        self.rows: list[dict[str, Any]] = []
+        self.first_at: dict[tuple[str, str, str], str] = {}
+        self.count_files = 0
+        self.skipped = 0
+        self.remote: list[str] = []
+        self.warnings: list[str] = []
+
+    def run(self) -> None:
+        while self.queue:
+            self._read(self.queue.popleft())
+
+    def _read(self, file: Path) -> None:
+        self.count_files += 1
+        for document, line, index in load_documents(file):
+            if document is None:
+                continue  # an empty document (`---` twice)
+            if not is_entity_document(document):
+                self.skipped += 1
+                continue
+            where = f"{file}:{line}"
+            row = entity_row(document, where, document=index)
+            assert row is not None
+            if self._keep(row, where) and row["kind"].casefold() == "location":
+                self._follow(document, file, where)
+
+    def _keep(self, row: dict[str, Any], where: str) -> bool:
+        key = entity_key(row)
+        first = self.first_at.get(key)
+        if first is not None:
+            self.warnings.append(
+                f"{row['kind']} {row['entity_namespace']}/{row['entity_name']} in {where} is "
+                f"already defined in {first}: the first one is kept, as in Backstage"
+            )
+            return False
+        self.first_at[key] = where
+        self.rows.append(row)
+        return True
+
+    def _follow(self, document: dict[str, Any], file: Path, where: str) -> None:
+        files, remote = location_targets(document, file, self.root, where)
+        for target in remote:
+            self.remote.append(target)
+            self.warnings.append(
+                f"{where}: remote location target {target} not followed "
+                "(only files under --path are read)"
+            )
+        for target_file in files:
+            resolved = target_file.resolve()
+            if resolved not in self.seen:
+                self.seen.add(resolved)
+                self.queue.append(target_file)
 
 
-def entity_row(entity: Any, where: str) -> dict[str, Any] | None:
-    """One entity as a row; None for an empty YAML document. `where` names file and line."""
-    if entity is None:
-        return None
-    if not isinstance(entity, Mapping):
-        raise InputError(f"{where}: expected an entity mapping, got {type(entity).__name__}")
-    kind = entity.get("kind")
-    if not isinstance(kind, str) or not kind:
-        raise InputError(f"{where}: missing field 'kind'")
-    metadata = entity.get("metadata")
-    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("name"), str) \
-            or not metadata["name"]:
-        raise InputError(f"{where}: {kind} has no 'metadata.name'")
-    name = metadata["name"]
-    spec = entity.get("spec") or {}
-    if not isinstance(spec, Mapping):
-        raise InputError(f"{where}: {kind} {name}: 'spec' must be a mapping")
-    annotations = _string_map(metadata.get("annotations"), f"{where}: {name}.metadata.annotations")
-    labels = _string_map(metadata.get("labels"), f"{where}: {name}.metadata.labels")
-    return {
-        "kind": kind,
-        "entity_namespace": _optional_text(metadata.get("namespace"),
-                                           f"{where}: {name}.metadata.namespace") or "default",
-        "entity_name": name,
-        "owner": _optional_text(spec.get("owner"), f"{where}: {name}.spec.owner"),
-        "system": _optional_text(spec.get("system"), f"{where}: {name}.spec.system"),
-        "lifecycle": _optional_text(spec.get("lifecycle"), f"{where}: {name}.spec.lifecycle"),
-        "entity_type": _optional_text(spec.get("type"), f"{where}: {name}.spec.type"),
-        "kubernetes_id": annotations.get("backstage.io/kubernetes-id"),
-        "kubernetes_label_selector": annotations.get("backstage.io/kubernetes-label-selector"),
-        "annotations": json.dumps(annotations, sort_keys=True),
-        "labels": json.dumps(labels, sort_keys=True),
-    }
+def read_catalog(
+    path: str | Path,
+    *,
+    collected_at: datetime,
+    source: str = "catalog",
+    patterns: Sequence[str] = DEFAULT_PATTERNS,
+) -> CatalogRead:
+    """Every entity of the descriptor files under `path` (a folder, or one file) as one
+    snapshot, with counts of what was skipped.
+
+    `patterns` are the globs a folder is filtered with (relative to it, `**` for any depth);
+    Location targets are followed whatever their name.
+    """
+    root, files = start_files(Path(path), patterns)
+    walk = _Walk(root, files)
+    walk.run()
+    batch = LoadBatch(
+        "catalog", source, to_naive_utc(collected_at), {TABLE: entities_frame(walk.rows)}
+    )
+    return CatalogRead(batch, walk.count_files, walk.skipped, walk.remote, walk.warnings)
 
 
-def _documents(path: Path) -> Iterable[tuple[Any, str]]:
-    """(document, 'file:line') for each YAML document of a file, naming syntax errors."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
-    loader = yaml.SafeLoader(text)
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            yield loader.construct_document(node), f"{path}:{node.start_mark.line + 1}"
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}{line}: invalid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML: {exc}") from None
-    finally:
-        loader.dispose()
+def read_catalog_path(
+    path: str | Path,
+    *,
+    collected_at: datetime,
+    source: str = "catalog",
+    patterns: Sequence[str] = DEFAULT_PATTERNS,
+) -> LoadBatch:
+    """`read_catalog`'s batch, with its warnings and summary logged."""
+    read = read_catalog(path, collected_at=collected_at, source=source, patterns=patterns)
+    for warning in read.warnings:
+        console.info(f"catalog {source}: warning: {warning}")
+    console.info(f"catalog {source}: read {read.summary()}")
+    return read.batch
 
 
-def descriptor_files(path: Path) -> list[Path]:
-    """The YAML files under a folder (sorted, hidden folders skipped), or the file itself."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise InputError(f"{path}: no such file or folder")
-    return sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file()
-                  and not any(part.startswith(".") for part in p.relative_to(path).parts))
-
-
-def entities_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows → the raw table's frame, one row per (kind, namespace, name): the last one wins."""
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame.drop_duplicates(["kind", "entity_namespace", "entity_name"], keep="last") \
-        .reset_index(drop=True)
-
-
-def read_catalog_path(path: str | Path, *, collected_at: datetime,
-                      source: str = "catalog") -> LoadBatch:
-    """Every entity of the descriptor files under `path` as one catalog snapshot."""
-    path = Path(path)
-    rows = []
-    for file in descriptor_files(path):
-        for document, where in _documents(file):
-            row = entity_row(document, where)
-            if row is not None:
-                rows.append(row)
-    return LoadBatch("catalog", source, to_naive_utc(collected_at),
-                     {TABLE: entities_frame(rows)})
+__all__ = [
+    "COLUMNS",
+    "TABLE",
+    "CatalogRead",
+    "entities_frame",
+    "entity_row",
+    "read_catalog",
+    "read_catalog_path",
+]
