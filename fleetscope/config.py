@@ -208,6 +208,9 @@ class CatalogConfig:
         None)
     url: str | None = _doc("Backstage base URL (uses /api/catalog/entities/by-query).", None)
     token_env: str | None = _doc("Environment variable holding a Backstage bearer token.", None)
+    patterns: list[str] = _doc(
+        "Globs (relative to `path`, `**` for any depth) naming the descriptor files of a folder; "
+        "Location entities' targets are followed whatever their name.", ["**/*.yaml", "**/*.yml"])
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,35 @@ def test_namespace_and_kind_must_be_strings(tmp_path):
         r"be a string, got the number 0x1F",
     ):
         _read(tmp_path / "x.yaml")
+
+
+def test_collect_catalog_reads_only_the_globbed_files_and_says_what_it_skipped(tmp_path):
+    # A monorepo: the descriptor, an OpenAPI spec beside it, and a second Component in a file
+    # that --glob leaves out. By hand: 3 entities in catalog-info.yaml (Component, Group,
+    # System), the spec is not read at all with the glob, and read (and skipped) without it.
+    from click.testing import CliRunner
+
+    from fleetscope.cli import cli
+    from fleetscope.warehouse import connect_read_only
+
+    repo = tmp_path / "repo"
+    (repo / "svc").mkdir(parents=True)
+    (repo / "svc" / "catalog-info.yaml").write_text(CATALOG)
+    (repo / "svc" / "openapi.yaml").write_text("openapi: 3.0.0\ninfo: {title: pay, version: '1'}\n")
+    (repo / "extra.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: extra}\n"
+        "spec: {owner: payments}\n")
+    base = ["--warehouse", str(tmp_path / "wh.duckdb"), "collect", "catalog", "--path", str(repo),
+            "--collected-at", "2026-11-20T00:00:00Z"]
+    result = CliRunner().invoke(cli, [*base, "--glob", "**/catalog-info.yaml"])
+    assert result.exit_code == 0, result.output
+    con = connect_read_only(tmp_path / "wh.duckdb")
+    try:
+        names = sorted(r[0] for r in con.execute(
+            "select entity_name from raw_catalog_entities").fetchall())
+    finally:
+        con.close()
+    assert names == ["money", "payments", "payments-api"]
+    result = CliRunner().invoke(cli, base)  # default globs: every YAML file
+    assert result.exit_code == 0, result.output
+    assert "1 document(s) skipped: not Backstage entities" in result.output

@@ -15,13 +15,12 @@ files. Documents that are not Backstage entities are skipped and counted.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fleetscope import console
 from fleetscope.collectors.catalog.entity import COLUMNS, entity_key, entity_row, is_entity_document
 from fleetscope.collectors.catalog.locations import DEFAULT_PATTERNS, location_targets, start_files
 from fleetscope.collectors.catalog.refs import entities_frame
@@ -115,6 +114,10 @@ class _Walk:
                 self.queue.append(target_file)
 
 
+def _quiet(message: str) -> None:
+    pass
+
+
 def read_catalog(
     path: str | Path,
     *,
@@ -143,12 +146,14 @@ def read_catalog_path(
     collected_at: datetime,
     source: str = "catalog",
     patterns: Sequence[str] = DEFAULT_PATTERNS,
+    progress: Callable[[str], None] = _quiet,
 ) -> LoadBatch:
-    """`read_catalog`'s batch, with its warnings and summary logged."""
+    """`read_catalog`'s batch; its warnings and summary go to `progress` (a collector never
+    prints: the loader decides where lines go)."""
     read = read_catalog(path, collected_at=collected_at, source=source, patterns=patterns)
     for warning in read.warnings:
-        console.info(f"catalog {source}: warning: {warning}")
-    console.info(f"catalog {source}: read {read.summary()}")
+        progress(f"catalog {source}: warning: {warning}")
+    progress(f"catalog {source}: read {read.summary()}")
     return read.batch
 
 

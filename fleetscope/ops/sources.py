@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import glob
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +44,8 @@ def plan_sources(config: Config, config_dir: Path) -> list[Source]:
     if c.catalog.path:
         path = _resolve(c.catalog.path, config_dir)
         found.append(catalog_path(path, when=_parse_time(c.catalog.collected_at,
-                                                         key="catalog.collected_at")))
+                                                         key="catalog.collected_at"),
+                                  patterns=c.catalog.patterns))
     if c.catalog.url:
         found.append(catalog_url(c.catalog, c.catalog.url))
     for i, k8s_file in enumerate(c.kubernetes.files):
@@ -138,15 +139,17 @@ def _now_or(when: datetime | None) -> datetime:
     return when or utc_now()
 
 
-def catalog_path(path: Path, *, when: datetime | None, name: str = "catalog") -> Source:
-    """A folder (or file) of catalog-info.yaml descriptors."""
-    def read() -> LoadBatch:
+def catalog_path(path: Path, *, when: datetime | None, name: str = "catalog",
+                 patterns: Sequence[str] | None = None) -> Source:
+    """A folder (or file) of catalog-info.yaml descriptors; `patterns` filter a folder."""
+    def read(state: Mapping[str, str], progress: Progress) -> list[LoadBatch]:
         from fleetscope.collectors.catalog import read_catalog_path
+        from fleetscope.collectors.catalog.locations import DEFAULT_PATTERNS
 
-        return read_catalog_path(path, collected_at=_now_or(when), source=name)
+        return [read_catalog_path(path, collected_at=_now_or(when), source=name,
+                                  patterns=patterns or DEFAULT_PATTERNS, progress=progress)]
 
-    return Source("catalog", name, f"catalog {path}", _one(read), offline=True,
-                  describe=_entities)
+    return Source("catalog", name, f"catalog {path}", read, offline=True, describe=_entities)
 
 
 def catalog_url(config: CatalogConfig, url: str, *, name: str = "catalog",
