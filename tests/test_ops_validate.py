@@ -35,9 +35,11 @@ TABLES = {
     "mart_team_cost_daily": TEAM_COST,
     # prod's nodes cost 97 a day, its volumes 2 and pods off any known node 1: 100.
     "int_node_hours": """select * from (values
-        ('prod', date '2026-11-20', 'n1', 48.5), ('prod', date '2026-11-20', 'n2', 48.5),
-        ('prod', date '2026-11-21', 'n1', 97.0)
-        ) t(cluster, usage_date, node_name, total_cost)""",
+        ('prod', date '2026-11-20', 'n1', 48.5, 'm6i.xlarge', true, 24.0),
+        ('prod', date '2026-11-20', 'n2', 48.5, 'm6i.xlarge', true, 24.0),
+        ('prod', date '2026-11-21', 'n1', 97.0, 'm6i.xlarge', true, 24.0)
+        ) t(cluster, usage_date, node_name, total_cost, instance_type,
+            is_priced_by_instance_type, present_hours)""",
     "int_storage_costs_daily": """select * from (values
         ('prod', date '2026-11-20', 2.0), ('prod', date '2026-11-21', 2.0)
         ) t(cluster, cost_date, storage_cost)""",
@@ -228,3 +230,23 @@ def test_rounding_noise_is_not_a_violation(tmp_path: Path) -> None:
     build(path, mart_migration_daily=noisy)
     outcome = validate_warehouse(path, parse_config({}), now=NOW)
     assert failed(outcome) == {"mart_migration_daily.migrated_pct.percent": 1}
+
+
+def test_instance_types_priced_at_default_rates_are_a_warning_with_their_node_hours(
+        tmp_path: Path) -> None:
+    # n2 is an x9.odd the config does not price: 24 h on 2026-11-20 and 6.5 h on 2026-11-21
+    # (it left mid-morning), 30.5 node-hours at the default rates. n1's m6i.xlarge is priced.
+    path = tmp_path / "wh.duckdb"
+    build(path, int_node_hours="""select * from (values
+        ('prod', date '2026-11-20', 'n1', 48.5, 'm6i.xlarge', true, 24.0),
+        ('prod', date '2026-11-20', 'n2', 48.5, 'x9.odd', false, 24.0),
+        ('prod', date '2026-11-21', 'n1', 90.0, 'm6i.xlarge', true, 24.0),
+        ('prod', date '2026-11-21', 'n2', 7.0, 'x9.odd', false, 6.5)
+        ) t(cluster, usage_date, node_name, total_cost, instance_type,
+            is_priced_by_instance_type, present_hours)""")
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"int_node_hours.instance_types_priced": 1}
+    assert outcome.status == "warnings" and outcome.count_failed_critical == 0
+    (result,) = [r for r in outcome.results if r.check.name == "int_node_hours.instance_types_priced"]
+    assert "x9.odd" in result.observed and "30.5" in result.observed
+    assert "m6i.xlarge" not in result.observed

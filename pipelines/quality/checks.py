@@ -72,6 +72,7 @@ def build(config: Config, now: datetime,
     for spec in ordered:
         _invariant_checks(spec, frames, checks)
     _freshness_and_share(config, now, frames, checks)
+    _default_priced_nodes(frames, checks)
     return frames, checks
 
 
@@ -181,3 +182,21 @@ def _freshness_and_share(config: Config, now: datetime, frames: list[Frame],
                         {"column": "unallocated_pct", "max_value": v.max_unallocated_share_pct},
                         f"__unallocated__ is at most {v.max_unallocated_share_pct:g}% of the "
                         "allocated cost of the last 7 days"))
+
+
+def _default_priced_nodes(frames: list[Frame], checks: list[Check]) -> None:
+    """A warning naming the instance types priced at the default per-resource rates (no entry
+    in `pricing.instance_types`), with their node-hours: a price the user may have forgotten."""
+    frames.append(Frame("default_priced_nodes", """
+        select cluster, coalesce(instance_type, '(none)') as instance_type,
+               round(sum(present_hours), 1) as node_hours, false as is_priced
+        from int_node_hours
+        where not is_priced_by_instance_type
+        group by 1, 2
+        order by node_hours desc, cluster, instance_type
+        """, ("int_node_hours",), ids=("cluster", "instance_type", "node_hours")))
+    checks.append(Check("int_node_hours.instance_types_priced", "default_priced_nodes", "range",
+                        WARNING, "ExpectColumnValuesToBeInSet",
+                        {"column": "is_priced", "value_set": [True]},
+                        "every node's instance type has a price in pricing.instance_types "
+                        "(the rows listed are priced at the default per-resource rates)"))
