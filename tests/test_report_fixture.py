@@ -44,14 +44,15 @@ def team_cost_rows() -> pd.DataFrame:
         # the Kubernetes CPU and RAM cost only (the Helios row measured nothing):
         # (0.4 x 4000 + 0.75 x 1500) / 5500 = 49.545...%; search 75% and 50%:
         # (0.75 x 4000 + 0.5 x 1100) / 5100 = 69.607...%.
+        # W47's idle 700 is shared: payments 350, search 280, XSS 15, dots 5, unallocated 50.
         _team_cost(W47_DAY, "payments", "prod-eu", 6000, cpu=4000, ram=1500, storage=500,
-                   usage=(100, 40, 400, 300)),
+                   usage=(100, 40, 400, 300), idle_share=350),
         _team_cost(W47_DAY, "payments", "helios", 500, cpu=300, ram=200),
         _team_cost(W47_DAY, "search", "prod-eu", 5100, cpu=4000, ram=1100,
-                   usage=(200, 150, 100, 50)),
-        _team_cost(W47_DAY, XSS_TEAM, "prod-eu", 150, cpu=150),
-        _team_cost(W47_DAY, DOTS_TEAM, "prod-eu", 50, cpu=50),
-        _team_cost(W47_DAY, "__unallocated__", "prod-eu", 200, cpu=200),
+                   usage=(200, 150, 100, 50), idle_share=280),
+        _team_cost(W47_DAY, XSS_TEAM, "prod-eu", 150, cpu=150, idle_share=15),
+        _team_cost(W47_DAY, DOTS_TEAM, "prod-eu", 50, cpu=50, idle_share=5),
+        _team_cost(W47_DAY, "__unallocated__", "prod-eu", 200, cpu=200, idle_share=50),
         _team_cost(W47_DAY, "__idle__", "prod-eu", 700, cpu=700),
     ])
 

@@ -83,6 +83,11 @@ def test_team_changes_and_top_movers(con) -> None:
     assert rows["search"].change_pct == pytest.approx(2.0) and not rows["search"].notable
     assert rows[XSS_TEAM].change == 50 and not rows[XSS_TEAM].notable
     assert rows[DOTS_TEAM].previous_cost == 0 and pd.isna(rows[DOTS_TEAM].change_pct)  # new
+    # Fully loaded = allocated + the week's idle share: payments 6500 + 350, search 5100 + 280.
+    assert (rows["payments"].idle_share_cost, rows["payments"].loaded_cost) == (350, 6_850)
+    assert (rows["search"].idle_share_cost, rows["search"].loaded_cost) == (280, 5_380)
+    # Every team's share, __unallocated__'s included, adds up to the week's idle (700).
+    assert teams["idle_share_cost"].sum() == 700
     movers = metrics.top_movers(teams, n=3)
     # By absolute change: payments 2500, search 100, then the first of the two 50s by cost.
     assert list(movers["team"]) == ["payments", "search", XSS_TEAM]
