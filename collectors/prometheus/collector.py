@@ -219,9 +219,9 @@ class WindowCollector:
         merged = self.fetch(start, end, progress)
         queries = {q.name: q for q in raw_queries(self.config)}
         node_rates = self._samples_per_hour("node_present_fraction", queries["node_count"],
-                                            merged["node_count"], start)
+                                            merged["node_count"])
         run_rates = self._samples_per_hour("container_running_fraction",
-                                           queries["run_count"], merged["run_count"], start)
+                                           queries["run_count"], merged["run_count"])
         # presence is worked out on the looked-around hours, then only the window is kept
         first, last = (start + HOUR).timestamp(), end.timestamp()
         nodes = {key: (ts, self._presence(ts, counts, node_rates[key]))
@@ -256,8 +256,8 @@ class WindowCollector:
                                             in self.stats.samples_per_hour.items()}}
 
     def _samples_per_hour(self, name: str, query: RawQuery,
-                          counts: dict[Labels, tuple[np.ndarray, np.ndarray]],
-                          start: datetime) -> dict[Labels, float]:
+                          counts: dict[Labels, tuple[np.ndarray, np.ndarray]]
+                          ) -> dict[Labels, float]:
         """Samples per hour of each series: configured, else its own, its query's, measured."""
         if (self.config.scrape_interval_seconds or 0) > 0:  # the override
             common: float | None = 3600.0 / float(self.config.scrape_interval_seconds or 1)

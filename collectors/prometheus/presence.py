@@ -3,8 +3,8 @@
 A series' samples per hour (3600 / its scrape interval) are read off its own full hours: the
 hours strictly between the first and last hour it has samples in. Those hours are whole for a
 Kubernetes object that exists before and after them, so they hold one hour of scrapes (a scrape
-gap only lowers a count: hours under half the fullest are left out, and the median of the rest
-absorbs the +-1 of scrape-time jitter). A series too short to have a full hour takes the value
+gap only lowers a count: hours under 90% of the fullest are left out, and the median of the
+rest absorbs the +-1 of scrape-time jitter). A series too short to have a full hour takes the value
 of its query's other series (one exporter, one interval), else one measured from its raw
 samples (`probe_samples_per_hour`). `prometheus.scrape_interval_seconds`, when set, overrides
 all of this.
@@ -29,7 +29,7 @@ def series_samples_per_hour(counts: np.ndarray) -> float | None:
     inner = counts[1:-1]
     if len(inner) == 0 or inner.max() <= 0:
         return None
-    full = inner[inner >= inner.max() / 2]  # hours with a long scrape gap say nothing
+    full = inner[inner >= 0.9 * inner.max()]  # hours with a scrape gap say nothing
     return float(np.median(full))
 
 
