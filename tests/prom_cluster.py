@@ -7,11 +7,16 @@ one sample a minute unless a test says otherwise.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
-from prometheus_server import Series
+from click.testing import CliRunner
+from prometheus_server import Series, preloaded_prometheus
+
+from fleetscope.cli import cli
 
 MIB, GIB = 2**20, 2**30
 CREATED = "2026-11-01T00:00:00Z"
@@ -113,3 +118,27 @@ def node_history(node: Node, start: datetime, minutes: range) -> list[Series]:
                    lambda m, v=value: v)
         for resource, unit, value in (("cpu", "core", node.cores),
                                       ("memory", "byte", node.memory))]
+
+
+def collect_and_transform(work: Path, inventory: dict, history: list[Series], *,
+                          collected_at: str, start: str, end: str,
+                          config: str | None = None) -> Path:
+    """`collect kubernetes` (the List), `collect prometheus` (a real, preloaded server) and
+    `transform` into `work/wh.duckdb`, through the CLI; no config file when `config` is None."""
+    (work / "list.json").write_text(json.dumps(inventory))
+    base = ["--warehouse", str(work / "wh.duckdb"), "-q"]
+    if config is not None:
+        (work / "fleetscope.toml").write_text(config)
+        base += ["--config", str(work / "fleetscope.toml")]
+    runner = CliRunner()
+    with preloaded_prometheus(history, work / "prom") as server:
+        for args in (
+            ["collect", "kubernetes", "--from-file", str(work / "list.json"), "--cluster",
+             "prod", "--collected-at", collected_at],
+            ["collect", "prometheus", "--url", server.url, "--cluster", "prod",
+             "--start", start, "--end", end],
+            ["transform"],
+        ):
+            result = runner.invoke(cli, base + args, env={"FLEETSCOPE_CONFIG": None})
+            assert result.exit_code == 0, (args, result.output)
+    return work / "wh.duckdb"

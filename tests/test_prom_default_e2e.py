@@ -24,15 +24,13 @@ for a and b, and of c's six hours, came out as half hours: node cost 13.888 (4.7
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
+import prom_cluster as cluster
 import pytest
-from click.testing import CliRunner
-from prom_cluster import GIB, MIB, Container, Node, Pod, k8s_list, node_history, pod_history
-from prometheus_server import Series, preloaded_prometheus
+from prom_cluster import GIB, MIB, Container, Node, Pod
+from prometheus_server import Series
 
-from fleetscope.cli import cli
 from fleetscope.warehouse import connect_read_only
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
@@ -59,30 +57,23 @@ def _history() -> list[Series]:
     evening = DAY - timedelta(hours=1)  # the always-on series: 23:00 the day before ...
     around = range(0, 26 * 60)  # ... to 01:00 the day after
     noon, six_hours = DAY + timedelta(hours=12), range(0, 6 * 60)
-    return (node_history(NODES[0], evening, around) + node_history(NODES[1], evening, around)
-            + node_history(NODES[2], noon, six_hours)
-            + pod_history(PODS[0], evening, around) + pod_history(PODS[2], evening, around)
-            + pod_history(PODS[1], noon, six_hours))
+    spans = [(evening, around), (evening, around), (noon, six_hours)]  # nodes a, b, c
+    out = []
+    for node, (start, minutes) in zip(NODES, spans, strict=True):
+        out += cluster.node_history(node, start, minutes)
+        out += [s for pod in PODS if pod.node == node.name
+                for s in cluster.pod_history(pod, start, minutes)]
+    return out
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    work = tmp_path_factory.mktemp("default-e2e")
-    (work / "list.json").write_text(json.dumps(
-        k8s_list(NODES, {"shop": "payments", "batch": "data"}, PODS)))
-    base = ["--warehouse", str(work / "wh.duckdb"), "-q"]  # no --config: every default
-    runner = CliRunner()
-    with preloaded_prometheus(_history(), work / "prom") as server:
-        for args in (
-            ["collect", "kubernetes", "--from-file", str(work / "list.json"), "--cluster",
-             "prod", "--collected-at", "2026-11-02T15:00:00Z"],
-            ["collect", "prometheus", "--url", server.url, "--cluster", "prod",
-             "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-03T00:00:00Z"],
-            ["transform"],
-        ):
-            result = runner.invoke(cli, base + args, env={"FLEETSCOPE_CONFIG": None})
-            assert result.exit_code == 0, (args, result.output)
-    return work / "wh.duckdb"
+    # no config file and no FLEETSCOPE_CONFIG: every default, no scrape interval
+    return cluster.collect_and_transform(
+        tmp_path_factory.mktemp("default-e2e"),
+        cluster.k8s_list(NODES, {"shop": "payments", "batch": "data"}, PODS), _history(),
+        collected_at="2026-11-02T15:00:00Z", start="2026-11-02T00:00:00Z",
+        end="2026-11-03T00:00:00Z")
 
 
 def _query(path, sql: str) -> list[tuple]:

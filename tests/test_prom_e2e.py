@@ -20,14 +20,22 @@ minute (scrape_interval_seconds = 60). Worked out by hand:
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
-from prom_cluster import GIB, MIB, Container, Node, Pod, k8s_list, node_history, pod_history
-from prometheus_server import Series, preloaded_prometheus
+from prom_cluster import (
+    GIB,
+    MIB,
+    Container,
+    Node,
+    Pod,
+    collect_and_transform,
+    k8s_list,
+    node_history,
+    pod_history,
+)
+from prometheus_server import Series
 
-from fleetscope.cli import cli
 from fleetscope.warehouse import connect_read_only
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
@@ -62,25 +70,11 @@ def _inventory() -> dict:
 
 @pytest.fixture(scope="module")
 def mart(tmp_path_factory):
-    from click.testing import CliRunner
-
-    work = tmp_path_factory.mktemp("e2e")
-    (work / "list.json").write_text(json.dumps(_inventory()))
-    (work / "fleetscope.toml").write_text(CONFIG)
-    base = ["--warehouse", str(work / "wh.duckdb"), "--config", str(work / "fleetscope.toml"),
-            "-q"]
-    runner = CliRunner()
-    with preloaded_prometheus(_history(), work / "prom") as server:
-        for args in (
-            ["collect", "kubernetes", "--from-file", str(work / "list.json"), "--cluster",
-             "prod", "--collected-at", "2026-11-02T00:00:00Z"],
-            ["collect", "prometheus", "--url", server.url, "--cluster", "prod",
-             "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-03T00:00:00Z"],
-            ["transform"],
-        ):
-            result = runner.invoke(cli, base + args)
-            assert result.exit_code == 0, (args, result.output)
-    con = connect_read_only(work / "wh.duckdb")
+    path = collect_and_transform(
+        tmp_path_factory.mktemp("e2e"), _inventory(), _history(),
+        collected_at="2026-11-02T00:00:00Z", start="2026-11-02T00:00:00Z",
+        end="2026-11-03T00:00:00Z", config=CONFIG)
+    con = connect_read_only(path)
     try:
         rows = con.execute(
             "select team, cpu_cost, ram_cost, total_cost, idle_share_cost, cpu_core_hours, "

@@ -121,26 +121,24 @@ def _by_hour(frame: pd.DataFrame, key: str, column: str) -> dict[str, list[float
     return out
 
 
-def test_node_presence_learnt_at_every_interval(server):
+@pytest.mark.parametrize(
+    ("table", "key", "column", "series", "expected"),
+    [
+        ("raw_prom_node_hours", "node_name", "present_hours", "node_present_fraction",
+         EXPECTED_NODES),
+        ("raw_prom_container_hours", "pod_name", "running_hours", "container_running_fraction",
+         EXPECTED_RUNNING),
+    ],
+    ids=["node presence", "running time"],
+)
+def test_learnt_at_every_interval(server, table, key, column, series, expected):
     step, found = server
     tables, collector = _collect(found.url)
-    nodes = _by_hour(tables["raw_prom_node_hours"], "node_name", "present_hours")
-    assert nodes == {
+    assert _by_hour(tables[table], key, column) == {
         name: [pytest.approx(v) if v is not None else None for v in hours]
-        for name, hours in EXPECTED_NODES.items()
+        for name, hours in expected.items()
     }
-    assert collector.stats.samples_per_hour["node_present_fraction"] == 3600 / step
-
-
-def test_running_time_learnt_at_every_interval(server):
-    step, found = server
-    tables, collector = _collect(found.url)
-    running = _by_hour(tables["raw_prom_container_hours"], "pod_name", "running_hours")
-    assert running == {
-        name: [pytest.approx(v) if v is not None else None for v in hours]
-        for name, hours in EXPECTED_RUNNING.items()
-    }
-    assert collector.stats.samples_per_hour["container_running_fraction"] == 3600 / step
+    assert collector.stats.samples_per_hour[series] == 3600 / step
 
 
 def test_configured_interval_overrides_what_the_data_says(server):
