@@ -60,27 +60,56 @@ def k8s_list(nodes: list[Node], namespaces: dict[str, str], pods: list[Pod]) -> 
         return {"name": name, "uid": f"uid-{name}", "creationTimestamp": CREATED, **extra}
 
     items: list[dict] = [
-        {"apiVersion": "v1", "kind": "Node", "metadata": meta(n.name),
-         "status": {"capacity": {"cpu": str(n.cores), "memory": f"{n.memory // MIB}Mi"},
-                    "allocatable": {"cpu": str(n.cores), "memory": f"{n.memory // MIB}Mi"}}}
-        for n in nodes]
-    items += [{"apiVersion": "v1", "kind": "Namespace",
-               "metadata": meta(ns, labels={"team": team})} for ns, team in namespaces.items()]
+        {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": meta(n.name),
+            "status": {
+                "capacity": {"cpu": str(n.cores), "memory": f"{n.memory // MIB}Mi"},
+                "allocatable": {"cpu": str(n.cores), "memory": f"{n.memory // MIB}Mi"},
+            },
+        }
+        for n in nodes
+    ]
     items += [
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": meta(p.name, namespace=p.namespace, labels={"team": p.team}),
-         "spec": {"nodeName": p.node, "containers": [
-             {"name": c.name, "image": f"{c.name}:1", "resources": {"requests": {
-                 "cpu": _quantity_cpu(c.cpu_request),
-                 "memory": f"{c.memory_request // MIB}Mi"}}} for c in p.containers]},
-         "status": {"phase": "Running"}}
-        for p in pods]
-    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
-            "items": items}
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": meta(ns, labels={"team": team})}
+        for ns, team in namespaces.items()
+    ]
+    items += [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": meta(p.name, namespace=p.namespace, labels={"team": p.team}),
+            "spec": {
+                "nodeName": p.node,
+                "containers": [
+                    {
+                        "name": c.name,
+                        "image": f"{c.name}:1",
+                        "resources": {
+                            "requests": {
+                                "cpu": _quantity_cpu(c.cpu_request),
+                                "memory": f"{c.memory_request // MIB}Mi",
+                            }
+                        },
+                    }
+                    for c in p.containers
+                ],
+            },
+            "status": {"phase": "Running"},
+        }
+        for p in pods
+    ]
+    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
 
 
-def per_minute(name: str, labels: dict[str, str], start: datetime, minutes: range,
-               value: Callable[[int], float]) -> Series:
+def per_minute(
+    name: str,
+    labels: dict[str, str],
+    start: datetime,
+    minutes: range,
+    value: Callable[[int], float],
+) -> Series:
     """A series sampled every minute from `start`; `value` gets the minute's index."""
     t0 = int(start.timestamp())
     return Series(name, labels, [(t0 + 60 * m, float(value(m))) for m in minutes])
@@ -94,18 +123,35 @@ def pod_history(pod: Pod, start: datetime, minutes: range) -> list[Series]:
         base = {"namespace": pod.namespace, "pod": pod.name, "container": c.name}
         counter = c.counter or (lambda m, c=c: c.cpu_used * 60 * (m - first))
         out += [
-            per_minute("container_cpu_usage_seconds_total", base | {"node": pod.node}, start,
-                       minutes, counter),
-            per_minute("container_memory_working_set_bytes", base | {"node": pod.node}, start,
-                       minutes, lambda m, c=c: c.memory_used),
-            per_minute("kube_pod_container_resource_requests",
-                       base | {"node": pod.node, "resource": "cpu", "unit": "core"}, start,
-                       minutes, lambda m, c=c: c.cpu_request),
-            per_minute("kube_pod_container_resource_requests",
-                       base | {"node": pod.node, "resource": "memory", "unit": "byte"}, start,
-                       minutes, lambda m, c=c: c.memory_request),
-            per_minute("kube_pod_container_status_running", base, start, minutes,
-                       lambda m: 1),
+            per_minute(
+                "container_cpu_usage_seconds_total",
+                base | {"node": pod.node},
+                start,
+                minutes,
+                counter,
+            ),
+            per_minute(
+                "container_memory_working_set_bytes",
+                base | {"node": pod.node},
+                start,
+                minutes,
+                lambda m, c=c: c.memory_used,
+            ),
+            per_minute(
+                "kube_pod_container_resource_requests",
+                base | {"node": pod.node, "resource": "cpu", "unit": "core"},
+                start,
+                minutes,
+                lambda m, c=c: c.cpu_request,
+            ),
+            per_minute(
+                "kube_pod_container_resource_requests",
+                base | {"node": pod.node, "resource": "memory", "unit": "byte"},
+                start,
+                minutes,
+                lambda m, c=c: c.memory_request,
+            ),
+            per_minute("kube_pod_container_status_running", base, start, minutes, lambda m: 1),
         ]
     return out
 
@@ -113,16 +159,27 @@ def pod_history(pod: Pod, start: datetime, minutes: range) -> list[Series]:
 def node_history(node: Node, start: datetime, minutes: range) -> list[Series]:
     """kube-state-metrics' capacity series of a node for `minutes` after `start`."""
     return [
-        per_minute("kube_node_status_capacity",
-                   {"node": node.name, "resource": resource, "unit": unit}, start, minutes,
-                   lambda m, v=value: v)
-        for resource, unit, value in (("cpu", "core", node.cores),
-                                      ("memory", "byte", node.memory))]
+        per_minute(
+            "kube_node_status_capacity",
+            {"node": node.name, "resource": resource, "unit": unit},
+            start,
+            minutes,
+            lambda m, v=value: v,
+        )
+        for resource, unit, value in (("cpu", "core", node.cores), ("memory", "byte", node.memory))
+    ]
 
 
-def collect_and_transform(work: Path, inventory: dict, history: list[Series], *,
-                          collected_at: str, start: str, end: str,
-                          config: str | None = None) -> Path:
+def collect_and_transform(
+    work: Path,
+    inventory: dict,
+    history: list[Series],
+    *,
+    collected_at: str,
+    start: str,
+    end: str,
+    config: str | None = None,
+) -> Path:
     """`collect kubernetes` (the List), `collect prometheus` (a real, preloaded server) and
     `transform` into `work/wh.duckdb`, through the CLI; no config file when `config` is None."""
     (work / "list.json").write_text(json.dumps(inventory))
@@ -133,10 +190,28 @@ def collect_and_transform(work: Path, inventory: dict, history: list[Series], *,
     runner = CliRunner()
     with preloaded_prometheus(history, work / "prom") as server:
         for args in (
-            ["collect", "kubernetes", "--from-file", str(work / "list.json"), "--cluster",
-             "prod", "--collected-at", collected_at],
-            ["collect", "prometheus", "--url", server.url, "--cluster", "prod",
-             "--start", start, "--end", end],
+            [
+                "collect",
+                "kubernetes",
+                "--from-file",
+                str(work / "list.json"),
+                "--cluster",
+                "prod",
+                "--collected-at",
+                collected_at,
+            ],
+            [
+                "collect",
+                "prometheus",
+                "--url",
+                server.url,
+                "--cluster",
+                "prod",
+                "--start",
+                start,
+                "--end",
+                end,
+            ],
             ["transform"],
         ):
             result = runner.invoke(cli, base + args, env={"FLEETSCOPE_CONFIG": None})

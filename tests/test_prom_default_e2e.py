@@ -37,12 +37,27 @@ DAY = datetime(2026, 11, 2, tzinfo=UTC)
 CPU, RAM = 0.031611, 0.004237  # OpenCost's defaults, fleetscope's default prices
 NODES = [Node("a", 4, 16 * GIB), Node("b", 8, 32 * GIB), Node("c", 2, 8 * GIB)]
 PODS = [
-    Pod("shop", "api-1", "a", "payments",
-        [Container("app", 1, 2 * GIB, cpu_used=0.5, memory_used=GIB)]),
-    Pod("shop", "web-1", "c", "payments",
-        [Container("web", 0.5, GIB, cpu_used=1, memory_used=512 * MIB)]),
-    Pod("batch", "etl-1", "b", "data",
-        [Container("main", 2, 4 * GIB, cpu_used=3, memory_used=6 * GIB)]),
+    Pod(
+        "shop",
+        "api-1",
+        "a",
+        "payments",
+        [Container("app", 1, 2 * GIB, cpu_used=0.5, memory_used=GIB)],
+    ),
+    Pod(
+        "shop",
+        "web-1",
+        "c",
+        "payments",
+        [Container("web", 0.5, GIB, cpu_used=1, memory_used=512 * MIB)],
+    ),
+    Pod(
+        "batch",
+        "etl-1",
+        "b",
+        "data",
+        [Container("main", 2, 4 * GIB, cpu_used=3, memory_used=6 * GIB)],
+    ),
 ]
 NODE_COST = 24 * (4 * CPU + 16 * RAM) + 24 * (8 * CPU + 32 * RAM) + 6 * (2 * CPU + 8 * RAM)
 TEAMS = {
@@ -61,8 +76,12 @@ def _history() -> list[Series]:
     out = []
     for node, (start, minutes) in zip(NODES, spans, strict=True):
         out += cluster.node_history(node, start, minutes)
-        out += [s for pod in PODS if pod.node == node.name
-                for s in cluster.pod_history(pod, start, minutes)]
+        out += [
+            s
+            for pod in PODS
+            if pod.node == node.name
+            for s in cluster.pod_history(pod, start, minutes)
+        ]
     return out
 
 
@@ -71,9 +90,12 @@ def warehouse(tmp_path_factory):
     # no config file and no FLEETSCOPE_CONFIG: every default, no scrape interval
     return cluster.collect_and_transform(
         tmp_path_factory.mktemp("default-e2e"),
-        cluster.k8s_list(NODES, {"shop": "payments", "batch": "data"}, PODS), _history(),
-        collected_at="2026-11-02T15:00:00Z", start="2026-11-02T00:00:00Z",
-        end="2026-11-03T00:00:00Z")
+        cluster.k8s_list(NODES, {"shop": "payments", "batch": "data"}, PODS),
+        _history(),
+        collected_at="2026-11-02T15:00:00Z",
+        start="2026-11-02T00:00:00Z",
+        end="2026-11-03T00:00:00Z",
+    )
 
 
 def _query(path, sql: str) -> list[tuple]:
@@ -86,22 +108,28 @@ def _query(path, sql: str) -> list[tuple]:
 
 def test_node_cost_and_idle_match_the_hand_computation(warehouse):
     [(node_cost, idle_cost)] = _query(
-        warehouse, "select node_cost, idle_cost from mart_cluster_utilization_daily "
-        "where cluster = 'prod' and usage_date = date '2026-11-02'")
+        warehouse,
+        "select node_cost, idle_cost from mart_cluster_utilization_daily "
+        "where cluster = 'prod' and usage_date = date '2026-11-02'",
+    )
     assert node_cost == pytest.approx(NODE_COST, rel=WITHIN)
     assert idle_cost == pytest.approx(IDLE, rel=WITHIN)
 
 
 def test_team_costs_and_idle_match_the_hand_computation(warehouse):
-    rows = _query(warehouse, "select team, cpu_cost, ram_cost, total_cost, idle_share_cost "
-                  "from mart_team_cost_daily where cluster = 'prod' "
-                  "and cost_date = date '2026-11-02'")
+    rows = _query(
+        warehouse,
+        "select team, cpu_cost, ram_cost, total_cost, idle_share_cost "
+        "from mart_team_cost_daily where cluster = 'prod' "
+        "and cost_date = date '2026-11-02'",
+    )
     teams = {team: values for team, *values in rows}
     assert set(teams) == {"payments", "data", "__idle__"}
     for team, (cpu, ram) in TEAMS.items():
         assert teams[team][:3] == pytest.approx([cpu, ram, cpu + ram], rel=WITHIN), team
     assert teams["__idle__"][2] == pytest.approx(IDLE, rel=WITHIN)
     # however idle is shared out, teams with their shares are the node cost
-    loaded = sum(total + share for team, (_, _, total, share) in teams.items()
-                 if team != "__idle__")
+    loaded = sum(
+        total + share for team, (_, _, total, share) in teams.items() if team != "__idle__"
+    )
     assert loaded == pytest.approx(NODE_COST, rel=WITHIN)

@@ -259,15 +259,17 @@ class WindowCollector:
                           counts: dict[Labels, tuple[np.ndarray, np.ndarray]]
                           ) -> dict[Labels, float]:
         """Samples per hour of each series: configured, else its own, its query's, measured."""
+        own: dict[Labels, float] = {}
+        found: float | None = None
         if (self.config.scrape_interval_seconds or 0) > 0:  # the override
-            common: float | None = 3600.0 / float(self.config.scrape_interval_seconds or 1)
-            own: dict[Labels, float] = {}
+            found = 3600.0 / float(self.config.scrape_interval_seconds or 1)
         else:
-            own, common = learn_samples_per_hour(counts)
-            if common is None and len(own) < len(counts):
-                common = self._probe(query, counts)
-            if common is None:  # nothing to measure on: the fullest hour seen counts as whole
-                common = max((float(c.max()) for _, c in counts.values()), default=1.0)
+            own, found = learn_samples_per_hour(counts)
+            if found is None and len(own) < len(counts):
+                found = self._probe(query, counts)
+        # nothing to measure on: the fullest hour seen counts as a whole one
+        common = found if found is not None else max(
+            (float(c.max()) for _, c in counts.values()), default=1.0)
         self.stats.samples_per_hour[name] = common
         return {key: own.get(key, common) for key in counts}
 
