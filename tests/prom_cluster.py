@@ -122,37 +122,28 @@ def pod_history(pod: Pod, start: datetime, minutes: range) -> list[Series]:
     for c in pod.containers:
         base = {"namespace": pod.namespace, "pod": pod.name, "container": c.name}
         counter = c.counter or (lambda m, c=c: c.cpu_used * 60 * (m - first))
-        out += [
-            per_minute(
-                "container_cpu_usage_seconds_total",
-                base | {"node": pod.node},
-                start,
-                minutes,
-                counter,
-            ),
-            per_minute(
-                "container_memory_working_set_bytes",
-                base | {"node": pod.node},
-                start,
-                minutes,
-                lambda m, c=c: c.memory_used,
-            ),
-            per_minute(
+        on_node = base | {"node": pod.node}
+        gauges = [  # (metric, extra labels, value)
+            ("container_cpu_usage_seconds_total", {}, counter),
+            ("container_memory_working_set_bytes", {}, lambda m, c=c: c.memory_used),
+            (
                 "kube_pod_container_resource_requests",
-                base | {"node": pod.node, "resource": "cpu", "unit": "core"},
-                start,
-                minutes,
+                {"resource": "cpu", "unit": "core"},
                 lambda m, c=c: c.cpu_request,
             ),
-            per_minute(
+            (
                 "kube_pod_container_resource_requests",
-                base | {"node": pod.node, "resource": "memory", "unit": "byte"},
-                start,
-                minutes,
+                {"resource": "memory", "unit": "byte"},
                 lambda m, c=c: c.memory_request,
             ),
-            per_minute("kube_pod_container_status_running", base, start, minutes, lambda m: 1),
         ]
+        out += [
+            per_minute(name, on_node | extra, start, minutes, value)
+            for name, extra, value in gauges
+        ]
+        out.append(
+            per_minute("kube_pod_container_status_running", base, start, minutes, lambda m: 1)
+        )
     return out
 
 
