@@ -7,8 +7,9 @@ process so that peak memory (max RSS) is that run's own. Both must produce the s
     .venv/bin/python benchmarks/prom_collect.py [--pods 2000] [--days 7] [--step-minutes 60]
 
 The history is written as OpenMetrics and backfilled with promtool once per parameter set
-(cached under $TMPDIR/fleetscope-bench-prom-*); samples every `--step-minutes` (the collector's
-`scrape_interval_seconds` is set to match). Needs Debian's `prometheus` package.
+(cached under $TMPDIR/fleetscope-bench-prom-*); samples every `--step-minutes`, which the
+collector learns from the data (no `scrape_interval_seconds`). Needs Debian's `prometheus`
+package.
 """
 
 from __future__ import annotations
@@ -101,8 +102,7 @@ def run_one(url: str, mode: str, days: int, step_minutes: int, budget: int) -> d
     from fleetscope.collectors.prometheus.reader import read_dump
     from fleetscope.config import PrometheusSource, parse_config
 
-    config = parse_config({"prometheus": {"scrape_interval_seconds": step_minutes * 60,
-                                          "max_series_per_query": budget}}).prometheus
+    config = parse_config({"prometheus": {"max_series_per_query": budget}}).prometheus
     source = PrometheusSource(url=url, cluster="bench", timeout_seconds=600)
     collector = WindowCollector(client_for(source, config), config, cluster="bench",
                                 split=(mode == "split"))

@@ -171,9 +171,10 @@ class PrometheusConfig:
     max_series_per_query: int = _doc(
         "Split queries by namespace and time so that no response holds more series x points.",
         200_000)
-    scrape_interval_seconds: float = _doc(
-        "Scrape interval of kube-state-metrics and the kubelet; running and present fractions "
-        "count samples per hour against it.", 30.0)
+    scrape_interval_seconds: float | None = _doc(
+        "Override of the scrape interval of kube-state-metrics (running and present fractions "
+        "count samples per hour against it). Unset: learnt from the data, per series from its "
+        "full hours (docs/architecture.md, Prometheus dump).", None)
     gpu_resource: str = _doc("Value of the `resource` label for GPUs (kube-state-metrics "
                              "sanitizes `nvidia.com/gpu`).", "nvidia_com_gpu")
     max_retries: int = _doc("Retries of a query on 503, 429 or a timeout before the cluster "

@@ -1,7 +1,8 @@
 """The live collector against a real Prometheus preloaded with the hand-made scenario.
 
 Every expected number is worked out from the samples described in `prometheus_server`
-(scenario section); the test server's scrape interval is 1 minute (60 samples per hour).
+(scenario section); samples come every minute (60 per hour), which the collector learns from
+the data: no scrape interval is configured.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fleetscope.warehouse import Warehouse
 
 START = T0.replace(tzinfo=None)
 END = START + timedelta(hours=6)
-CONFIG_TOML = "[prometheus]\nscrape_interval_seconds = 60\n"
+CONFIG_TOML = "[prometheus]\n"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def prometheus(tmp_path_factory):
 
 
 def _config(**prometheus):
-    return parse_config({"prometheus": {"scrape_interval_seconds": 60, **prometheus}}).prometheus
+    return parse_config({"prometheus": prometheus}).prometheus
 
 
 def _collect(url: str, start=START, end=END, **prometheus) -> dict[str, pd.DataFrame]:
@@ -304,16 +305,15 @@ bearer_token_env = "FLEETSCOPE_TEST_PROM_TOKEN"
 def test_presence_rules_jitter_edges_interior_and_whole_hour_gaps():
     import numpy as np
 
-    from fleetscope.collectors.prometheus.client import PrometheusClient
+    from fleetscope.collectors.prometheus.presence import presence
 
-    config = _config()  # 60 samples per hour
-    collector = WindowCollector(PrometheusClient("http://127.0.0.1:9"), config, cluster="prod")
     hours = np.array([0, 1, 2, 4, 5], dtype=float) * 3600  # hour 3 has no sample at all
     counts = np.array([59, 12, 30, 60, 20], dtype=float)
     # first hour: one sample short of 60 is jitter -> 1; inside the span -> 1 (scrape gaps);
     # last hour: 20 of 60 samples -> 1/3
-    assert collector._presence(hours, counts / 60).tolist() == [1.0, 1.0, 1.0, 1.0, 20 / 60]
-    assert collector.stats.gap_hours == 1
+    fraction, missing = presence(hours, counts, 60)
+    assert fraction.tolist() == [1.0, 1.0, 1.0, 1.0, 20 / 60]
+    assert missing == 1
 
 
 def test_configured_metric_and_label_names(tmp_path):

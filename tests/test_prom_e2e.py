@@ -20,17 +20,25 @@ minute (scrape_interval_seconds = 60). Worked out by hand:
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
-from prometheus_server import Series, preloaded_prometheus
+from prom_cluster import (
+    GIB,
+    MIB,
+    Container,
+    Node,
+    Pod,
+    collect_and_transform,
+    k8s_list,
+    node_history,
+    pod_history,
+)
+from prometheus_server import Series
 
-from fleetscope.cli import cli
 from fleetscope.warehouse import connect_read_only
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
-MIB, GIB = 2**20, 2**30
 CONFIG = """
 [pricing]
 cpu_per_core_hour = 1.0
@@ -41,93 +49,32 @@ scrape_interval_seconds = 60
 """
 
 
+NODES = [Node("n1", 4, 16 * GIB), Node("n2", 2, 8 * GIB)]
+API = Pod("shop", "api-1", "n1", "payments", [
+    Container("app", 1, 256 * MIB, cpu_used=0.5, memory_used=128 * MIB),
+    Container("sidecar", 0.1, 32 * MIB, cpu_used=0.3, memory_used=64 * MIB)])
+WORKER = Pod("batch", "worker-1", "n2", "data", [
+    Container("main", 0.5, 128 * MIB, memory_used=512 * MIB,
+              counter=lambda m: 60 * m if m < 390 else 60 * (m - 389))])
+
+
 def _history() -> list[Series]:
-    t0 = int(DAY.timestamp())
-    out: list[Series] = []
-
-    def add(name: str, labels: dict[str, str], minutes: range, value) -> None:
-        out.append(Series(name, labels, [(t0 + 60 * m, float(value(m))) for m in minutes]))
-
     day, half = range(0, 1440), range(0, 720)
-    containers = [  # ns, pod, container, node, minutes, cpu counter, memory, cpu req, mem req
-        ("shop", "api-1", "app", "n1", day, lambda m: 30 * m, 128 * MIB, 1, 256 * MIB),
-        ("shop", "api-1", "sidecar", "n1", day, lambda m: 18 * m, 64 * MIB, 0.1, 32 * MIB),
-        ("batch", "worker-1", "main", "n2", half,
-         lambda m: 60 * m if m < 390 else 60 * (m - 389), 512 * MIB, 0.5, 128 * MIB),
-    ]
-    for ns, pod, ctr, node, minutes, counter, memory, cpu_req, mem_req in containers:
-        base = {"namespace": ns, "pod": pod, "container": ctr}
-        add("container_cpu_usage_seconds_total", base | {"node": node}, minutes, counter)
-        add("container_memory_working_set_bytes", base | {"node": node}, minutes,
-            lambda m, v=memory: v)
-        add("kube_pod_container_resource_requests",
-            base | {"node": node, "resource": "cpu", "unit": "core"}, minutes,
-            lambda m, v=cpu_req: v)
-        add("kube_pod_container_resource_requests",
-            base | {"node": node, "resource": "memory", "unit": "byte"}, minutes,
-            lambda m, v=mem_req: v)
-        add("kube_pod_container_status_running", base, minutes, lambda m: 1)
-    for node, minutes, cores, memory in (("n1", day, 4, 16 * GIB), ("n2", half, 2, 8 * GIB)):
-        add("kube_node_status_capacity", {"node": node, "resource": "cpu", "unit": "core"},
-            minutes, lambda m, v=cores: v)
-        add("kube_node_status_capacity", {"node": node, "resource": "memory", "unit": "byte"},
-            minutes, lambda m, v=memory: v)
-    return out
+    return (pod_history(API, DAY, day) + pod_history(WORKER, DAY, half)
+            + node_history(NODES[0], DAY, day) + node_history(NODES[1], DAY, half))
 
 
 def _inventory() -> dict:
-    created = "2026-11-01T00:00:00Z"
-
-    def node(name: str, cpu: str, memory: str) -> dict:
-        return {"apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": name, "uid": f"uid-{name}", "creationTimestamp": created},
-                "status": {"capacity": {"cpu": cpu, "memory": memory},
-                           "allocatable": {"cpu": cpu, "memory": memory}}}
-
-    def namespace(name: str, team: str) -> dict:
-        return {"apiVersion": "v1", "kind": "Namespace",
-                "metadata": {"name": name, "uid": f"uid-{name}", "creationTimestamp": created,
-                             "labels": {"team": team}}}
-
-    def pod(name: str, ns: str, team: str, node_name: str, containers: list) -> dict:
-        return {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name, "namespace": ns, "uid": f"uid-{name}",
-                             "creationTimestamp": created, "labels": {"team": team}},
-                "spec": {"nodeName": node_name, "containers": [
-                    {"name": c, "image": f"{c}:1", "resources": {"requests": {
-                        "cpu": cpu, "memory": memory}}} for c, cpu, memory in containers]},
-                "status": {"phase": "Running"}}
-
-    return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [
-        node("n1", "4", "16Gi"), node("n2", "2", "8Gi"),
-        namespace("shop", "payments"), namespace("batch", "data"),
-        pod("api-1", "shop", "payments", "n1",
-            [("app", "1", "256Mi"), ("sidecar", "100m", "32Mi")]),
-        pod("worker-1", "batch", "data", "n2", [("main", "500m", "128Mi")]),
-    ]}
+    return k8s_list(NODES, {"shop": "payments", "batch": "data"}, [API, WORKER])
 
 
 @pytest.fixture(scope="module")
 def mart(tmp_path_factory):
-    from click.testing import CliRunner
-
-    work = tmp_path_factory.mktemp("e2e")
-    (work / "list.json").write_text(json.dumps(_inventory()))
-    (work / "fleetscope.toml").write_text(CONFIG)
-    base = ["--warehouse", str(work / "wh.duckdb"), "--config", str(work / "fleetscope.toml"),
-            "-q"]
-    runner = CliRunner()
-    with preloaded_prometheus(_history(), work / "prom") as server:
-        for args in (
-            ["collect", "kubernetes", "--from-file", str(work / "list.json"), "--cluster",
-             "prod", "--collected-at", "2026-11-02T00:00:00Z"],
-            ["collect", "prometheus", "--url", server.url, "--cluster", "prod",
-             "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-03T00:00:00Z"],
-            ["transform"],
-        ):
-            result = runner.invoke(cli, base + args)
-            assert result.exit_code == 0, (args, result.output)
-    con = connect_read_only(work / "wh.duckdb")
+    path = collect_and_transform(
+        tmp_path_factory.mktemp("e2e"), _inventory(), _history(),
+        collected_at="2026-11-02T00:00:00Z", start="2026-11-02T00:00:00Z",
+        end="2026-11-03T00:00:00Z", config=CONFIG)
+    con = connect_read_only(path)
     try:
         rows = con.execute(
             "select team, cpu_cost, ram_cost, total_cost, idle_share_cost, cpu_core_hours, "

@@ -1,4 +1,4 @@
-"""A small Prometheus HTTP API client (stdlib only): query_range, label values, errors mapped.
+"""A small Prometheus HTTP API client (stdlib only): query_range, instant queries, label values.
 
 Credentials (bearer token, basic-auth password) are read from environment variables at the
 moment a client is built and live only in its request headers: never in messages, logs or the
@@ -116,11 +116,19 @@ class PrometheusClient:
 
     def query(self, query: str, *, at: datetime) -> list[dict[str, Any]]:
         """The `result` of an instant vector query."""
+        return self._instant(query, at=at, result_type="vector")
+
+    def samples(self, selector: str, *, at: datetime) -> list[dict[str, Any]]:
+        """Raw samples of a range selector (`metric{...}[1h]`) at `at`, with their own times."""
+        return self._instant(selector, at=at, result_type="matrix")
+
+    def _instant(self, query: str, *, at: datetime, result_type: str) -> list[dict[str, Any]]:
         data = self._call("/api/v1/query", {"query": query, "time": _unix(at),
                                             "timeout": f"{int(self.timeout)}s"}, what=query)
-        if data.get("resultType") != "vector":
+        if data.get("resultType") != result_type:
             raise CollectError(f"{self.name}: query returned resultType "
-                               f"{data.get('resultType')!r} instead of 'vector' for {query}")
+                               f"{data.get('resultType')!r} instead of {result_type!r} for "
+                               f"{query}")
         return list(data.get("result") or [])
 
     def label_values(self, label: str, *, match: str, start: datetime, end: datetime

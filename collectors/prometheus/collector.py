@@ -14,15 +14,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from fleetscope.collectors.prometheus.client import PrometheusClient, QueryTooLarge
 from fleetscope.collectors.prometheus.document import iso
+from fleetscope.collectors.prometheus.presence import (
+    interval_from_samples,
+    learn_samples_per_hour,
+    presence,
+    trim,
+)
 from fleetscope.collectors.prometheus.queries import (
+    HOUR_RANGE,
     RawQuery,
     namespace_matcher,
     raw_queries,
@@ -55,6 +62,9 @@ class CollectStats:
     splits: int = 0          # pieces split after the server refused them or answered too much
     groups: int = 0          # namespace groups and hours per query at the end of the run
     chunk_hours: int = 0
+    # samples per hour used for the series of each presence query without full hours of
+    # their own (learnt, measured or configured), by dump series name
+    samples_per_hour: dict[str, float] = field(default_factory=dict)
 
 
 class WindowCollector:
@@ -68,7 +78,6 @@ class WindowCollector:
         self.split = split
         self.budget = config.max_series_per_query
         self.stats = CollectStats()
-        self.samples_per_hour = 3600.0 / config.scrape_interval_seconds
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -146,9 +155,9 @@ class WindowCollector:
             keys = (lb.namespace, lb.pod, lb.container, lb.node) \
                 if query.kind == "container" else (lb.node,)
             pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]] = {}
-            at = start
-            while at < end:
-                chunk_end = min(end, at + plan.chunk_hours * HOUR)
+            at, until = (start - HOUR, end + HOUR) if query.look_around else (start, end)
+            while at < until:
+                chunk_end = min(until, at + plan.chunk_hours * HOUR)
                 groups = list(plan.groups) if query.kind == "container" else [[]]
                 for group in groups:
                     # each response becomes arrays at once: memory holds one response of
@@ -208,7 +217,16 @@ class WindowCollector:
                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         """The dump document of [start, end) (the format `reader.read_dump` parses)."""
         merged = self.fetch(start, end, progress)
-        n = self.samples_per_hour
+        queries = {q.name: q for q in raw_queries(self.config)}
+        node_rates = self._samples_per_hour("node_present_fraction", queries["node_count"],
+                                            merged["node_count"])
+        run_rates = self._samples_per_hour("container_running_fraction",
+                                           queries["run_count"], merged["run_count"])
+        # presence is worked out on the looked-around hours, then only the window is kept
+        first, last = (start + HOUR).timestamp(), end.timestamp()
+        nodes = {key: (ts, self._presence(ts, counts, node_rates[key]))
+                 for key, (ts, counts) in merged["node_count"].items()}
+        running = self._mean_while_present(merged["run_sum"], merged["run_count"], run_rates)
         results: dict[str, dict[str, Any]] = {}
 
         def put(name: str, series: dict[Labels, tuple[np.ndarray, np.ndarray]], kind: str
@@ -227,35 +245,63 @@ class WindowCollector:
         put("container_cpu_request_cores", merged["req_cpu"], "container")
         put("container_memory_request_bytes", merged["req_memory"], "container")
         put("container_gpu_request", merged["req_gpu"], "container")
-        put("container_running_fraction",
-            self._mean_while_present(merged["run_sum"], merged["run_count"], n),
-            "container")
+        put("container_running_fraction", trim(running, first, last), "container")
         put("node_cpu_capacity_cores", merged["node_cpu"], "node")
         put("node_memory_capacity_bytes", merged["node_memory"], "node")
         put("node_gpu_capacity", merged["node_gpu"], "node")
-        put("node_present_fraction",
-            {key: (ts, self._presence(ts, counts / n)) for key, (ts, counts)
-             in merged["node_count"].items()}, "node")
+        put("node_present_fraction", trim(nodes, first, last), "node")
         return {"cluster": self.cluster, "start": iso(start), "end": iso(end),
-                "step_seconds": 3600, "results": results}
+                "step_seconds": 3600, "results": results,
+                "scrape_interval_seconds": {name: round(3600 / n, 3) for name, n
+                                            in self.stats.samples_per_hour.items()}}
 
-    def _presence(self, ts: np.ndarray, fraction: np.ndarray) -> np.ndarray:
-        """Fraction of each hour a series existed: 1 strictly inside its span (gaps are scrape
-        gaps, not absence), samples/expected at its first and last hour."""
-        presence = np.minimum(fraction, 1.0)
-        # scrape timestamps jitter: a full hour holds N +- 1 samples; one missing is noise
-        presence[presence >= 1.0 - 1.5 / self.samples_per_hour] = 1.0
-        if len(ts) > 2:
-            presence[1:-1] = 1.0
-            missing = round(float(ts[-1] - ts[0]) / 3600) + 1 - len(ts)
-            self.stats.gap_hours += max(missing, 0)
-        return presence
+    def _samples_per_hour(self, name: str, query: RawQuery,
+                          counts: dict[Labels, tuple[np.ndarray, np.ndarray]]
+                          ) -> dict[Labels, float]:
+        """Samples per hour of each series: configured, else its own, its query's, measured."""
+        own: dict[Labels, float] = {}
+        found: float | None = None
+        if (self.config.scrape_interval_seconds or 0) > 0:  # the override
+            found = 3600.0 / float(self.config.scrape_interval_seconds or 1)
+        else:
+            own, found = learn_samples_per_hour(counts)
+            if found is None and len(own) < len(counts):
+                found = self._probe(query, counts)
+        # nothing to measure on: the fullest hour seen counts as a whole one
+        common = found if found is not None else max(
+            (float(c.max()) for _, c in counts.values()), default=1.0)
+        self.stats.samples_per_hour[name] = common
+        return {key: own.get(key, common) for key in counts}
+
+    def _probe(self, query: RawQuery, counts: dict[Labels, tuple[np.ndarray, np.ndarray]]
+               ) -> float | None:
+        """Samples per hour measured on the raw samples of the series' fullest hour."""
+        key, (ts, values) = max(counts.items(), key=lambda item: float(item[1][1].max()))
+        at = datetime.fromtimestamp(float(ts[int(np.argmax(values))]), UTC)
+        lb = self.config.labels
+        names = (lb.namespace, lb.pod, lb.container, lb.node) if query.kind == "container" \
+            else (lb.node,)
+        more = "".join(f', {label}="{_escape(value)}"'
+                       for label, value in zip(names, key, strict=True) if value)
+        result = self.client.samples(f"{query.probe.replace('{more}', more)}{HOUR_RANGE}",
+                                     at=at.replace(tzinfo=None))
+        return interval_from_samples([np.asarray([float(v[0]) for v in item.get("values") or []])
+                                      for item in result])
+
+    def _presence(self, ts: np.ndarray, counts: np.ndarray, samples_per_hour: float
+                  ) -> np.ndarray:
+        """Fraction of each hour a series existed (`presence.presence`); counts scrape gaps."""
+        fraction, missing = presence(ts, counts, samples_per_hour)
+        self.stats.gap_hours += missing
+        return fraction
 
     def _mean_while_present(
             self, sums: dict[Labels, tuple[np.ndarray, np.ndarray]],
             counts: dict[Labels, tuple[np.ndarray, np.ndarray]],
-            n: float | None = None) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
-        """sum / count per hour; times the hour's presence when `n` (samples per hour) is given."""
+            rates: dict[Labels, float] | None = None
+    ) -> dict[Labels, tuple[np.ndarray, np.ndarray]]:
+        """sum / count per hour; times the hour's presence when `rates` (samples per hour of
+        each series) are given."""
         out = {}
         for key, (ts, total) in sums.items():
             count_ts, count = counts.get(key, (ts, np.full(len(ts), np.nan)))
@@ -267,8 +313,15 @@ class WindowCollector:
                                    "on their hours; collect again")
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = total / count
-            out[key] = (ts, mean if n is None else mean * self._presence(ts, count / n))
+            if rates is not None:
+                mean = mean * self._presence(ts, count, rates.get(key, 1.0))
+            out[key] = (ts, mean)
         return out
+
+
+def _escape(value: str) -> str:
+    """A label value inside a PromQL double-quoted string."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _add_pieces(pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]],

@@ -112,6 +112,8 @@ def collect_batches(source: PrometheusSource, config: PrometheusConfig, *,
         # re-collecting an old window never moves the watermark back
         new_mark = max(piece_end, datetime.fromisoformat(watermark)) if watermark else piece_end
         batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
+        learnt = ", ".join(f"{name} {3600 / n:g} s" for name, n in stats.samples_per_hour.items())
+        progress(f"scrape interval: {learnt}")
         if stats.gap_hours:
             progress(f"warning: {stats.gap_hours} whole hour(s) without samples inside series "
                      "(scrape gaps) are missing")

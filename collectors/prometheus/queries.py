@@ -24,13 +24,15 @@ Dump series and their queries (`wss` = the working-set gauge):
   kube_node_status_capacity{resource="cpu"}[1h] offset 1ms))`; memory and GPU likewise.
 - node_present_fraction: presence of `kube_node_status_capacity{resource="cpu"}`.
 
-Presence of a series in an hour = samples in the hour / samples per hour
-(`3600 / prometheus.scrape_interval_seconds`), capped at 1 (and 1 when at most one sample is
-missing: scrape times jitter); for the hours strictly between the
-first and last hour a series is seen in the window it is 1, because a Kubernetes object that
-exists before and after an hour existed during it: fewer samples there mean a scrape gap, not
-absence. So a pod or node that exists for part of an hour gets that part, and a scrape gap does
-not lower running time or presence (nor the CPU average: the counter kept counting).
+Presence of a series in an hour = samples in the hour / samples per hour, capped at 1 (and 1
+when at most one sample is missing: scrape times jitter); for the hours strictly between the
+first and last hour a series is seen it is 1, because a Kubernetes object that exists before
+and after an hour existed during it: fewer samples there mean a scrape gap, not absence. So a
+pod or node that exists for part of an hour gets that part, and a scrape gap does not lower
+running time or presence (nor the CPU average: the counter kept counting). Samples per hour are
+learnt from the data (`presence`), unless `prometheus.scrape_interval_seconds` is set; the
+presence queries look one hour past each end of the window, so a series that goes on after
+`--end` (or began before `--start`) is not cut there.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ class RawQuery:
     name: str
     kind: str  # container | node
     template: str
+    # presence queries also run one hour before and after the window (a window's edge is not
+    # a series' edge) and name the raw series their scrape interval can be measured on
+    look_around: bool = False
+    probe: str = ""  # raw selector; `{more}` is where a series' own label matchers go
 
     def render(self, namespace_matcher: str = "") -> str:
         """The PromQL with an optional `, namespace=~"..."` matcher filled in."""
@@ -86,12 +92,15 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
         RawQuery("req_cpu", "container", request("cpu")),
         RawQuery("req_memory", "container", request("memory")),
         RawQuery("req_gpu", "container", request(config.gpu_resource)),
-        RawQuery("run_sum", "container", per_hour("sum", "sum", m.running, named)),
-        RawQuery("run_count", "container", per_hour("sum", "count", m.running, named)),
+        RawQuery("run_sum", "container", per_hour("sum", "sum", m.running, named),
+                 look_around=True),
+        RawQuery("run_count", "container", per_hour("sum", "count", m.running, named),
+                 look_around=True, probe=f"{m.running}{{{named}{{more}}}}"),
         RawQuery("node_cpu", "node", capacity("cpu")),
         RawQuery("node_memory", "node", capacity("memory")),
         RawQuery("node_gpu", "node", capacity(config.gpu_resource)),
-        RawQuery("node_count", "node", capacity("cpu", "count_over_time")),
+        RawQuery("node_count", "node", capacity("cpu", "count_over_time"), look_around=True,
+                 probe=f'{m.node_capacity}{{{lb.resource}="cpu"{{more}}}}'),
     ]
 
 
