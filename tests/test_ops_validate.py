@@ -247,6 +247,7 @@ def test_instance_types_priced_at_default_rates_are_a_warning_with_their_node_ho
     outcome = validate_warehouse(path, parse_config({}), now=NOW)
     assert failed(outcome) == {"int_node_hours.instance_types_priced": 1}
     assert outcome.status == "warnings" and outcome.count_failed_critical == 0
-    (result,) = [r for r in outcome.results if r.check.name == "int_node_hours.instance_types_priced"]
+    name = "int_node_hours.instance_types_priced"
+    (result,) = [r for r in outcome.results if r.check.name == name]
     assert "x9.odd" in result.observed and "30.5" in result.observed
     assert "m6i.xlarge" not in result.observed
