@@ -199,7 +199,7 @@ def test_team_requested_and_used_hours_give_efficiency(built: Warehouse) -> None
     assert row == pytest.approx((6.0, 2.55, 18.0, 7.5))
 
 
-def test_gpus_are_priced_first_out_of_an_instance_price(warehouse: Warehouse) -> None:
+def test_gpus_share_an_instance_price_by_the_default_rates(warehouse: Warehouse) -> None:
     from fleetscope.config import parse_config
 
     config = parse_config({"pricing": {
@@ -212,8 +212,9 @@ def test_gpus_are_priced_first_out_of_an_instance_price(warehouse: Warehouse) ->
     row = warehouse.con.execute(
         "select gpu_cost, cpu_cost, ram_cost from int_node_hours where node_name = 'n1'"
     ).fetchone()
-    # 1 GPU x 2.0 first; the other 8.0 split 4 x 1.0 : 16 x 0.1 = 4 : 1.6
-    assert row == pytest.approx((2.0, 8.0 * 4 / 5.6, 8.0 * 1.6 / 5.6))
+    # weights 1 GPU x 2.0 : 4 cores x 1.0 : 16 GiB x 0.1 = 2 : 4 : 1.6 (sum 7.6), so 10.0 splits
+    # into 10 x 2 / 7.6 = 2.631579, 10 x 4 / 7.6 = 5.263158 and 10 x 1.6 / 7.6 = 2.105263
+    assert row == pytest.approx((2.631579, 5.263158, 2.105263), abs=1e-6)
     assert check_invariants(warehouse.con) == []
 
 
