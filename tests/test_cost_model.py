@@ -12,6 +12,7 @@ Prices (tests.test_cost_fixtures.py): 1 $/core-hour, 0.1 $/GiB-hour. Per hour:
   alpha = 1.25 + 0.25 (api) + 0.8 + 0.4 (db) = 2.7; beta = 1.2 + 0.3 = 1.5;
   __unallocated__ = 0.55; __idle__ = 2.25 + 1.3 + 0.1 = 3.65; total 8.4 = 5.6 + 2.8.
 Three hours: alpha 8.1, beta 4.5, __unallocated__ 1.65, __idle__ 10.95 (sum 25.2).
+Idle is shared per resource (CPU idle by CPU cost, RAM by RAM): see the idle share test.
 """
 
 from __future__ import annotations
@@ -59,12 +60,15 @@ def test_team_costs_match_the_hand_computation(built: Warehouse) -> None:
     assert sum(t[2] for t in teams.values()) == pytest.approx(25.2)
 
 
-def test_idle_is_shared_in_proportion_to_charged_cost(built: Warehouse) -> None:
+def test_idle_is_shared_per_resource_by_that_resources_cost(built: Warehouse) -> None:
     teams = _team_costs(built)
-    charged = 8.1 + 4.5 + 1.65
-    assert teams["alpha"][3] == pytest.approx(10.95 * 8.1 / charged)
-    assert teams["beta"][3] == pytest.approx(10.95 * 4.5 / charged)
-    assert teams["__unallocated__"][3] == pytest.approx(10.95 * 1.65 / charged)
+    # OpenCost shareIdle weighted. CPU idle 6.75 over CPU cost alpha 6.15 + beta 3.6 + ghost 1.5
+    # = 11.25 (0.6 per $); RAM idle 4.2 over RAM cost 1.95 + 0.9 + 0.15 = 3.0 (1.4 per $):
+    # alpha 0.6 x 6.15 + 1.4 x 1.95 = 3.69 + 2.73 = 6.42; beta 0.6 x 3.6 + 1.4 x 0.9 = 2.16 +
+    # 1.26 = 3.42; __unallocated__ 0.6 x 1.5 + 1.4 x 0.15 = 0.9 + 0.21 = 1.11 (sum 10.95)
+    assert teams["alpha"][3] == pytest.approx(6.42)
+    assert teams["beta"][3] == pytest.approx(3.42)
+    assert teams["__unallocated__"][3] == pytest.approx(1.11)
     assert sum(t[3] for t in teams.values()) == pytest.approx(10.95)
 
 
