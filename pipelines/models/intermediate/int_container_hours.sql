@@ -143,7 +143,13 @@ final as (
         greatest(q.ram_requested_gib_hours, q.ram_used_gib_hours)
             * coalesce(n.ram_price_per_gib_hour, r.ram_per_gib_hour) as ram_cost_unscaled,
         q.gpu_charged_hours * coalesce(n.gpu_price_per_gpu_hour, r.gpu_per_hour)
-            as gpu_cost_unscaled
+            as gpu_cost_unscaled,
+        -- the part of the charge that requests make: never scaled for a busy node's sake, while
+        -- the rest (usage above requests, the burst) may be (int_node_hours_allocated)
+        q.cpu_requested_core_hours * coalesce(n.cpu_price_per_core_hour, r.cpu_per_core_hour)
+            as cpu_request_cost_unscaled,
+        q.ram_requested_gib_hours * coalesce(n.ram_price_per_gib_hour, r.ram_per_gib_hour)
+            as ram_request_cost_unscaled
     from quantities as q
     left join node_hours as n using (cluster, node_name, hour_start)
     cross join rates as r

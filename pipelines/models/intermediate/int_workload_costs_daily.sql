@@ -14,9 +14,14 @@ scaled as (
         c.app_id,
         c.team,
         c.is_node_known,
-        c.cpu_cost_unscaled * coalesce(a.cpu_scale, 1.0) as cpu_cost,
-        c.ram_cost_unscaled * coalesce(a.ram_scale, 1.0) as ram_cost,
-        c.gpu_cost_unscaled * coalesce(a.gpu_scale, 1.0) as gpu_cost,
+        -- requests and burst scaled apart (int_node_hours_allocated: oversubscription)
+        c.cpu_request_cost_unscaled * coalesce(a.cpu_request_scale, 1.0)
+            + (c.cpu_cost_unscaled - c.cpu_request_cost_unscaled)
+            * coalesce(a.cpu_burst_scale, 1.0) as cpu_cost,
+        c.ram_request_cost_unscaled * coalesce(a.ram_request_scale, 1.0)
+            + (c.ram_cost_unscaled - c.ram_request_cost_unscaled)
+            * coalesce(a.ram_burst_scale, 1.0) as ram_cost,
+        c.gpu_cost_unscaled * coalesce(a.gpu_request_scale, 1.0) as gpu_cost,
         c.cpu_charged_core_hours,
         c.ram_charged_gib_hours,
         c.cpu_requested_core_hours,
