@@ -19,6 +19,15 @@ from fleetscope.warehouse import Warehouse
 from tests.test_cost_fixtures import CONFIG, load_prometheus, load_snapshot
 
 
+def _cpu_costs(warehouse: Warehouse) -> dict[str, float]:
+    """CPU cost of the workloads on n2, after the node-hour's scaling."""
+    rows = warehouse.con.execute(
+        "select workload_name, cpu_cost from int_workload_costs_daily "
+        "where workload_name in ('db', 'worker')"
+    ).fetchall()
+    return dict(rows)
+
+
 def test_only_the_burst_is_scaled_on_a_busy_node(warehouse: Warehouse) -> None:
     load_snapshot(warehouse)
     load_prometheus(warehouse, hours=1)
@@ -27,12 +36,7 @@ def test_only_the_burst_is_scaled_on_a_busy_node(warehouse: Warehouse) -> None:
         "where container_name = 'main'"
     )
     transform_warehouse(warehouse, CONFIG)
-    costs = dict(
-        warehouse.con.execute(
-            "select workload_name, cpu_cost from int_workload_costs_daily "
-            "where workload_name in ('db', 'worker')"
-        ).fetchall()
-    )
+    costs = _cpu_costs(warehouse)
     assert costs == pytest.approx({"db": 1.0, "worker": 0.5 + 1.3 * 0.5 / 1.3})
     idle, burst_scale, request_scale = warehouse.con.execute(
         "select cpu_idle_cost, cpu_burst_scale, cpu_request_scale from int_node_hours_allocated "
@@ -50,12 +54,7 @@ def test_requests_above_the_node_are_scaled_as_a_last_resort(warehouse: Warehous
         "update raw_prom_container_hours set cpu_request_cores = 2.0 where container_name = 'main'"
     )
     transform_warehouse(warehouse, CONFIG)
-    costs = dict(
-        warehouse.con.execute(
-            "select workload_name, cpu_cost from int_workload_costs_daily "
-            "where workload_name in ('db', 'worker')"
-        ).fetchall()
-    )
+    costs = _cpu_costs(warehouse)
     # db requests 1, worker 2 (uses 1.5: no burst): 3 of 2 -> db 2/3, worker 4/3, idle 0
     assert costs == pytest.approx({"db": 2 / 3, "worker": 4 / 3})
     assert check_invariants(warehouse.con) == []

@@ -37,31 +37,31 @@ teams as (
     where idle_cost > 0 and not has_unallocated
 ),
 
+sharers as (
+    -- `__idle__` takes no share; a resource nobody was charged for leaves its idle to
+    -- `__unallocated__`, so that the shares still add up to the idle cost
+    select
+        *,
+        case when team = '__idle__' then 0.0 else 1.0 end as share_factor,
+        case when team = '__unallocated__' then 1.0 else 0.0 end as fallback_share
+    from teams
+),
+
 shared as (
     -- OpenCost's shareIdle "weighted": each resource's idle by the team's cost of that resource
-    -- (CPU by CPU, RAM by RAM, GPU by GPU), volumes excluded; a resource nobody was charged for
-    -- leaves its idle to `__unallocated__` so that the shares still add up to the idle cost
+    -- (CPU by CPU, RAM by RAM, GPU by GPU); volumes neither weigh nor are shared
     select
-        t.*,
-        case
-            when t.team = '__idle__' then 0.0
-            when c.cpu_charged_cost > 0 then c.cpu_idle_cost * t.cpu_cost / c.cpu_charged_cost
-            when t.team = '__unallocated__' then c.cpu_idle_cost
-            else 0.0
-        end as cpu_idle_share_cost,
-        case
-            when t.team = '__idle__' then 0.0
-            when c.ram_charged_cost > 0 then c.ram_idle_cost * t.ram_cost / c.ram_charged_cost
-            when t.team = '__unallocated__' then c.ram_idle_cost
-            else 0.0
-        end as ram_idle_share_cost,
-        case
-            when t.team = '__idle__' then 0.0
-            when c.gpu_charged_cost > 0 then c.gpu_idle_cost * t.gpu_cost / c.gpu_charged_cost
-            when t.team = '__unallocated__' then c.gpu_idle_cost
-            else 0.0
-        end as gpu_idle_share_cost
-    from teams as t
+        s.*,
+        s.share_factor * c.cpu_idle_cost
+            * coalesce(s.cpu_cost / nullif(c.cpu_charged_cost, 0), s.fallback_share)
+            as cpu_idle_share_cost,
+        s.share_factor * c.ram_idle_cost
+            * coalesce(s.ram_cost / nullif(c.ram_charged_cost, 0), s.fallback_share)
+            as ram_idle_share_cost,
+        s.share_factor * c.gpu_idle_cost
+            * coalesce(s.gpu_cost / nullif(c.gpu_charged_cost, 0), s.fallback_share)
+            as gpu_idle_share_cost
+    from sharers as s
     inner join cluster_totals as c using (cost_date, platform, cluster)
 ),
 
