@@ -15,7 +15,8 @@ Cluster c1 on the day: 25.2 of node-hours + 4.08 of volumes = 29.28.
 Efficiency (OpenCost): alpha requests 6 core-hours (api 1 + db 1 per hour), uses 2.55
 (0.5 + 0.25 + 0.1 per hour): 42.5%; RAM 18 GiB-hours requested (2 + 4), 7.5 used (1 + 0.5 + 1):
 41.67%; total weighted by the CPU and RAM cost 6.75 and 1.95: (0.425 x 6.75 + 0.41667 x 1.95) /
-8.7 = (2.86875 + 0.8125) / 8.7 = 42.31%. beta's worker uses 1.5 of 1 core and 3 of 1 GiB: 150% and 300%.
+8.7 = (2.86875 + 0.8125) / 8.7 = 42.31%. beta's worker uses 1.5 of 1 core and 3 of 1 GiB: 150%
+and 300%.
 """
 
 from __future__ import annotations
