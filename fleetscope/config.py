@@ -59,7 +59,7 @@ class PricingConfig:
         "memory at the on-demand rates above.", None)
     instance_types: dict[str, InstanceTypePrice] = _doc(
         "Per instance type prices, e.g. `[pricing.instance_types.\"m5.xlarge\"] hourly = 0.192`. "
-        "The price is split into CPU and RAM by the ratio of the default rates.", {})
+        "The price is split over CPU, RAM and GPU by capacity x the default rates (OpenCost).", {})
     rightsizing_target_utilization: float = _doc(
         "Right-sizing: recommended request = p95 usage / this target (0 < target <= 1).", 0.7)
     rightsizing_window_days: int = _doc(

@@ -8,10 +8,12 @@ Prices (tests.test_cost_fixtures.py): 1 $/core-hour, 0.1 $/GiB-hour. Per hour:
   worker-1/main  (beta) request 1 core 1 GiB, uses 1.5 core 3 GiB -> 1.5 core 3 GiB
   db-0/postgres  (alpha) KSM request 1 core 4 GiB (inventory said 0.5/2), uses 0.1/1 -> 1 core 4 GiB
   n1: cpu charged 1.75 of 4 -> idle 2.25; ram charged 0.25 + 0.05 of 1.6 -> idle 1.3
-  n2: cpu charged 2.5 > 2 -> scaled by 0.8 (worker 1.2, db 0.8), idle 0; ram 0.7 of 0.8 -> idle 0.1
-  alpha = 1.25 + 0.25 (api) + 0.8 + 0.4 (db) = 2.7; beta = 1.2 + 0.3 = 1.5;
+  n2: cpu charged 2.5 > 2: requests worker 1 + db 1 = 2 are charged whole, nothing is left for
+      worker's burst 0.5, scaled to 0 (worker 1.0, db 1.0), idle 0; ram 0.7 of 0.8 -> idle 0.1
+  alpha = 1.25 + 0.25 (api) + 1.0 + 0.4 (db) = 2.9; beta = 1.0 + 0.3 = 1.3;
   __unallocated__ = 0.55; __idle__ = 2.25 + 1.3 + 0.1 = 3.65; total 8.4 = 5.6 + 2.8.
-Three hours: alpha 8.1, beta 4.5, __unallocated__ 1.65, __idle__ 10.95 (sum 25.2).
+Three hours: alpha 8.7, beta 3.9, __unallocated__ 1.65, __idle__ 10.95 (sum 25.2).
+Idle is shared per resource (CPU idle by CPU cost, RAM by RAM): see the idle share test.
 """
 
 from __future__ import annotations
@@ -47,10 +49,12 @@ def test_team_costs_match_the_hand_computation(built: Warehouse) -> None:
     teams = _team_costs(built)
     assert set(teams) == {"alpha", "beta", "__unallocated__", "__idle__"}
     cpu, ram, total, _, cpu_hours, ram_hours = teams["alpha"]
-    assert (cpu, ram, total) == pytest.approx((6.15, 1.95, 8.1))
+    # cpu 3 x (1 + 0.25 + 1.0) = 6.75, ram 3 x (0.2 + 0.05 + 0.4) = 1.95
+    assert (cpu, ram, total) == pytest.approx((6.75, 1.95, 8.7))
     assert (cpu_hours, ram_hours) == pytest.approx((6.75, 19.5))
     cpu, ram, total, _, cpu_hours, ram_hours = teams["beta"]
-    assert (cpu, ram, total) == pytest.approx((3.6, 0.9, 4.5))
+    # cpu 3 x 1.0 (its request; the burst did not fit), ram 3 x 0.3
+    assert (cpu, ram, total) == pytest.approx((3.0, 0.9, 3.9))
     assert (cpu_hours, ram_hours) == pytest.approx((4.5, 9.0))
     assert teams["__unallocated__"][2] == pytest.approx(1.65)
     cpu, ram, total, share, cpu_hours, ram_hours = teams["__idle__"]
@@ -59,12 +63,15 @@ def test_team_costs_match_the_hand_computation(built: Warehouse) -> None:
     assert sum(t[2] for t in teams.values()) == pytest.approx(25.2)
 
 
-def test_idle_is_shared_in_proportion_to_charged_cost(built: Warehouse) -> None:
+def test_idle_is_shared_per_resource_by_that_resources_cost(built: Warehouse) -> None:
     teams = _team_costs(built)
-    charged = 8.1 + 4.5 + 1.65
-    assert teams["alpha"][3] == pytest.approx(10.95 * 8.1 / charged)
-    assert teams["beta"][3] == pytest.approx(10.95 * 4.5 / charged)
-    assert teams["__unallocated__"][3] == pytest.approx(10.95 * 1.65 / charged)
+    # OpenCost shareIdle weighted. CPU idle 6.75 over CPU cost alpha 6.75 + beta 3.0 + ghost 1.5
+    # = 11.25 (0.6 per $); RAM idle 4.2 over RAM cost 1.95 + 0.9 + 0.15 = 3.0 (1.4 per $):
+    # alpha 0.6 x 6.75 + 1.4 x 1.95 = 4.05 + 2.73 = 6.78; beta 0.6 x 3.0 + 1.4 x 0.9 = 1.8 +
+    # 1.26 = 3.06; __unallocated__ 0.6 x 1.5 + 1.4 x 0.15 = 0.9 + 0.21 = 1.11 (sum 10.95)
+    assert teams["alpha"][3] == pytest.approx(6.78)
+    assert teams["beta"][3] == pytest.approx(3.06)
+    assert teams["__unallocated__"][3] == pytest.approx(1.11)
     assert sum(t[3] for t in teams.values()) == pytest.approx(10.95)
 
 
@@ -83,8 +90,9 @@ def test_app_costs_and_unknown_pods(built: Warehouse) -> None:
     rows = dict(built.con.execute(
         "select app_id || '/' || team, total_cost from mart_app_cost_daily "
         "where platform = 'kubernetes'").fetchall())
-    assert rows == pytest.approx({"payments-api/alpha": 4.5, "payments-db/alpha": 3.6,
-                                  "worker/beta": 4.5, "__unallocated__/__unallocated__": 1.65})
+    # db 3 x (1.0 + 0.4) = 4.2, worker 3 x (1.0 + 0.3) = 3.9 (requests whole, burst scaled)
+    assert rows == pytest.approx({"payments-api/alpha": 4.5, "payments-db/alpha": 4.2,
+                                  "worker/beta": 3.9, "__unallocated__/__unallocated__": 1.65})
 
 
 def test_requests_fall_back_to_the_inventory(built: Warehouse) -> None:
@@ -156,7 +164,7 @@ def test_storage_is_charged_to_the_claim_namespace_team(warehouse: Warehouse) ->
         "select team, storage_cost from mart_team_cost_daily where storage_cost > 0").fetchall())
     # 10 GiB x 24 h x 0.01 = 2.4 to beta (namespace batch); 5 GiB unclaimed -> 1.2 unallocated
     assert storage == pytest.approx({"beta": 2.4, "__unallocated__": 1.2})
-    assert teams["beta"][2] == pytest.approx(4.5 + 2.4)
+    assert teams["beta"][2] == pytest.approx(3.9 + 2.4)
     assert check_invariants(warehouse.con) == []
 
 
@@ -199,7 +207,7 @@ def test_team_requested_and_used_hours_give_efficiency(built: Warehouse) -> None
     assert row == pytest.approx((6.0, 2.55, 18.0, 7.5))
 
 
-def test_gpus_are_priced_first_out_of_an_instance_price(warehouse: Warehouse) -> None:
+def test_gpus_share_an_instance_price_by_the_default_rates(warehouse: Warehouse) -> None:
     from fleetscope.config import parse_config
 
     config = parse_config({"pricing": {
@@ -212,8 +220,9 @@ def test_gpus_are_priced_first_out_of_an_instance_price(warehouse: Warehouse) ->
     row = warehouse.con.execute(
         "select gpu_cost, cpu_cost, ram_cost from int_node_hours where node_name = 'n1'"
     ).fetchone()
-    # 1 GPU x 2.0 first; the other 8.0 split 4 x 1.0 : 16 x 0.1 = 4 : 1.6
-    assert row == pytest.approx((2.0, 8.0 * 4 / 5.6, 8.0 * 1.6 / 5.6))
+    # weights 1 GPU x 2.0 : 4 cores x 1.0 : 16 GiB x 0.1 = 2 : 4 : 1.6 (sum 7.6), so 10.0 splits
+    # into 10 x 2 / 7.6 = 2.631579, 10 x 4 / 7.6 = 5.263158 and 10 x 1.6 / 7.6 = 2.105263
+    assert row == pytest.approx((2.631579, 5.263158, 2.105263), abs=1e-6)
     assert check_invariants(warehouse.con) == []
 
 

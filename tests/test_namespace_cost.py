@@ -2,20 +2,21 @@
 and a Helios source.
 
 Per hour (prices 1 $/core-hour, 0.1 $/GiB-hour; see test_cost_model.py's docstring):
-  alpha   in shop:  api 1.25 + 0.25, db 0.8 + 0.4 (n2 CPU scaled by 0.8)  = 2.7  -> 8.1 in 3 h
-  beta    in batch: worker 1.2 + 0.3                                       = 1.5  -> 4.5
+  alpha   in shop:  api 1.25 + 0.25, db 1.0 + 0.4 (its request, whole)   = 2.9  -> 8.7 in 3 h
+  beta    in batch: worker 1.0 + 0.3 (its burst did not fit on n2's CPU)  = 1.3  -> 3.9
   __unallocated__ in shop: ghost 0.5 + 0.05                                = 0.55 -> 1.65
   __idle__ (namespace __idle__): 2.25 + 1.3 + 0.1                          = 3.65 -> 10.95
 Volumes of the day's snapshot, capacity x 24 h x 0.01 $/GiB-hour, to the team of the claim's
 namespace (labels: shop -> gamma, batch -> beta):
   pv-shop  10 GiB, claim shop/data    -> gamma in shop:  2.4
-  pv-batch  5 GiB, claim batch/scratch -> beta in batch:  1.2 (beta: 4.5 + 1.2 = 5.7)
+  pv-batch  5 GiB, claim batch/scratch -> beta in batch:  1.2 (beta: 3.9 + 1.2 = 5.1)
   pv-free   2 GiB, no claim           -> __unallocated__ in __unbound__: 0.48
 Cluster c1 on the day: 25.2 of node-hours + 4.08 of volumes = 29.28.
 Efficiency (OpenCost): alpha requests 6 core-hours (api 1 + db 1 per hour), uses 2.55
 (0.5 + 0.25 + 0.1 per hour): 42.5%; RAM 18 GiB-hours requested (2 + 4), 7.5 used (1 + 0.5 + 1):
-41.67%; total weighted by the CPU and RAM cost 6.15 and 1.95: (0.425 x 6.15 + 0.41667 x 1.95) /
-8.1 = 42.30%. beta's worker uses 1.5 of 1 core and 3 of 1 GiB: 150% and 300%.
+41.67%; total weighted by the CPU and RAM cost 6.75 and 1.95: (0.425 x 6.75 + 0.41667 x 1.95) /
+8.7 = (2.86875 + 0.8125) / 8.7 = 42.31%. beta's worker uses 1.5 of 1 core and 3 of 1 GiB: 150%
+and 300%.
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ def test_namespace_costs_match_the_hand_computation(built: Warehouse) -> None:
     assert set(ns) == {("alpha", "shop"), ("beta", "batch"), ("gamma", "shop"),
                        ("__unallocated__", "shop"), ("__unallocated__", "__unbound__"),
                        ("__idle__", "__idle__")}
-    assert ns[("alpha", "shop")] == pytest.approx((6.15, 1.95, 0.0, 8.1))
-    assert ns[("beta", "batch")] == pytest.approx((3.6, 0.9, 1.2, 5.7))
+    assert ns[("alpha", "shop")] == pytest.approx((6.75, 1.95, 0.0, 8.7))
+    assert ns[("beta", "batch")] == pytest.approx((3.0, 0.9, 1.2, 5.1))
     assert ns[("gamma", "shop")] == pytest.approx((0.0, 0.0, 2.4, 2.4))
     assert ns[("__unallocated__", "shop")][3] == pytest.approx(1.65)
     assert ns[("__unallocated__", "__unbound__")] == pytest.approx((0.0, 0.0, 0.48, 0.48))
@@ -114,11 +115,11 @@ def test_team_page_numbers_from_the_built_marts(built: Warehouse) -> None:
     eff = numbers.efficiency(built.con, "alpha", WEEK)
     assert eff["cpu"] == pytest.approx(42.5)
     assert eff["ram"] == pytest.approx(100 * 7.5 / 18)
-    assert eff["total"] == pytest.approx(100 * (0.425 * 6.15 + 7.5 / 18 * 1.95) / 8.1)
-    assert eff["total"] == pytest.approx(42.2994, abs=1e-4)
+    assert eff["total"] == pytest.approx(100 * (0.425 * 6.75 + 7.5 / 18 * 1.95) / 8.7)
+    assert eff["total"] == pytest.approx(42.3132, abs=1e-4)
     beta = numbers.cost_by_namespace(built.con, "beta", WEEK)
     assert beta.to_dict("records") == [pytest.approx(
-        {"cluster": "c1", "namespace": "batch", "cost": 5.7, "previous_cost": 0.0,
+        {"cluster": "c1", "namespace": "batch", "cost": 5.1, "previous_cost": 0.0,
          "cpu_efficiency_pct": 150.0, "ram_efficiency_pct": 300.0})]
     # gamma only has a volume: cost, but no requests, so efficiency is unknown (NaN)
     gamma = numbers.cost_by_namespace(built.con, "gamma", WEEK)

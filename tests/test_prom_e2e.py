@@ -14,8 +14,10 @@ minute (scrape_interval_seconds = 60). Worked out by hand:
     -> 12 core-hours ($12), 6 GiB-hours ($0.6): 12.6
   __idle__: cpu (96 - 31.2) + (24 - 12) = 76.8; ram (38.4 - 0.75) + (9.6 - 0.6) = 46.65
     -> 123.45, 76.8 core-hours, (384 - 7.5) + (96 - 6) = 466.5 GiB-hours
-  idle share in proportion to charged cost (44.55): payments 123.45 x 31.95 / 44.55,
-    data 123.45 x 12.6 / 44.55.
+  idle share per resource (OpenCost shareIdle weighted): CPU idle 76.8 by CPU cost (43.2),
+    RAM idle 46.65 by RAM cost (1.35):
+    payments 76.8 x 31.2 / 43.2 + 46.65 x 0.75 / 1.35 = 55.4667 + 25.9167 = 81.3833,
+    data     76.8 x 12  / 43.2 + 46.65 x 0.6  / 1.35 = 21.3333 + 20.7333 = 42.0667.
 """
 
 from __future__ import annotations
@@ -102,6 +104,6 @@ def test_idle_covers_the_rest_of_both_nodes_including_the_half_day_node(mart):
     assert sum(t[2] for t in mart.values()) == pytest.approx(134.4 + 33.6)
 
 
-def test_idle_share_in_proportion_to_charged_cost(mart):
-    assert mart["payments"][3] == pytest.approx(123.45 * 31.95 / 44.55)
-    assert mart["data"][3] == pytest.approx(123.45 * 12.6 / 44.55)
+def test_idle_share_per_resource_by_that_resources_cost(mart):
+    assert mart["payments"][3] == pytest.approx(81.3833, abs=1e-4)
+    assert mart["data"][3] == pytest.approx(42.0667, abs=1e-4)

@@ -52,6 +52,7 @@ pod_attributes as (
         p.namespace,
         p.pod_name,
         p.node_name,
+        p.phase,
         p.workload_kind,
         p.workload_name,
         coalesce(o.app_id, p.workload_name) as app_id,
@@ -97,7 +98,12 @@ enriched as (
         coalesce(c.cpu_request_cores, ic.cpu_request_cores) as cpu_request_cores,
         coalesce(c.memory_request_bytes, ic.memory_request_bytes) as memory_request_bytes,
         coalesce(c.gpu_request, ic.gpu_request) as gpu_request,
-        least(greatest(coalesce(c.running_hours, 1), 0), 1) as running_hours,
+        -- not running, not charged: an hour without a running series, or of a pod without a
+        -- node, ran 0 hours (a pending pod's request series alone costs nothing)
+        case when coalesce(c.node_name, p.node_name) is null then 0.0
+            else least(greatest(coalesce(c.running_hours, 0), 0), 1) end as running_hours,
+        -- pending: not on a node yet, or scheduled with its containers not started
+        coalesce(c.node_name, p.node_name) is null or p.phase = 'Pending' as is_pod_pending,
         coalesce(c.cpu_usage_cores, 0) as cpu_usage_cores,
         coalesce(c.memory_working_set_bytes_avg, 0) as memory_working_set_bytes_avg,
         c.memory_working_set_bytes_max
@@ -121,11 +127,19 @@ quantities as (
     select
         *,
         coalesce(cpu_request_cores, 0) * running_hours as cpu_requested_core_hours,
-        cpu_usage_cores as cpu_used_core_hours,
+        -- usage counts only in hours the container ran (cadvisor without a running series is
+        -- not charged either: the running series is the one signal of running time)
+        case when running_hours > 0 then cpu_usage_cores else 0.0 end as cpu_used_core_hours,
         coalesce(memory_request_bytes, 0) / 1073741824.0 * running_hours
             as ram_requested_gib_hours,
         memory_working_set_bytes_avg / 1073741824.0 * running_hours as ram_used_gib_hours,
-        coalesce(gpu_request, 0) * running_hours as gpu_charged_hours
+        coalesce(gpu_request, 0) * running_hours as gpu_charged_hours,
+        -- requests waiting for a node, for the capacity and scheduling work: never charged
+        case when is_pod_pending then coalesce(cpu_request_cores, 0) * (1 - running_hours)
+            else 0.0 end as pending_cpu_core_hours,
+        case when is_pod_pending
+            then coalesce(memory_request_bytes, 0) / 1073741824.0 * (1 - running_hours)
+            else 0.0 end as pending_ram_gib_hours
     from enriched
 ),
 
@@ -143,7 +157,13 @@ final as (
         greatest(q.ram_requested_gib_hours, q.ram_used_gib_hours)
             * coalesce(n.ram_price_per_gib_hour, r.ram_per_gib_hour) as ram_cost_unscaled,
         q.gpu_charged_hours * coalesce(n.gpu_price_per_gpu_hour, r.gpu_per_hour)
-            as gpu_cost_unscaled
+            as gpu_cost_unscaled,
+        -- the part of the charge that requests make: never scaled for a busy node's sake, while
+        -- the rest (usage above requests, the burst) may be (int_node_hours_allocated)
+        q.cpu_requested_core_hours * coalesce(n.cpu_price_per_core_hour, r.cpu_per_core_hour)
+            as cpu_request_cost_unscaled,
+        q.ram_requested_gib_hours * coalesce(n.ram_price_per_gib_hour, r.ram_per_gib_hour)
+            as ram_request_cost_unscaled
     from quantities as q
     left join node_hours as n using (cluster, node_name, hour_start)
     cross join rates as r

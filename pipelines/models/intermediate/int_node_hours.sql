@@ -171,10 +171,13 @@ priced as (
 ),
 
 split as (
+    -- a total instance price is split over CPU, RAM and GPU in proportion to capacity x the
+    -- default on-demand rates, as OpenCost does (costmodel.go): rate_r = price x default_r /
+    -- sum_r(capacity_r x default_r), for `hourly` and `spot_hourly` alike
     select
         *,
-        least(instance_hourly, gpus * gpu_rate) as instance_gpu_hourly,
-        cpu_cores * default_cpu_rate + memory_gib * default_ram_rate as default_weight
+        cpu_cores * default_cpu_rate + memory_gib * default_ram_rate + gpus * gpu_rate
+            as default_weight
     from priced
 ),
 
@@ -183,19 +186,19 @@ costed as (
         *,
         present_hours * case
             when instance_hourly is null then cpu_cores * cpu_rate
-            when default_weight = 0 then instance_hourly - instance_gpu_hourly
-            else (instance_hourly - instance_gpu_hourly) * cpu_cores * default_cpu_rate
-                / default_weight
+            -- a node without capacity: its price stays visible, on the CPU
+            when default_weight = 0 then instance_hourly
+            else instance_hourly * cpu_cores * default_cpu_rate / default_weight
         end as cpu_cost,
         present_hours * case
             when instance_hourly is null then memory_gib * ram_rate
             when default_weight = 0 then 0
-            else (instance_hourly - instance_gpu_hourly) * memory_gib * default_ram_rate
-                / default_weight
+            else instance_hourly * memory_gib * default_ram_rate / default_weight
         end as ram_cost,
         present_hours * case
             when instance_hourly is null then gpus * gpu_rate
-            else instance_gpu_hourly
+            when default_weight = 0 then 0
+            else instance_hourly * gpus * gpu_rate / default_weight
         end as gpu_cost
     from split
 ),

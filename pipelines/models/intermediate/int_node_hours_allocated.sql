@@ -16,6 +16,8 @@ charged as (
         sum(cpu_cost_unscaled) as cpu_charged_cost,
         sum(ram_cost_unscaled) as ram_charged_cost,
         sum(gpu_cost_unscaled) as gpu_charged_cost,
+        sum(cpu_request_cost_unscaled) as cpu_request_cost,
+        sum(ram_request_cost_unscaled) as ram_request_cost,
         sum(cpu_charged_core_hours) as cpu_charged_core_hours,
         sum(ram_charged_gib_hours) as ram_charged_gib_hours,
         sum(cpu_requested_core_hours) as cpu_requested_core_hours,
@@ -42,6 +44,10 @@ joined as (
         coalesce(c.cpu_charged_cost, 0) as cpu_charged_cost,
         coalesce(c.ram_charged_cost, 0) as ram_charged_cost,
         coalesce(c.gpu_charged_cost, 0) as gpu_charged_cost,
+        coalesce(c.cpu_request_cost, 0) as cpu_request_cost,
+        coalesce(c.ram_request_cost, 0) as ram_request_cost,
+        -- GPUs are charged their request only: no burst
+        coalesce(c.gpu_charged_cost, 0) as gpu_request_cost,
         coalesce(c.cpu_charged_core_hours, 0) as cpu_charged_core_hours,
         coalesce(c.ram_charged_gib_hours, 0) as ram_charged_gib_hours,
         coalesce(c.cpu_requested_core_hours, 0) as cpu_requested_core_hours,
@@ -53,31 +59,50 @@ joined as (
 ),
 
 scaled as (
+    -- oversubscription: requests are charged whole (the scheduler reserved them); where usage
+    -- above requests (the burst) does not fit in what is left of the node-hour's cost, only the
+    -- burst is scaled down, per resource, so charged + idle = node cost and idle stays >= 0.
+    -- OpenCost instead charges the burst whole and lets idle go negative. Requests alone above
+    -- the node's cost (impossible for scheduled pods; a data gap) are scaled as a last resort.
     select
         *,
-        case when cpu_charged_cost > cpu_cost then cpu_cost / cpu_charged_cost else 1.0 end
-            as cpu_scale,
-        case when ram_charged_cost > ram_cost then ram_cost / ram_charged_cost else 1.0 end
-            as ram_scale,
-        case when gpu_charged_cost > gpu_cost then gpu_cost / gpu_charged_cost else 1.0 end
-            as gpu_scale
+        case when cpu_request_cost > cpu_cost then cpu_cost / cpu_request_cost else 1.0 end
+            as cpu_request_scale,
+        case when cpu_charged_cost > cpu_cost and cpu_charged_cost > cpu_request_cost
+            then greatest(cpu_cost - cpu_request_cost, 0) / (cpu_charged_cost - cpu_request_cost)
+            else 1.0 end as cpu_burst_scale,
+        case when ram_request_cost > ram_cost then ram_cost / ram_request_cost else 1.0 end
+            as ram_request_scale,
+        case when ram_charged_cost > ram_cost and ram_charged_cost > ram_request_cost
+            then greatest(ram_cost - ram_request_cost, 0) / (ram_charged_cost - ram_request_cost)
+            else 1.0 end as ram_burst_scale,
+        case when gpu_request_cost > gpu_cost then gpu_cost / gpu_request_cost else 1.0 end
+            as gpu_request_scale
     from joined
+),
+
+allocated as (
+    select
+        *,
+        cpu_request_cost * cpu_request_scale
+            + (cpu_charged_cost - cpu_request_cost) * cpu_burst_scale as cpu_allocated_cost,
+        ram_request_cost * ram_request_scale
+            + (ram_charged_cost - ram_request_cost) * ram_burst_scale as ram_allocated_cost,
+        gpu_request_cost * gpu_request_scale as gpu_allocated_cost
+    from scaled
 ),
 
 final as (
     select
         *,
-        cpu_charged_cost * cpu_scale as cpu_allocated_cost,
-        ram_charged_cost * ram_scale as ram_allocated_cost,
-        gpu_charged_cost * gpu_scale as gpu_allocated_cost,
-        greatest(cpu_cost - cpu_charged_cost * cpu_scale, 0) as cpu_idle_cost,
-        greatest(ram_cost - ram_charged_cost * ram_scale, 0) as ram_idle_cost,
-        greatest(gpu_cost - gpu_charged_cost * gpu_scale, 0) as gpu_idle_cost,
+        greatest(cpu_cost - cpu_allocated_cost, 0) as cpu_idle_cost,
+        greatest(ram_cost - ram_allocated_cost, 0) as ram_idle_cost,
+        greatest(gpu_cost - gpu_allocated_cost, 0) as gpu_idle_cost,
         greatest(cpu_capacity_core_hours - cpu_charged_core_hours, 0) as cpu_idle_core_hours,
         greatest(ram_capacity_gib_hours - ram_charged_gib_hours, 0) as ram_idle_gib_hours,
         least(cpu_used_core_hours, cpu_capacity_core_hours) as cpu_used_capped_core_hours,
         least(ram_used_gib_hours, ram_capacity_gib_hours) as ram_used_capped_gib_hours
-    from scaled
+    from allocated
 )
 
 select * from final

@@ -14,9 +14,14 @@ scaled as (
         c.app_id,
         c.team,
         c.is_node_known,
-        c.cpu_cost_unscaled * coalesce(a.cpu_scale, 1.0) as cpu_cost,
-        c.ram_cost_unscaled * coalesce(a.ram_scale, 1.0) as ram_cost,
-        c.gpu_cost_unscaled * coalesce(a.gpu_scale, 1.0) as gpu_cost,
+        -- requests and burst scaled apart (int_node_hours_allocated: oversubscription)
+        c.cpu_request_cost_unscaled * coalesce(a.cpu_request_scale, 1.0)
+            + (c.cpu_cost_unscaled - c.cpu_request_cost_unscaled)
+            * coalesce(a.cpu_burst_scale, 1.0) as cpu_cost,
+        c.ram_request_cost_unscaled * coalesce(a.ram_request_scale, 1.0)
+            + (c.ram_cost_unscaled - c.ram_request_cost_unscaled)
+            * coalesce(a.ram_burst_scale, 1.0) as ram_cost,
+        c.gpu_cost_unscaled * coalesce(a.gpu_request_scale, 1.0) as gpu_cost,
         c.cpu_charged_core_hours,
         c.ram_charged_gib_hours,
         c.cpu_requested_core_hours,
@@ -24,7 +29,9 @@ scaled as (
         c.cpu_used_core_hours,
         c.ram_used_gib_hours,
         c.cpu_cost_unscaled,
-        c.ram_cost_unscaled
+        c.ram_cost_unscaled,
+        c.pending_cpu_core_hours,
+        c.pending_ram_gib_hours
     from int_container_hours as c
     left join allocations as a using (cluster, node_name, hour_start)
     where c.usage_date in (select day from _fleetscope_dates)
@@ -52,7 +59,9 @@ final as (
         sum(cpu_used_core_hours) as cpu_used_core_hours,
         sum(ram_used_gib_hours) as ram_used_gib_hours,
         sum(cpu_cost_unscaled) as cpu_cost_unscaled,
-        sum(ram_cost_unscaled) as ram_cost_unscaled
+        sum(ram_cost_unscaled) as ram_cost_unscaled,
+        sum(pending_cpu_core_hours) as pending_cpu_core_hours,
+        sum(pending_ram_gib_hours) as pending_ram_gib_hours
     from scaled
     group by usage_date, cluster, namespace, workload_kind, workload_name, app_id, team
 )

@@ -6,12 +6,18 @@ team_costs as (
 ),
 
 cluster_totals as (
+    -- per cluster-day and resource: the idle cost to share and the charged cost that weighs it
     select
         cost_date,
         platform,
         cluster,
+        sum(case when team = '__idle__' then cpu_cost else 0.0 end) as cpu_idle_cost,
+        sum(case when team = '__idle__' then ram_cost else 0.0 end) as ram_idle_cost,
+        sum(case when team = '__idle__' then gpu_cost else 0.0 end) as gpu_idle_cost,
+        sum(case when team <> '__idle__' then cpu_cost else 0.0 end) as cpu_charged_cost,
+        sum(case when team <> '__idle__' then ram_cost else 0.0 end) as ram_charged_cost,
+        sum(case when team <> '__idle__' then gpu_cost else 0.0 end) as gpu_charged_cost,
         sum(case when team = '__idle__' then total_cost else 0.0 end) as idle_cost,
-        sum(case when team <> '__idle__' then total_cost else 0.0 end) as charged_cost,
         max(case when team = '__unallocated__' then 1 else 0 end) = 1 as has_unallocated
     from team_costs
     group by cost_date, platform, cluster
@@ -21,42 +27,66 @@ teams as (
     select
         cost_date, platform, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost,
         total_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours,
-        cpu_used_core_hours, ram_requested_gib_hours, ram_used_gib_hours
+        cpu_used_core_hours, ram_requested_gib_hours, ram_used_gib_hours, false as is_padding
     from team_costs
     union all
     -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
     select cost_date, platform, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-        0.0, 0.0, 0.0, 0.0
+        0.0, 0.0, 0.0, 0.0, true
     from cluster_totals
     where idle_cost > 0 and not has_unallocated
 ),
 
+sharers as (
+    -- `__idle__` takes no share; a resource nobody was charged for leaves its idle to
+    -- `__unallocated__`, so that the shares still add up to the idle cost
+    select
+        *,
+        case when team = '__idle__' then 0.0 else 1.0 end as share_factor,
+        case when team = '__unallocated__' then 1.0 else 0.0 end as fallback_share
+    from teams
+),
+
+shared as (
+    -- OpenCost's shareIdle "weighted": each resource's idle by the team's cost of that resource
+    -- (CPU by CPU, RAM by RAM, GPU by GPU); volumes neither weigh nor are shared
+    select
+        s.*,
+        s.share_factor * c.cpu_idle_cost
+            * coalesce(s.cpu_cost / nullif(c.cpu_charged_cost, 0), s.fallback_share)
+            as cpu_idle_share_cost,
+        s.share_factor * c.ram_idle_cost
+            * coalesce(s.ram_cost / nullif(c.ram_charged_cost, 0), s.fallback_share)
+            as ram_idle_share_cost,
+        s.share_factor * c.gpu_idle_cost
+            * coalesce(s.gpu_cost / nullif(c.gpu_charged_cost, 0), s.fallback_share)
+            as gpu_idle_share_cost
+    from sharers as s
+    inner join cluster_totals as c using (cost_date, platform, cluster)
+),
+
 final as (
     select
-        t.cost_date,
-        t.team,
-        t.cluster,
-        t.cpu_cost,
-        t.ram_cost,
-        t.gpu_cost,
-        t.storage_cost,
-        t.total_cost,
-        case
-            when t.team = '__idle__' then 0.0
-            when c.charged_cost > 0 then c.idle_cost * t.total_cost / c.charged_cost
-            when t.team = '__unallocated__' then c.idle_cost
-            else 0.0
-        end as idle_share_cost,
-        t.cpu_core_hours,
-        t.ram_gib_hours,
-        t.cpu_requested_core_hours,
-        t.cpu_used_core_hours,
-        t.ram_requested_gib_hours,
-        t.ram_used_gib_hours
-    from teams as t
-    inner join cluster_totals as c using (cost_date, platform, cluster)
+        cost_date,
+        team,
+        cluster,
+        cpu_cost,
+        ram_cost,
+        gpu_cost,
+        storage_cost,
+        total_cost,
+        cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost as idle_share_cost,
+        cpu_core_hours,
+        ram_gib_hours,
+        cpu_requested_core_hours,
+        cpu_used_core_hours,
+        ram_requested_gib_hours,
+        ram_used_gib_hours
+    from shared
     -- drop the helper zero rows that received nothing
-    where not (t.team = '__unallocated__' and t.total_cost = 0 and c.charged_cost > 0)
+    where not (
+        is_padding and cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost = 0
+    )
 )
 
 select * from final
