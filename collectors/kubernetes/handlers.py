@@ -24,6 +24,9 @@ SPOT_LABELS = (("karpenter.sh/capacity-type", "spot"), ("eks.amazonaws.com/capac
                ("kubernetes.azure.com/scalesetpriority", "spot"))
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+# raw_k8s_pods columns of the pod-level spec.resources, in (requests, limits) x (cpu, memory) order
+POD_LEVEL_COLUMNS = ("pod_cpu_request_cores", "pod_memory_request_bytes", "pod_cpu_limit_cores",
+                     "pod_memory_limit_bytes")
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -111,8 +114,9 @@ def pod_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, n
     for i, init in enumerate(spec.get("initContainers") or ()):
         if init.get("restartPolicy") == "Always":
             running.append((f"spec.initContainers[{i}]", init))
-    for position, container in running:
-        _container_row(b, container, ns, name, where, f"{position}.resources")
+    requested = [_container_row(b, container, ns, name, where, f"{position}.resources")
+                 for position, container in running]
+    _pod_level_row(b, spec.get("resources"), requested, where)
     labels = meta.get("labels") or _EMPTY
     owner = _controller(meta.get("ownerReferences")) or _EMPTY
     cols = b.columns["raw_k8s_pods"]
@@ -127,8 +131,42 @@ def pod_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, n
     b.pod_hash.append(labels.get("pod-template-hash"))
 
 
+def _pod_level_row(b: SnapshotBuilder, resources: Any,
+                   requested: list[tuple[float | None, float | None]], where: str) -> None:
+    """The pod-level `spec.resources` (PodLevelResources, Kubernetes 1.32+): NULL where unset.
+
+    Where set, the scheduler takes a pod-level request as the pod's request for that resource,
+    in place of its containers' sum (KEP-2837, "Scheduler Changes"). As the API server does, a
+    missing pod-level request defaults to the pod-level limit when no container requests that
+    resource; when containers do, the request is their sum, which stg_k8s_pods computes anyway.
+    """
+    cols = b.columns["raw_k8s_pods"]
+    if resources is None:
+        for column in POD_LEVEL_COLUMNS:
+            cols[column].append(None)
+        return
+    if not isinstance(resources, dict):
+        raise InputError(f"{where}: spec.resources: expected an object with requests and "
+                         f"limits, got {type(resources).__name__}")
+    parts = {}
+    for part in ("requests", "limits"):
+        found = resources.get(part) or _EMPTY
+        if not isinstance(found, dict):
+            raise InputError(f"{where}: spec.resources.{part}: expected an object of "
+                             f"quantities, got {type(found).__name__}")
+        parts[part] = [b.quantity(found.get(resource), where, f"spec.resources.{part}.{resource}")
+                       for resource in ("cpu", "memory")]
+    requests, limits = parts["requests"], parts["limits"]
+    for i in range(2):  # cpu, memory
+        if requests[i] is None and all(container[i] is None for container in requested):
+            requests[i] = limits[i]
+    for column, value in zip(POD_LEVEL_COLUMNS, requests + limits, strict=True):
+        cols[column].append(value)
+
+
 def _container_row(b: SnapshotBuilder, container: dict, ns: str, pod: str, where: str,
-                   path: str) -> None:
+                   path: str) -> tuple[float | None, float | None]:
+    """Append a container's row; its (cpu, memory) requests, after defaulting to limits."""
     quantity = b.quantity
     resources = container.get("resources") or _EMPTY
     requests = resources.get("requests") or _EMPTY
@@ -157,6 +195,7 @@ def _container_row(b: SnapshotBuilder, container: dict, ns: str, pod: str, where
                           ("memory_request_bytes", memory_request), ("gpu_request", gpus),
                           ("cpu_limit_cores", cpu_limit), ("memory_limit_bytes", memory_limit)):
         cols[column].append(value)
+    return cpu_request, memory_request
 
 
 def workload_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str,

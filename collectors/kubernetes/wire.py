@@ -39,7 +39,9 @@ def _object(name: str, **parts: Any) -> type[msgspec.Struct]:
     return _struct(name, metadata=Metadata, **parts)
 
 
-Pod = _object("Pod", spec=_struct("PodSpec", "nodeName", containers=_list_of(Container),
+# spec.resources: the pod-level requests and limits (PodLevelResources, Kubernetes 1.32+)
+Pod = _object("Pod", spec=_struct("PodSpec", "nodeName", "resources",
+                                  containers=_list_of(Container),
                                   initContainers=_list_of(Container)),
               status=_struct("PodStatus", "phase"))
 Node = _object("Node", spec=_struct("NodeSpec", "providerID"),
