@@ -20,8 +20,13 @@ from fleetscope.errors import InputError
 @cache
 def _decoder(kind: str) -> msgspec.json.Decoder:
     item = BY_KIND[kind].wire
-    page = msgspec.defstruct(f"{kind}List", [("items", list[item]),  # type: ignore[valid-type]
-                                             ("metadata", ListMetadata | None, None)])
+    page = msgspec.defstruct(
+        f"{kind}List",
+        [
+            ("items", list[item]),  # type: ignore[valid-type]
+            ("metadata", ListMetadata | None, None),
+        ],
+    )
     return msgspec.json.Decoder(page)
 
 
@@ -42,8 +47,9 @@ def first_bad_utf8(body: bytes) -> int | None:
     for start in range(0, len(body), _UTF8_CHUNK):
         pending = len(decoder.getstate()[0])  # bytes of a character cut by the last chunk
         try:
-            decoder.decode(view[start:start + _UTF8_CHUNK],
-                           final=start + _UTF8_CHUNK >= len(body))
+            decoder.decode(
+                view[start : start + _UTF8_CHUNK], final=start + _UTF8_CHUNK >= len(body)
+            )
         except UnicodeDecodeError as bad:
             return start - pending + bad.start
     return None
@@ -53,8 +59,10 @@ def check_utf8(body: bytes, where: str) -> None:
     """Refuse a body that is not UTF-8, naming the offset of its first bad byte."""
     offset = first_bad_utf8(body)
     if offset is not None:
-        raise InputError(f"{where}: not UTF-8 at byte {offset} "
-                         f"({body[offset:offset + 1]!r}; JSON text must be UTF-8)")
+        raise InputError(
+            f"{where}: not UTF-8 at byte {offset} "
+            f"({body[offset : offset + 1]!r}; JSON text must be UTF-8)"
+        )
 
 
 def decoding_error(exc: msgspec.DecodeError, body: bytes, where: str) -> InputError:
@@ -107,8 +115,11 @@ class ListItem(NamedTuple):
     raw: msgspec.Raw
 
     def label(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else \
-            f"{self.kind} {self.name}"
+        return (
+            f"{self.kind} {self.namespace}/{self.name}"
+            if self.namespace
+            else f"{self.kind} {self.name}"
+        )
 
 
 @cache
@@ -125,8 +136,10 @@ def split_list(body: bytes, *, origin: str, skipped: dict[str, int]) -> list[Lis
     try:
         document = msgspec.json.decode(body, type=_RawList)
     except msgspec.ValidationError:
-        raise InputError(f"{origin}: expected a Kubernetes List (an object with `items`), as "
-                         "printed by `kubectl get ... -o json`") from None
+        raise InputError(
+            f"{origin}: expected a Kubernetes List (an object with `items`), as "
+            "printed by `kubectl get ... -o json`"
+        ) from None
     except msgspec.DecodeError as exc:
         raise decoding_error(exc, body, origin) from None
     head_decoder = msgspec.json.Decoder(_Head)
@@ -135,8 +148,9 @@ def split_list(body: bytes, *, origin: str, skipped: dict[str, int]) -> list[Lis
         try:
             head = head_decoder.decode(raw)
         except msgspec.ValidationError:
-            raise InputError(f"{origin}: items[{index}]: expected an object with `kind` and "
-                             "`metadata`") from None
+            raise InputError(
+                f"{origin}: items[{index}]: expected an object with `kind` and `metadata`"
+            ) from None
         if not isinstance(head.kind, str):
             raise InputError(f"{origin}: items[{index}]: `kind` is missing")
         if head.kind not in BY_KIND:
@@ -154,5 +168,6 @@ def decode_item(item: ListItem, *, origin: str) -> dict[str, Any]:
     try:
         return msgspec.to_builtins(decoder.decode(item.raw))
     except msgspec.ValidationError as exc:
-        raise InputError(f"{origin}: items[{item.index}]: {item.label()}: malformed object: "
-                         f"{exc}") from None
+        raise InputError(
+            f"{origin}: items[{item.index}]: {item.label()}: malformed object: {exc}"
+        ) from None

@@ -29,15 +29,32 @@ def _quiet(message: str) -> None:
     pass
 
 
-def read_list(document: Any, *, cluster: str, collected_at: datetime,
-              origin: str = "<list>", progress: Progress = _quiet) -> LoadBatch:
+def read_list(
+    document: Any,
+    *,
+    cluster: str,
+    collected_at: datetime,
+    origin: str = "<list>",
+    progress: Progress = _quiet,
+) -> LoadBatch:
     """`read_list_bytes` for a List already parsed (tests build theirs as dicts)."""
-    return read_list_bytes(orjson.dumps(document), cluster=cluster, collected_at=collected_at,
-                           origin=origin, progress=progress)
+    return read_list_bytes(
+        orjson.dumps(document),
+        cluster=cluster,
+        collected_at=collected_at,
+        origin=origin,
+        progress=progress,
+    )
 
 
-def read_list_bytes(body: bytes, *, cluster: str, collected_at: datetime,
-                    origin: str = "<list>", progress: Progress = _quiet) -> LoadBatch:
+def read_list_bytes(
+    body: bytes,
+    *,
+    cluster: str,
+    collected_at: datetime,
+    origin: str = "<list>",
+    progress: Progress = _quiet,
+) -> LoadBatch:
     """Rows of every raw_k8s_* table from a List's JSON, decoding only the fields the
     warehouse needs; kinds not collected are skipped, objects printed twice kept once."""
     skipped: dict[str, int] = {}
@@ -49,14 +66,17 @@ def read_list_bytes(body: bytes, *, cluster: str, collected_at: datetime,
         for item in items:
             decoded = decode_item(item, origin=origin)
             if item.index in duplicates.involved and not duplicates.keep(
-                    item.index, item.label(), decoded):
+                item.index, item.label(), decoded
+            ):
                 continue
             builder.add(item.kind, decoded, where=f"{origin}: items[{item.index}]")
         tables = builder.build()
     for warning in duplicates.differing:
         progress(f"kubernetes {cluster}: warning: {warning}")
-    progress(f"kubernetes {cluster}: read {origin}: "
-             f"{summary(len(items) - duplicates.count, skipped, duplicates)}")
+    progress(
+        f"kubernetes {cluster}: read {origin}: "
+        f"{summary(len(items) - duplicates.count, skipped, duplicates)}"
+    )
     return LoadBatch(SOURCE_KIND, cluster, to_naive_utc(collected_at), tables)
 
 
@@ -71,8 +91,13 @@ def summary(objects: int, skipped: dict[str, int], duplicates: Duplicates) -> st
     return "; ".join(parts)
 
 
-def read_list_file(path: str | Path, *, cluster: str, collected_at: datetime | None = None,
-                   progress: Progress = _quiet) -> LoadBatch:
+def read_list_file(
+    path: str | Path,
+    *,
+    cluster: str,
+    collected_at: datetime | None = None,
+    progress: Progress = _quiet,
+) -> LoadBatch:
     """Read a List JSON file; `collected_at` defaults to now (pass it for old dumps)."""
     path = Path(path)
     try:
@@ -81,5 +106,10 @@ def read_list_file(path: str | Path, *, cluster: str, collected_at: datetime | N
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSON file") from None
-    return read_list_bytes(body, cluster=cluster, collected_at=collected_at or utc_now(),
-                           origin=str(path), progress=progress)
+    return read_list_bytes(
+        body,
+        cluster=cluster,
+        collected_at=collected_at or utc_now(),
+        origin=str(path),
+        progress=progress,
+    )
