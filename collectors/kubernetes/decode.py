@@ -108,7 +108,7 @@ class _Head(msgspec.Struct):
 class ListItem(NamedTuple):
     """One collected item of a List, still raw JSON: its position, kind, name and namespace."""
 
-    index: int
+    position: int  # in the List's items
     kind: str
     name: Any  # as written; the row builder checks it
     namespace: Any
@@ -169,5 +169,5 @@ def decode_item(item: ListItem, *, origin: str) -> dict[str, Any]:
         return msgspec.to_builtins(decoder.decode(item.raw))
     except msgspec.ValidationError as exc:
         raise InputError(
-            f"{origin}: items[{item.index}]: {item.label()}: malformed object: {exc}"
+            f"{origin}: items[{item.position}]: {item.label()}: malformed object: {exc}"
         ) from None

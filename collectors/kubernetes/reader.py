@@ -60,16 +60,16 @@ def read_list_bytes(
     skipped: dict[str, int] = {}
     items = split_list(body, origin=origin, skipped=skipped)
     duplicates = Duplicates(origin)
-    duplicates.plan((i.index, object_key(i.kind, i.name, i.namespace)) for i in items)
+    duplicates.plan((i.position, object_key(i.kind, i.name, i.namespace)) for i in items)
     builder = SnapshotBuilder()
     with paused_gc():
         for item in items:
             decoded = decode_item(item, origin=origin)
-            if item.index in duplicates.involved and not duplicates.keep(
-                item.index, item.label(), decoded
+            if item.position in duplicates.involved and not duplicates.keep(
+                item.position, item.label(), decoded
             ):
                 continue
-            builder.add(item.kind, decoded, where=f"{origin}: items[{item.index}]")
+            builder.add(item.kind, decoded, where=f"{origin}: items[{item.position}]")
         tables = builder.build()
     for warning in duplicates.differing:
         progress(f"kubernetes {cluster}: warning: {warning}")
