@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from k8s_objects import as_list, container, pod
+from k8s_objects import as_list, container, pod, staged_rows
 
 from fleetscope.collectors.kubernetes.decode import decode_page
 from fleetscope.collectors.kubernetes.reader import read_list, read_list_file
@@ -129,19 +129,15 @@ def test_stg_k8s_pods_takes_the_pod_level_request(tmp_path):
     """By hand: pod-resources-demo asks 1 core / 100Mi at the pod level and 0.5 core / 50Mi in
     its containers -> 1 core / 100Mi. cpu-demo sets only CPU at the pod level (0.5 core): its
     memory is its containers' sum, 0. mem-example/memory-demo has container requests only."""
-    from fleetscope.config import parse_config
-    from fleetscope.pipelines.transform import transform_warehouse
-    from fleetscope.warehouse import Warehouse
-
-    with Warehouse(tmp_path / "wh.duckdb") as wh:
-        wh.load(read_list_file(PO_ALL, cluster="kind", collected_at=WHEN))
-        transform_warehouse(wh, parse_config({}), select=["stg_k8s_pods"])
-        rows = wh.con.execute(
-            "select namespace, pod_name, cpu_request_cores, memory_request_bytes / 1048576, "
-            "is_pod_level_request, container_cpu_request_cores, "
-            "container_memory_request_bytes / 1048576 from stg_k8s_pods "
-            "where namespace <> 'default' order by all"
-        ).fetchall()
+    rows = staged_rows(
+        tmp_path / "wh.duckdb",
+        PO_ALL,
+        "select namespace, pod_name, cpu_request_cores, memory_request_bytes / 1048576, "
+        "is_pod_level_request, container_cpu_request_cores, "
+        "container_memory_request_bytes / 1048576 from stg_k8s_pods "
+        "where namespace <> 'default' order by all",
+        collected_at=WHEN,
+    )
     assert rows == [
         ("mem-example", "memory-demo", 0.0, 100.0, False, 0.0, 100.0),
         ("pod-resources-example", "cpu-demo", 0.5, 0.0, True, 0.0, 0.0),

@@ -29,22 +29,10 @@ def _quiet(message: str) -> None:
     pass
 
 
-def read_list(
-    document: Any,
-    *,
-    cluster: str,
-    collected_at: datetime,
-    origin: str = "<list>",
-    progress: Progress = _quiet,
-) -> LoadBatch:
-    """`read_list_bytes` for a List already parsed (tests build theirs as dicts)."""
-    return read_list_bytes(
-        orjson.dumps(document),
-        cluster=cluster,
-        collected_at=collected_at,
-        origin=origin,
-        progress=progress,
-    )
+def read_list(document: Any, **options: Any) -> LoadBatch:
+    """`read_list_bytes` (same keyword arguments) for a List already parsed: tests build
+    theirs as dicts, and one decoding path keeps both readers alike."""
+    return read_list_bytes(orjson.dumps(document), **options)
 
 
 def read_list_bytes(
