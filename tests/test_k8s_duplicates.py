@@ -166,11 +166,6 @@ def test_stg_k8s_pods_has_one_row_per_pod(tmp_path):
     assert ("mem-example", "memory-demo", 1, 100.0 * MI) in rows  # 100Mi once, not twice
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fleetscope/ops/sources.py kubernetes_file does not pass "
-    "the loader's progress to read_list_file yet (ops is the owner's)",
-)
 def test_cli_prints_the_summary_line(tmp_path, cli_runner):
     from fleetscope.cli import cli
 
