@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 CREATED = "2026-11-20T10:00:00Z"
@@ -115,3 +117,17 @@ def sample_items() -> list[dict[str, Any]]:
 def as_list(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
             "items": items}
+
+
+def staged_rows(warehouse: Path, list_file: Path, sql: str, *, collected_at: datetime,
+                cluster: str = "kind") -> list[tuple]:
+    """Load a List file into a new warehouse, build stg_k8s_pods (and what it reads), query."""
+    from fleetscope.collectors.kubernetes.reader import read_list_file
+    from fleetscope.config import parse_config
+    from fleetscope.pipelines.transform import transform_warehouse
+    from fleetscope.warehouse import Warehouse
+
+    with Warehouse(warehouse) as wh:
+        wh.load(read_list_file(list_file, cluster=cluster, collected_at=collected_at))
+        transform_warehouse(wh, parse_config({}), select=["stg_k8s_pods"])
+        return wh.con.execute(sql).fetchall()

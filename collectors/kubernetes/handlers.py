@@ -19,11 +19,22 @@ if TYPE_CHECKING:
     from fleetscope.collectors.kubernetes.rows import SnapshotBuilder
 
 # Node labels that mark spot / preemptible capacity, compared case-insensitively.
-SPOT_LABELS = (("karpenter.sh/capacity-type", "spot"), ("eks.amazonaws.com/capacityType", "spot"),
-               ("cloud.google.com/gke-spot", "true"), ("cloud.google.com/gke-preemptible", "true"),
-               ("kubernetes.azure.com/scalesetpriority", "spot"))
+SPOT_LABELS = (
+    ("karpenter.sh/capacity-type", "spot"),
+    ("eks.amazonaws.com/capacityType", "spot"),
+    ("cloud.google.com/gke-spot", "true"),
+    ("cloud.google.com/gke-preemptible", "true"),
+    ("kubernetes.azure.com/scalesetpriority", "spot"),
+)
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+# raw_k8s_pods columns of the pod-level spec.resources, in (requests, limits) x (cpu, memory) order
+POD_LEVEL_COLUMNS = (
+    "pod_cpu_request_cores",
+    "pod_memory_request_bytes",
+    "pod_cpu_limit_cores",
+    "pod_memory_limit_bytes",
+)
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -33,18 +44,21 @@ def _json(value: Any, where: str, field: str) -> str:
     if value is None:
         return "{}"
     if not isinstance(value, dict):
-        raise InputError(f"{where}: {field}: expected an object of strings, got "
-                         f"{type(value).__name__}")
+        raise InputError(
+            f"{where}: {field}: expected an object of strings, got {type(value).__name__}"
+        )
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _metadata(b: SnapshotBuilder, cols: dict[str, list[Any]], meta: dict, where: str,
-              *columns: str) -> None:
+def _metadata(
+    b: SnapshotBuilder, cols: dict[str, list[Any]], meta: dict, where: str, *columns: str
+) -> None:
     """The metadata columns a table keeps: labels, annotations (JSON text), created_at."""
     for column in columns:
         if column == "created_at":
-            cols[column].append(b.timestamp(meta.get("creationTimestamp"), where,
-                                            "metadata.creationTimestamp"))
+            cols[column].append(
+                b.timestamp(meta.get("creationTimestamp"), where, "metadata.creationTimestamp")
+            )
         else:
             cols[column].append(_json(meta.get(column), where, f"metadata.{column}"))
 
@@ -64,8 +78,9 @@ def _controller(refs: Any) -> Mapping[str, Any] | None:
     return refs[0]
 
 
-def node_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: Any,
-              where: str) -> None:
+def node_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: Any, where: str
+) -> None:
     cols = b.columns["raw_k8s_nodes"]
     labels = meta.get("labels") or _EMPTY
     labels_json = _json(labels, where, "metadata.labels")  # checks the type before use
@@ -82,28 +97,32 @@ def node_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, 
     cols["instance_type"].append(instance_type)
     cols["provider_id"].append((item.get("spec") or _EMPTY).get("providerID"))
     cols["is_spot"].append(is_spot)
-    cols["cpu_capacity_cores"].append(
-        b.quantity(capacity.get("cpu"), where, "status.capacity.cpu"))
+    cols["cpu_capacity_cores"].append(b.quantity(capacity.get("cpu"), where, "status.capacity.cpu"))
     cols["memory_capacity_bytes"].append(
-        b.quantity(capacity.get("memory"), where, "status.capacity.memory"))
+        b.quantity(capacity.get("memory"), where, "status.capacity.memory")
+    )
     cols["gpu_capacity"].append(gpus)
     cols["cpu_allocatable_cores"].append(
-        b.quantity(allocatable.get("cpu"), where, "status.allocatable.cpu"))
+        b.quantity(allocatable.get("cpu"), where, "status.allocatable.cpu")
+    )
     cols["memory_allocatable_bytes"].append(
-        b.quantity(allocatable.get("memory"), where, "status.allocatable.memory"))
+        b.quantity(allocatable.get("memory"), where, "status.allocatable.memory")
+    )
     cols["labels"].append(labels_json)
     _metadata(b, cols, meta, where, "created_at")
 
 
-def namespace_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: Any,
-                   where: str) -> None:
+def namespace_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: Any, where: str
+) -> None:
     cols = b.columns["raw_k8s_namespaces"]
     cols["namespace"].append(name)
     _metadata(b, cols, meta, where, "labels", "annotations", "created_at")
 
 
-def pod_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str,
-             where: str) -> None:
+def pod_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str, where: str
+) -> None:
     spec = item.get("spec") or _EMPTY
     running = [(f"spec.containers[{i}]", c) for i, c in enumerate(spec.get("containers") or ())]
     # Native sidecars (init containers with restartPolicy Always) run, and hold their
@@ -111,8 +130,11 @@ def pod_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, n
     for i, init in enumerate(spec.get("initContainers") or ()):
         if init.get("restartPolicy") == "Always":
             running.append((f"spec.initContainers[{i}]", init))
-    for position, container in running:
+    requested = [
         _container_row(b, container, ns, name, where, f"{position}.resources")
+        for position, container in running
+    ]
+    _pod_level_row(b, spec.get("resources"), requested, where)
     labels = meta.get("labels") or _EMPTY
     owner = _controller(meta.get("ownerReferences")) or _EMPTY
     cols = b.columns["raw_k8s_pods"]
@@ -127,8 +149,53 @@ def pod_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, n
     b.pod_hash.append(labels.get("pod-template-hash"))
 
 
-def _container_row(b: SnapshotBuilder, container: dict, ns: str, pod: str, where: str,
-                   path: str) -> None:
+def _pod_level_row(
+    b: SnapshotBuilder,
+    resources: Any,
+    requested: list[tuple[float | None, float | None]],
+    where: str,
+) -> None:
+    """The pod-level `spec.resources` (PodLevelResources, Kubernetes 1.32+): NULL where unset.
+
+    Where set, the scheduler takes a pod-level request as the pod's request for that resource,
+    in place of its containers' sum (KEP-2837, "Scheduler Changes"). As the API server does, a
+    missing pod-level request defaults to the pod-level limit when no container requests that
+    resource; when containers do, the request is their sum, which stg_k8s_pods computes anyway.
+    """
+    cols = b.columns["raw_k8s_pods"]
+    if resources is None:
+        for column in POD_LEVEL_COLUMNS:
+            cols[column].append(None)
+        return
+    if not isinstance(resources, dict):
+        raise InputError(
+            f"{where}: spec.resources: expected an object with requests and "
+            f"limits, got {type(resources).__name__}"
+        )
+    parts = {}
+    for part in ("requests", "limits"):
+        found = resources.get(part) or _EMPTY
+        if not isinstance(found, dict):
+            raise InputError(
+                f"{where}: spec.resources.{part}: expected an object of "
+                f"quantities, got {type(found).__name__}"
+            )
+        parts[part] = [
+            b.quantity(found.get(resource), where, f"spec.resources.{part}.{resource}")
+            for resource in ("cpu", "memory")
+        ]
+    requests, limits = parts["requests"], parts["limits"]
+    for i in range(2):  # cpu, memory
+        if requests[i] is None and all(container[i] is None for container in requested):
+            requests[i] = limits[i]
+    for column, value in zip(POD_LEVEL_COLUMNS, requests + limits, strict=True):
+        cols[column].append(value)
+
+
+def _container_row(
+    b: SnapshotBuilder, container: dict, ns: str, pod: str, where: str, path: str
+) -> tuple[float | None, float | None]:
+    """Append a container's row; its (cpu, memory) requests, after defaulting to limits."""
     quantity = b.quantity
     resources = container.get("resources") or _EMPTY
     requests = resources.get("requests") or _EMPTY
@@ -151,16 +218,24 @@ def _container_row(b: SnapshotBuilder, container: dict, ns: str, pod: str, where
         if gpus:
             break  # extended resources: request equals limit, count it once
     cols = b.columns["raw_k8s_containers"]
-    for column, value in (("namespace", ns), ("pod_name", pod),
-                          ("container_name", container["name"]),
-                          ("image", container.get("image")), ("cpu_request_cores", cpu_request),
-                          ("memory_request_bytes", memory_request), ("gpu_request", gpus),
-                          ("cpu_limit_cores", cpu_limit), ("memory_limit_bytes", memory_limit)):
+    for column, value in (
+        ("namespace", ns),
+        ("pod_name", pod),
+        ("container_name", container["name"]),
+        ("image", container.get("image")),
+        ("cpu_request_cores", cpu_request),
+        ("memory_request_bytes", memory_request),
+        ("gpu_request", gpus),
+        ("cpu_limit_cores", cpu_limit),
+        ("memory_limit_bytes", memory_limit),
+    ):
         cols[column].append(value)
+    return cpu_request, memory_request
 
 
-def workload_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str,
-                  where: str) -> None:
+def workload_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str, where: str
+) -> None:
     spec = item.get("spec") or _EMPTY
     owner = _controller(meta.get("ownerReferences")) or _EMPTY
     if kind == "DaemonSet":  # no spec.replicas: the scheduler decides
@@ -171,8 +246,7 @@ def workload_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: s
         replicas = None
     _check_integer(replicas, where, "replicas")
     if kind == "Job":
-        b.job_cronjob[(ns, name)] = (
-            owner.get("name") if owner.get("kind") == "CronJob" else None)
+        b.job_cronjob[(ns, name)] = owner.get("name") if owner.get("kind") == "CronJob" else None
     cols = b.columns["raw_k8s_workloads"]
     cols["namespace"].append(ns)
     cols["workload_kind"].append(kind)
@@ -184,8 +258,9 @@ def workload_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: s
     _metadata(b, cols, meta, where, "labels", "annotations", "created_at")
 
 
-def replicaset_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str,
-                    where: str) -> None:
+def replicaset_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str, where: str
+) -> None:
     owner = _controller(meta.get("ownerReferences")) or _EMPTY
     deployment = owner.get("name") if owner.get("kind") == "Deployment" else None
     b.rs_deployment[(ns, name)] = deployment
@@ -195,8 +270,10 @@ def replicaset_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name:
         try:
             revision = int(revision_text)
         except (TypeError, ValueError):
-            raise InputError(f"{where}: metadata.annotations[{REVISION_ANNOTATION}]: "
-                             f"expected an integer, got {revision_text!r}") from None
+            raise InputError(
+                f"{where}: metadata.annotations[{REVISION_ANNOTATION}]: "
+                f"expected an integer, got {revision_text!r}"
+            ) from None
     spec = item.get("spec") or _EMPTY
     template = (spec.get("template") or _EMPTY).get("spec") or _EMPTY
     images = [c.get("image") for c in template.get("containers") or ()]
@@ -212,8 +289,9 @@ def replicaset_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name:
     _metadata(b, cols, meta, where, "labels", "created_at")
 
 
-def pvc_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str,
-             where: str) -> None:
+def pvc_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: str, where: str
+) -> None:
     spec = item.get("spec") or _EMPTY
     requests = (spec.get("resources") or _EMPTY).get("requests") or _EMPTY
     cols = b.columns["raw_k8s_pvcs"]
@@ -221,19 +299,22 @@ def pvc_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, n
     cols["pvc_name"].append(name)
     cols["volume_name"].append(spec.get("volumeName"))
     cols["storage_class"].append(spec.get("storageClassName"))
-    cols["request_bytes"].append(b.quantity(
-        requests.get("storage"), where, "spec.resources.requests.storage"))
+    cols["request_bytes"].append(
+        b.quantity(requests.get("storage"), where, "spec.resources.requests.storage")
+    )
     _metadata(b, cols, meta, where, "labels")
 
 
-def pv_rows(b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: Any,
-            where: str) -> None:
+def pv_rows(
+    b: SnapshotBuilder, kind: str, item: dict, meta: dict, name: str, ns: Any, where: str
+) -> None:
     spec = item.get("spec") or _EMPTY
     claim = spec.get("claimRef") or _EMPTY
     cols = b.columns["raw_k8s_pvs"]
     cols["pv_name"].append(name)
     cols["storage_class"].append(spec.get("storageClassName"))
-    cols["capacity_bytes"].append(b.quantity(
-        (spec.get("capacity") or _EMPTY).get("storage"), where, "spec.capacity.storage"))
+    cols["capacity_bytes"].append(
+        b.quantity((spec.get("capacity") or _EMPTY).get("storage"), where, "spec.capacity.storage")
+    )
     cols["claim_namespace"].append(claim.get("namespace"))
     cols["claim_name"].append(claim.get("name"))

@@ -1,49 +1,91 @@
-"""Offline reader: a `List` as printed by `kubectl get nodes,namespaces,pods,... -A -o json`."""
+"""Offline reader: a `List` as printed by `kubectl get nodes,namespaces,pods,... -A -o json`.
+
+Objects of a kind fleetscope does not collect are skipped and counted; an object printed twice
+(`kubectl get po,all` lists pods twice) is kept once (`dedupe`). Both are said in one summary
+line through `progress`: a collector never prints, the loader decides where lines go.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fleetscope.collectors.kubernetes.decode import iter_list_items
+import orjson
+
+from fleetscope.collectors.kubernetes.decode import decode_item, split_list
+from fleetscope.collectors.kubernetes.dedupe import Duplicates, object_key
 from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
 from fleetscope.errors import InputError
 from fleetscope.warehouse import LoadBatch, to_naive_utc, utc_now
 
 SOURCE_KIND = "kubernetes"
 
+Progress = Callable[[str], None]
 
-def read_list(document: Any, *, cluster: str, collected_at: datetime,
-              origin: str = "<list>") -> LoadBatch:
-    """Rows of every raw_k8s_* table from a parsed List; kinds not collected are skipped."""
-    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
-        raise InputError(f"{origin}: expected a Kubernetes List (an object with `items`), as "
-                         "printed by `kubectl get ... -o json`")
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def read_list(document: Any, **options: Any) -> LoadBatch:
+    """`read_list_bytes` (same keyword arguments) for a List already parsed: tests build
+    theirs as dicts, and one decoding path keeps both readers alike."""
+    return read_list_bytes(orjson.dumps(document), **options)
+
+
+def read_list_bytes(
+    body: bytes,
+    *,
+    cluster: str,
+    collected_at: datetime,
+    origin: str = "<list>",
+    progress: Progress = _quiet,
+) -> LoadBatch:
+    """Rows of every raw_k8s_* table from a List's JSON, decoding only the fields the
+    warehouse needs; kinds not collected are skipped, objects printed twice kept once."""
+    skipped: dict[str, int] = {}
+    items = split_list(body, origin=origin, skipped=skipped)
+    duplicates = Duplicates(origin)
+    duplicates.plan((i.position, object_key(i.kind, i.name, i.namespace)) for i in items)
     builder = SnapshotBuilder()
     with paused_gc():
-        for index, item in enumerate(document["items"]):
-            kind = item.get("kind") if isinstance(item, dict) else None
-            if not isinstance(kind, str):
-                raise InputError(f"{origin}: items[{index}]: `kind` is missing")
-            builder.add(kind, item, where=f"{origin}: items[{index}]")
+        for item in items:
+            decoded = decode_item(item, origin=origin)
+            if item.position in duplicates.involved and not duplicates.keep(
+                item.position, item.label(), decoded
+            ):
+                continue
+            builder.add(item.kind, decoded, where=f"{origin}: items[{item.position}]")
         tables = builder.build()
+    for warning in duplicates.differing:
+        progress(f"kubernetes {cluster}: warning: {warning}")
+    progress(
+        f"kubernetes {cluster}: read {origin}: "
+        f"{summary(len(items) - duplicates.count, skipped, duplicates)}"
+    )
     return LoadBatch(SOURCE_KIND, cluster, to_naive_utc(collected_at), tables)
 
 
-def read_list_bytes(body: bytes, *, cluster: str, collected_at: datetime,
-                    origin: str = "<list>") -> LoadBatch:
-    """Like `read_list` from the raw JSON, decoding only the fields the warehouse needs."""
-    builder = SnapshotBuilder()
-    with paused_gc():
-        for index, kind, item in iter_list_items(body, origin=origin):
-            builder.add(kind, item, where=f"{origin}: items[{index}]")
-        tables = builder.build()
-    return LoadBatch(SOURCE_KIND, cluster, to_naive_utc(collected_at), tables)
+def summary(objects: int, skipped: dict[str, int], duplicates: Duplicates) -> str:
+    """`12 object(s); 3 skipped (kinds not collected: Service 2, Event 1); 4 duplicate ...`."""
+    parts = [f"{objects} object(s)"]
+    if skipped:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
+        parts.append(f"{sum(skipped.values())} skipped (kinds not collected: {kinds})")
+    if duplicates.count:
+        parts.append(duplicates.summary())
+    return "; ".join(parts)
 
 
-def read_list_file(path: str | Path, *, cluster: str,
-                   collected_at: datetime | None = None) -> LoadBatch:
+def read_list_file(
+    path: str | Path,
+    *,
+    cluster: str,
+    collected_at: datetime | None = None,
+    progress: Progress = _quiet,
+) -> LoadBatch:
     """Read a List JSON file; `collected_at` defaults to now (pass it for old dumps)."""
     path = Path(path)
     try:
@@ -52,5 +94,10 @@ def read_list_file(path: str | Path, *, cluster: str,
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a JSON file") from None
-    return read_list_bytes(body, cluster=cluster, collected_at=collected_at or utc_now(),
-                           origin=str(path))
+    return read_list_bytes(
+        body,
+        cluster=cluster,
+        collected_at=collected_at or utc_now(),
+        origin=str(path),
+        progress=progress,
+    )

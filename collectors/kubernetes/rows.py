@@ -21,24 +21,80 @@ from fleetscope.collectors.quantity import quantity_to_float
 from fleetscope.errors import InputError
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "raw_k8s_nodes": ("node_name", "instance_type", "provider_id", "is_spot",
-                      "cpu_capacity_cores", "memory_capacity_bytes", "gpu_capacity",
-                      "cpu_allocatable_cores", "memory_allocatable_bytes", "labels", "created_at"),
+    "raw_k8s_nodes": (
+        "node_name",
+        "instance_type",
+        "provider_id",
+        "is_spot",
+        "cpu_capacity_cores",
+        "memory_capacity_bytes",
+        "gpu_capacity",
+        "cpu_allocatable_cores",
+        "memory_allocatable_bytes",
+        "labels",
+        "created_at",
+    ),
     "raw_k8s_namespaces": ("namespace", "labels", "annotations", "created_at"),
-    "raw_k8s_pods": ("namespace", "pod_name", "pod_uid", "node_name", "phase", "owner_kind",
-                     "owner_name", "workload_kind", "workload_name", "labels", "annotations",
-                     "created_at"),
-    "raw_k8s_containers": ("namespace", "pod_name", "container_name", "image",
-                           "cpu_request_cores", "memory_request_bytes", "gpu_request",
-                           "cpu_limit_cores", "memory_limit_bytes"),
-    "raw_k8s_workloads": ("namespace", "workload_kind", "workload_name", "uid", "owner_kind",
-                          "owner_name", "replicas", "labels", "annotations", "created_at"),
-    "raw_k8s_replicasets": ("namespace", "replicaset_name", "deployment_name", "revision",
-                            "images", "replicas", "labels", "created_at"),
-    "raw_k8s_pvcs": ("namespace", "pvc_name", "volume_name", "storage_class", "request_bytes",
-                     "labels"),
-    "raw_k8s_pvs": ("pv_name", "storage_class", "capacity_bytes", "claim_namespace",
-                    "claim_name"),
+    "raw_k8s_pods": (
+        "namespace",
+        "pod_name",
+        "pod_uid",
+        "node_name",
+        "phase",
+        "owner_kind",
+        "owner_name",
+        "workload_kind",
+        "workload_name",
+        "labels",
+        "annotations",
+        "created_at",
+        "pod_cpu_request_cores",
+        "pod_memory_request_bytes",
+        "pod_cpu_limit_cores",
+        "pod_memory_limit_bytes",
+    ),
+    "raw_k8s_containers": (
+        "namespace",
+        "pod_name",
+        "container_name",
+        "image",
+        "cpu_request_cores",
+        "memory_request_bytes",
+        "gpu_request",
+        "cpu_limit_cores",
+        "memory_limit_bytes",
+    ),
+    "raw_k8s_workloads": (
+        "namespace",
+        "workload_kind",
+        "workload_name",
+        "uid",
+        "owner_kind",
+        "owner_name",
+        "replicas",
+        "labels",
+        "annotations",
+        "created_at",
+    ),
+    "raw_k8s_replicasets": (
+        "namespace",
+        "replicaset_name",
+        "deployment_name",
+        "revision",
+        "images",
+        "replicas",
+        "labels",
+        "created_at",
+    ),
+    "raw_k8s_pvcs": (
+        "namespace",
+        "pvc_name",
+        "volume_name",
+        "storage_class",
+        "request_bytes",
+        "labels",
+    ),
+    "raw_k8s_pvs": ("pv_name", "storage_class", "capacity_bytes", "claim_namespace", "claim_name"),
 }
 _INTEGER_COLUMNS = frozenset({"replicas", "revision"})
 
@@ -65,7 +121,8 @@ class SnapshotBuilder:
 
     def __init__(self) -> None:
         self.columns: dict[str, dict[str, list[Any]]] = {
-            table: {c: [] for c in cols} for table, cols in TABLES.items()}
+            table: {c: [] for c in cols} for table, cols in TABLES.items()
+        }
         self._quantities: dict[str, float] = {}
         self.rs_deployment: dict[tuple[str, str], str | None] = {}
         self.job_cronjob: dict[tuple[str, str], str | None] = {}
@@ -77,15 +134,20 @@ class SnapshotBuilder:
     def mark(self) -> tuple[Any, ...]:
         """A checkpoint to `rollback` to: the length of every column and owner map."""
         lengths = {t: {c: len(v) for c, v in cols.items()} for t, cols in self.columns.items()}
-        return (lengths, len(self.pod_hash), len(self.rs_deployment), len(self.job_cronjob),
-                dict(self.counts))
+        return (
+            lengths,
+            len(self.pod_hash),
+            len(self.rs_deployment),
+            len(self.job_cronjob),
+            dict(self.counts),
+        )
 
     def rollback(self, mark: tuple[Any, ...]) -> None:
         """Forget every object added since `mark`."""
         lengths, pods, replicasets, jobs, counts = mark
         for table, cols in self.columns.items():
             for column, values in cols.items():
-                del values[lengths[table][column]:]
+                del values[lengths[table][column] :]
         del self.pod_hash[pods:]
         for mapping, keep in ((self.rs_deployment, replicasets), (self.job_cronjob, jobs)):
             for key in list(mapping)[keep:]:  # dicts keep insertion order
@@ -117,8 +179,10 @@ class SnapshotBuilder:
         try:
             parsed = datetime.fromisoformat(value)
         except (TypeError, ValueError):
-            raise InputError(f"{where}: {field}: invalid timestamp {value!r} "
-                             "(expected RFC 3339 such as 2026-11-20T10:00:00Z)") from None
+            raise InputError(
+                f"{where}: {field}: invalid timestamp {value!r} "
+                "(expected RFC 3339 such as 2026-11-20T10:00:00Z)"
+            ) from None
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         return parsed
@@ -159,9 +223,14 @@ class SnapshotBuilder:
 
     # -- building ------------------------------------------------------------------------------
 
-    def _resolve_workload(self, namespace: str, pod: str, owner_kind: str | None,
-                          owner_name: str | None, template_hash: str | None
-                          ) -> tuple[str, str]:
+    def _resolve_workload(
+        self,
+        namespace: str,
+        pod: str,
+        owner_kind: str | None,
+        owner_name: str | None,
+        template_hash: str | None,
+    ) -> tuple[str, str]:
         if owner_kind is None or owner_name is None or owner_kind == "Node":
             return "Pod", pod  # bare pod, or a static pod mirrored by its node
         if owner_kind == "ReplicaSet":
@@ -181,9 +250,17 @@ class SnapshotBuilder:
     def build(self) -> dict[str, pd.DataFrame]:
         """One DataFrame per raw_k8s_* table (empty where nothing was found)."""
         pods = self.columns["raw_k8s_pods"]
-        resolved = [self._resolve_workload(*args) for args in zip(
-            pods["namespace"], pods["pod_name"], pods["owner_kind"], pods["owner_name"],
-            self.pod_hash, strict=True)]
+        resolved = [
+            self._resolve_workload(*args)
+            for args in zip(
+                pods["namespace"],
+                pods["pod_name"],
+                pods["owner_kind"],
+                pods["owner_name"],
+                self.pod_hash,
+                strict=True,
+            )
+        ]
         pods["workload_kind"] = [kind for kind, _ in resolved]
         pods["workload_name"] = [name for _, name in resolved]
         frames = {}

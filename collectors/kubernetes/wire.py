@@ -28,8 +28,16 @@ def _list_of(item: Any) -> Any:
     return list[item]
 
 
-Metadata = _struct("Metadata", "name", "namespace", "uid", "labels", "annotations",
-                   "ownerReferences", "creationTimestamp")
+Metadata = _struct(
+    "Metadata",
+    "name",
+    "namespace",
+    "uid",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "creationTimestamp",
+)
 # init containers: restartPolicy "Always" marks a native sidecar
 Container = _struct("Container", "name", "image", "resources", "restartPolicy")
 
@@ -39,22 +47,41 @@ def _object(name: str, **parts: Any) -> type[msgspec.Struct]:
     return _struct(name, metadata=Metadata, **parts)
 
 
-Pod = _object("Pod", spec=_struct("PodSpec", "nodeName", containers=_list_of(Container),
-                                  initContainers=_list_of(Container)),
-              status=_struct("PodStatus", "phase"))
-Node = _object("Node", spec=_struct("NodeSpec", "providerID"),
-               status=_struct("NodeStatus", "capacity", "allocatable"))
+# spec.resources: the pod-level requests and limits (PodLevelResources, Kubernetes 1.32+)
+Pod = _object(
+    "Pod",
+    spec=_struct(
+        "PodSpec",
+        "nodeName",
+        "resources",
+        containers=_list_of(Container),
+        initContainers=_list_of(Container),
+    ),
+    status=_struct("PodStatus", "phase"),
+)
+Node = _object(
+    "Node",
+    spec=_struct("NodeSpec", "providerID"),
+    status=_struct("NodeStatus", "capacity", "allocatable"),
+)
 Namespace = _object("Namespace")
-Workload = _object("Workload", spec=_struct("WorkloadSpec", "replicas"),
-                   status=_struct("WorkloadStatus", "desiredNumberScheduled"))
-_Template = _struct("Template", spec=_struct(
-    "TemplateSpec", containers=_list_of(_struct("TemplateContainer", "image"))))
-ReplicaSet = _object("ReplicaSet", spec=_struct("ReplicaSetSpec", "replicas",
-                                                template=_Template))
-PersistentVolumeClaim = _object("PersistentVolumeClaim", spec=_struct(
-    "ClaimSpec", "volumeName", "storageClassName", "resources"))
-PersistentVolume = _object("PersistentVolume", spec=_struct(
-    "VolumeSpec", "storageClassName", "capacity", "claimRef"))
+Workload = _object(
+    "Workload",
+    spec=_struct("WorkloadSpec", "replicas"),
+    status=_struct("WorkloadStatus", "desiredNumberScheduled"),
+)
+_Template = _struct(
+    "Template",
+    spec=_struct("TemplateSpec", containers=_list_of(_struct("TemplateContainer", "image"))),
+)
+ReplicaSet = _object("ReplicaSet", spec=_struct("ReplicaSetSpec", "replicas", template=_Template))
+PersistentVolumeClaim = _object(
+    "PersistentVolumeClaim",
+    spec=_struct("ClaimSpec", "volumeName", "storageClassName", "resources"),
+)
+PersistentVolume = _object(
+    "PersistentVolume", spec=_struct("VolumeSpec", "storageClassName", "capacity", "claimRef")
+)
 
 
 class ListMetadata(msgspec.Struct):

@@ -188,12 +188,12 @@ def _k8s_snapshot_loaded(label: str, batch: LoadBatch, result: LoadResult) -> st
 
 def kubernetes_file(path: Path, *, cluster: str, when: datetime | None) -> Source:
     """A `kubectl get ... -o json` List of one cluster."""
-    def read() -> LoadBatch:
+    def read(state: Mapping[str, str], progress: Progress) -> list[LoadBatch]:
         from fleetscope.collectors.kubernetes.reader import read_list_file
 
-        return read_list_file(path, cluster=cluster, collected_at=when)
+        return [read_list_file(path, cluster=cluster, collected_at=when, progress=progress)]
 
-    return Source("kubernetes", cluster, f"kubernetes {cluster} {path.name}", _one(read),
+    return Source("kubernetes", cluster, f"kubernetes {cluster} {path.name}", read,
                   offline=True, describe=_k8s_snapshot_loaded)
 
 

@@ -160,6 +160,35 @@ def main() -> None:
     hostile = {"team": "<script>alert('x')</script>", "owner": "O'Brien \"the\" team",
                "note": "line one\nline two", "app.kubernetes.io/name": "zahlungs-dienst-ü-𝔘-💸"}
     write_json("k8s_hostile_labels.json", k8s(NODE, NAMESPACE, pod(metadata__labels=hostile)))
+    kubernetes_public_and_pod_level()
+
+
+def kubernetes_public_and_pod_level() -> None:
+    """Bytes that are not UTF-8, pod-level spec.resources, copies of one object, a public List."""
+    body = json.dumps(k8s(NODE, POD)).encode()
+    write_bytes("k8s_not_utf8.json", body.replace(b"checkout-1", b"checkout-\xff1"))
+    service = {"apiVersion": "v1", "kind": "Service",  # a kind never decoded, a Latin-1 byte
+               "metadata": {"name": "checkout", "namespace": "shop",
+                            "annotations": {"note": "MARKER"}}}
+    write_bytes("k8s_not_utf8_unread_field.json",
+                json.dumps(k8s(service, POD)).encode().replace(b"MARKER", b"caf\xe9"))
+    write_json("k8s_pod_level_cpu_words.json", k8s(pod(spec__resources={
+        "requests": {"cpu": "one core"}})))
+    write_json("k8s_pod_level_negative_limit.json", k8s(pod(spec__resources={
+        "limits": {"memory": "-1Gi"}})))
+    write_json("k8s_pod_level_requests_list.json", k8s(pod(spec__resources={
+        "requests": ["cpu", "1"]})))
+    # the copy kubectl printed second is the one kept, so its bad quantity is refused
+    write_json("k8s_duplicate_bad_copy.json", k8s(POD, pod(
+        spec__containers__0__resources__requests__cpu="lots")))
+    write_json("k8s_duplicate_pods.json", k8s(NODE, POD, POD, pod(status__phase="Pending"),
+                                              NODE))
+    public = (HERE.parent / "fixtures" / "kubernetes" / "website-examples" / "po-all.json")
+    write_bytes("k8s_po_all_truncated.json", public.read_bytes()[:5000])
+
+
+def write_bytes(name: str, body: bytes) -> None:
+    (HERE / name).write_bytes(body)
     # Prometheus dumps
     write_text("prom_truncated.json", json.dumps(prom())[:200])
     doc = prom()

@@ -33,10 +33,16 @@ final as (
         p.collected_at, p.cluster, p.namespace, p.pod_name, p.pod_uid, p.node_name, p.phase,
         p.workload_kind, p.workload_name,
         o.app_id, o.team, o.team_source,
-        coalesce(r.cpu_request_cores, 0) as cpu_request_cores,
-        coalesce(r.memory_request_bytes, 0) as memory_request_bytes,
+        -- a pod-level request (spec.resources, Kubernetes 1.32+) is the pod's request for
+        -- that resource, as the scheduler sees it (KEP-2837); else its containers' sum
+        coalesce(p.pod_cpu_request_cores, r.cpu_request_cores, 0) as cpu_request_cores,
+        coalesce(p.pod_memory_request_bytes, r.memory_request_bytes, 0) as memory_request_bytes,
         coalesce(r.gpu_request, 0) as gpu_request,
         coalesce(r.count_containers, 0) as count_containers,
+        (p.pod_cpu_request_cores is not null or p.pod_memory_request_bytes is not null)
+            as is_pod_level_request,
+        coalesce(r.cpu_request_cores, 0) as container_cpu_request_cores,
+        coalesce(r.memory_request_bytes, 0) as container_memory_request_bytes,
         p.created_at
     from pods as p
     left join owners as o using (collected_at, cluster, namespace, workload_kind, workload_name)
