@@ -11,7 +11,8 @@ snapshot_days as (
 ),
 
 raw_pods as (
-    select collected_at, cluster, namespace, pod_name, workload_kind, workload_name, phase
+    select collected_at, cluster, namespace, pod_name, workload_kind, workload_name, phase,
+        pod_cpu_request_cores
     from raw_k8s_pods
     where collected_at >= $inventory_from and collected_at < $inventory_to
 ),
@@ -26,7 +27,8 @@ pod_requests as (
 pods as (
     select
         p.collected_at, p.cluster, p.namespace, p.workload_kind, p.workload_name, p.phase,
-        r.cpu_request_cores
+        -- a pod-level request (PodLevelResources) is what the scheduler reserves for the pod
+        coalesce(p.pod_cpu_request_cores, r.cpu_request_cores) as cpu_request_cores
     from raw_pods as p
     left join pod_requests as r using (collected_at, cluster, namespace, pod_name)
 ),

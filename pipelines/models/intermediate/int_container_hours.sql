@@ -55,6 +55,8 @@ pod_attributes as (
         p.phase,
         p.workload_kind,
         p.workload_name,
+        p.pod_cpu_request_cores,
+        p.pod_memory_request_bytes,
         coalesce(o.app_id, p.workload_name) as app_id,
         coalesce(o.team, '__unallocated__') as team,
         coalesce(o.team_source, 'unallocated') as team_source
@@ -95,8 +97,33 @@ enriched as (
         coalesce(p.app_id, '__unallocated__') as app_id,
         coalesce(p.team, '__unallocated__') as team,
         coalesce(p.team_source, 'unallocated') as team_source,
-        coalesce(c.cpu_request_cores, ic.cpu_request_cores) as cpu_request_cores,
-        coalesce(c.memory_request_bytes, ic.memory_request_bytes) as memory_request_bytes,
+        -- a pod-level request (PodLevelResources, Kubernetes 1.32+) is what the scheduler
+        -- reserves for the pod as a whole, for any of its containers to use: it is split over
+        -- the containers in the hour by each one's max(own request, usage) (evenly where all
+        -- are 0), so a pod using no more than it requested is charged exactly its request
+        -- (docs/transform.md); kube-state-metrics has no pod-level series: the inventory's
+        case when p.pod_cpu_request_cores is null
+                then coalesce(c.cpu_request_cores, ic.cpu_request_cores)
+            when sum(greatest(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0),
+                              coalesce(c.cpu_usage_cores, 0))) over pod_hour > 0
+                then p.pod_cpu_request_cores
+                    * greatest(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0),
+                               coalesce(c.cpu_usage_cores, 0))
+                    / sum(greatest(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0),
+                                   coalesce(c.cpu_usage_cores, 0))) over pod_hour
+            else p.pod_cpu_request_cores / count(*) over pod_hour
+        end as cpu_request_cores,
+        case when p.pod_memory_request_bytes is null
+                then coalesce(c.memory_request_bytes, ic.memory_request_bytes)
+            when sum(greatest(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0),
+                              coalesce(c.memory_working_set_bytes_avg, 0))) over pod_hour > 0
+                then p.pod_memory_request_bytes
+                    * greatest(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0),
+                               coalesce(c.memory_working_set_bytes_avg, 0))
+                    / sum(greatest(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0),
+                                   coalesce(c.memory_working_set_bytes_avg, 0))) over pod_hour
+            else p.pod_memory_request_bytes / count(*) over pod_hour
+        end as memory_request_bytes,
         coalesce(c.gpu_request, ic.gpu_request) as gpu_request,
         -- not running, not charged: an hour without a running series, or of a pod without a
         -- node, ran 0 hours (a pending pod's request series alone costs nothing)
@@ -121,6 +148,7 @@ enriched as (
         and ic.namespace = c.namespace
         and ic.pod_name = c.pod_name
         and ic.container_name = c.container_name
+    window pod_hour as (partition by c.cluster, c.namespace, c.pod_name, c.hour_start)
 ),
 
 quantities as (
