@@ -99,29 +99,31 @@ enriched as (
         coalesce(p.team_source, 'unallocated') as team_source,
         -- a pod-level request (PodLevelResources, Kubernetes 1.32+) is what the scheduler
         -- reserves for the pod as a whole, for any of its containers to use: it is split over
-        -- the containers in the hour by each one's max(own request, usage) (evenly where all
-        -- are 0), so a pod using no more than it requested is charged exactly its request
+        -- the containers in the hour by their usage (by their own requests in an idle hour,
+        -- else evenly), so the pod is charged max(its request, its usage) exactly
         -- (docs/transform.md); kube-state-metrics has no pod-level series: the inventory's
         case when p.pod_cpu_request_cores is null
                 then coalesce(c.cpu_request_cores, ic.cpu_request_cores)
-            when sum(greatest(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0),
-                              coalesce(c.cpu_usage_cores, 0))) over pod_hour > 0
+            when sum(coalesce(c.cpu_usage_cores, 0)) over pod_hour > 0
+                then p.pod_cpu_request_cores * coalesce(c.cpu_usage_cores, 0)
+                    / sum(coalesce(c.cpu_usage_cores, 0)) over pod_hour
+            when sum(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0)) over pod_hour > 0
                 then p.pod_cpu_request_cores
-                    * greatest(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0),
-                               coalesce(c.cpu_usage_cores, 0))
-                    / sum(greatest(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0),
-                                   coalesce(c.cpu_usage_cores, 0))) over pod_hour
+                    * coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0)
+                    / sum(coalesce(c.cpu_request_cores, ic.cpu_request_cores, 0)) over pod_hour
             else p.pod_cpu_request_cores / count(*) over pod_hour
         end as cpu_request_cores,
         case when p.pod_memory_request_bytes is null
                 then coalesce(c.memory_request_bytes, ic.memory_request_bytes)
-            when sum(greatest(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0),
-                              coalesce(c.memory_working_set_bytes_avg, 0))) over pod_hour > 0
+            when sum(coalesce(c.memory_working_set_bytes_avg, 0)) over pod_hour > 0
+                then p.pod_memory_request_bytes * coalesce(c.memory_working_set_bytes_avg, 0)
+                    / sum(coalesce(c.memory_working_set_bytes_avg, 0)) over pod_hour
+            when sum(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0))
+                    over pod_hour > 0
                 then p.pod_memory_request_bytes
-                    * greatest(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0),
-                               coalesce(c.memory_working_set_bytes_avg, 0))
-                    / sum(greatest(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0),
-                                   coalesce(c.memory_working_set_bytes_avg, 0))) over pod_hour
+                    * coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0)
+                    / sum(coalesce(c.memory_request_bytes, ic.memory_request_bytes, 0))
+                        over pod_hour
             else p.pod_memory_request_bytes / count(*) over pod_hour
         end as memory_request_bytes,
         coalesce(c.gpu_request, ic.gpu_request) as gpu_request,
