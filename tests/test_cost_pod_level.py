@@ -23,68 +23,53 @@ import pytest
 
 from fleetscope.pipelines.invariants import check_invariants
 from fleetscope.pipelines.transform import transform_warehouse
-from fleetscope.warehouse import LoadBatch
-from tests.test_cost_fixtures import (
-    CONFIG,
-    DAY,
-    GIB,
-    SNAPSHOT_AT,
-    inventory_tables,
-    load_prometheus,
-)
+from fleetscope.warehouse import LoadBatch, Warehouse
+from tests import test_cost_fixtures as fx
 
 
-@pytest.fixture
-def built(warehouse):  # type: ignore[no-untyped-def]
-    tables = inventory_tables()
+def _with_pod_level_request(warehouse: Warehouse, cores: float, gib: float) -> Warehouse:
+    """The fixture cluster with api-1 given `spec.resources.requests` {cpu, memory}."""
+    tables = fx.inventory_tables()
     pods = tables["raw_k8s_pods"]
     api = pods["pod_name"] == "api-1"
-    pods.loc[api, "pod_cpu_request_cores"] = 2.0
-    pods.loc[api, "pod_memory_request_bytes"] = 4.0 * GIB
-    warehouse.load(LoadBatch("kubernetes", "c1", SNAPSHOT_AT, tables))
-    load_prometheus(warehouse)
-    transform_warehouse(warehouse, CONFIG)
+    pods.loc[api, "pod_cpu_request_cores"] = cores
+    pods.loc[api, "pod_memory_request_bytes"] = gib * fx.GIB
+    warehouse.load(LoadBatch("kubernetes", "c1", fx.SNAPSHOT_AT, tables))
+    fx.load_prometheus(warehouse)
+    transform_warehouse(warehouse, fx.CONFIG)
     return warehouse
 
 
-def test_a_pod_level_request_is_charged_for_the_pod_as_a_whole(built) -> None:  # type: ignore[no-untyped-def]
-    rows = built.con.execute(
+def _api_hours(wh: Warehouse) -> list[tuple]:
+    return wh.con.execute(
         "select container_name, sum(cpu_requested_core_hours), sum(cpu_charged_core_hours), "
         "sum(ram_requested_gib_hours), sum(ram_charged_gib_hours) from int_container_hours "
         "where pod_name = 'api-1' group by 1 order by 1").fetchall()
+
+
+def test_a_pod_level_request_is_charged_for_the_pod_as_a_whole(warehouse) -> None:  # type: ignore[no-untyped-def]
+    built = _with_pod_level_request(warehouse, 2.0, 4.0)
+    rows = _api_hours(built)
     assert [r[0] for r in rows] == ["app", "sidecar"]
     assert rows[0][1:] == pytest.approx((3 * 4 / 3, 3 * 4 / 3, 3 * 8 / 3, 3 * 8 / 3))
     assert rows[1][1:] == pytest.approx((3 * 2 / 3, 3 * 2 / 3, 3 * 4 / 3, 3 * 4 / 3))
     teams = dict(built.con.execute(
         "select team, total_cost from mart_team_cost_daily where cost_date = ?",
-        [DAY.date()]).fetchall())
+        [fx.DAY.date()]).fetchall())
     assert teams["alpha"] == pytest.approx(11.4)
     assert teams["__idle__"] == pytest.approx(8.25)
     assert sum(teams.values()) == pytest.approx(25.2)
     assert check_invariants(built.con) == []
-
-
-def test_staging_shows_the_pod_level_request(built) -> None:  # type: ignore[no-untyped-def]
     row = built.con.execute(
         "select cpu_request_cores, memory_request_bytes, is_pod_level_request from stg_k8s_pods "
         "where pod_name = 'api-1'").fetchone()
-    assert row == pytest.approx((2.0, 4.0 * GIB, True))
+    assert row == pytest.approx((2.0, 4.0 * fx.GIB, True))
 
 
 def test_a_pod_using_more_than_its_pod_level_request_pays_its_usage(warehouse) -> None:  # type: ignore[no-untyped-def]
     # api-1 with a pod-level request of 0.5 core (its containers use 0.75): shares 1/3 and 1/6,
     # each below its container's usage, so each pays its usage: 0.5 + 0.25 = 0.75 core-hours an
     # hour, max(0.5, 0.75). RAM: 1 GiB for a 1.5 GiB working set: 1.5 GiB-hours an hour.
-    tables = inventory_tables()
-    pods = tables["raw_k8s_pods"]
-    api = pods["pod_name"] == "api-1"
-    pods.loc[api, "pod_cpu_request_cores"] = 0.5
-    pods.loc[api, "pod_memory_request_bytes"] = 1.0 * GIB
-    warehouse.load(LoadBatch("kubernetes", "c1", SNAPSHOT_AT, tables))
-    load_prometheus(warehouse)
-    transform_warehouse(warehouse, CONFIG)
-    row = warehouse.con.execute(
-        "select sum(cpu_requested_core_hours), sum(cpu_charged_core_hours), "
-        "sum(ram_requested_gib_hours), sum(ram_charged_gib_hours) from int_container_hours "
-        "where pod_name = 'api-1'").fetchone()
-    assert row == pytest.approx((3 * 0.5, 3 * 0.75, 3 * 1.0, 3 * 1.5))
+    rows = _api_hours(_with_pod_level_request(warehouse, 0.5, 1.0))
+    totals = [sum(r[i] for r in rows) for i in range(1, 5)]
+    assert totals == pytest.approx([3 * 0.5, 3 * 0.75, 3 * 1.0, 3 * 1.5])
