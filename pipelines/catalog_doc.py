@@ -26,9 +26,9 @@ _INTRO = """\
 
 The analysts' API: every mart, the staging views DESIGN.md names and the deploy events, with
 their grain, columns (type, unit, meaning) and an example query. Dates are UTC calendar days;
-money is DOUBLE in `pricing.currency` (USD by default); `__idle__`, `__unallocated__` and
-`__all__` are reserved team names (docs/architecture.md). Open the warehouse read-only
-(`fleetscope query SQL`, or `duckdb.connect(path, read_only=True)` in a notebook).
+money is DOUBLE in `pricing.currency` (USD by default); `__idle__`, `__unallocated__`,
+`__unmounted__` and `__all__` are reserved team names (docs/architecture.md). Open the warehouse
+read-only (`fleetscope query SQL`, or `duckdb.connect(path, read_only=True)` in a notebook).
 
 Generated from each model's YAML (`pipelines/models/<layer>/<name>.yml`: grain, columns with type,
 unit and meaning, tests, example) by `pipelines/catalog_doc.py`; regenerate with

@@ -58,8 +58,8 @@ def _helios_excluded(column: str) -> str:
 
 CLUSTER_COST_INPUTS = ("mart_team_cost_daily", "int_node_hours", "int_workload_costs_daily",
                        "int_storage_costs_daily", "int_helios_app_cost_daily")
-# Per Kubernetes cluster and day, what the teams (with __idle__ and __unallocated__) were
-# charged against what the nodes, volumes and off-node work cost.
+# Per Kubernetes cluster and day, what the teams (with the reserved __idle__, __unallocated__
+# and __unmounted__) were charged against what the nodes, volumes and off-node work cost.
 CLUSTER_COST_DIFFERENCE_SQL = f"""
     with expected as (
         select cost_date, cluster, sum(cost) as cost from (
@@ -91,11 +91,11 @@ def _cluster_cost(_args: Mapping[str, Any]) -> Invariant:
     return Invariant(
         "adds_up_to_cluster_cost", CLUSTER_COST_DIFFERENCE_SQL, CLUSTER_COST_INPUTS,
         ("cluster", "cost_date"), "difference", {"min_value": -CENT, "max_value": CENT},
-        "per cluster and day, the teams' total_cost (with __idle__ and __unallocated__) equals "
-        "the cost of its nodes and volumes (to a cent)",
-        lambda r: (f"cluster {r['cluster']} on {r['cost_date']}: teams (incl. __idle__ and "
-                   f"__unallocated__) sum to {r['teams_cost']:.4f} but its nodes and volumes "
-                   f"cost {r['cluster_cost']:.4f}"))
+        "per cluster and day, the teams' total_cost (with __idle__, __unallocated__ and "
+        "__unmounted__) equals the cost of its nodes and volumes (to a cent)",
+        lambda r: (f"cluster {r['cluster']} on {r['cost_date']}: teams (incl. __idle__, "
+                   f"__unallocated__, __unmounted__) sum to {r['teams_cost']:.4f} but its "
+                   f"nodes and volumes cost {r['cluster_cost']:.4f}"))
 
 
 def _idle_share(_args: Mapping[str, Any]) -> Invariant:

@@ -17,6 +17,7 @@ from fleetscope.reports.weeks import IsoWeek
 
 IDLE = "__idle__"
 UNALLOCATED = "__unallocated__"
+UNMOUNTED = "__unmounted__"  # persistent volumes bound to no claim: nobody's team
 ALL = "__all__"
 
 Connection = duckdb.DuckDBPyConnection
@@ -324,11 +325,11 @@ def team_efficiency(con: Connection, week: IsoWeek) -> pd.DataFrame:
                        + cpu_used_core_hours + ram_requested_gib_hours
                        + ram_used_gib_hours > 0), 0) as ram_cost
             from mart_team_cost_daily
-            where cost_date between ? and ? and team not in (?, ?)
+            where cost_date between ? and ? and team not in (?, ?, ?)
             group by team
         )
         select team, 100 * cpu as cpu_efficiency_pct, 100 * ram as ram_efficiency_pct,
                100 * (cpu * cpu_cost + ram * ram_cost) / nullif(cpu_cost + ram_cost, 0)
                    as total_efficiency_pct
         from sums order by total_efficiency_pct nulls last, team
-        """, [week.start, week.end, IDLE, UNALLOCATED]).df()
+        """, [week.start, week.end, IDLE, UNALLOCATED, UNMOUNTED]).df()

@@ -84,8 +84,8 @@ def _known_teams(con: Connection) -> list[str]:
         sql.append("select team from mart_app_migration_status")
     rows = con.execute(
         f"select distinct team from ({' union '.join(sql)}) t "
-        "where team is not null and team not in (?, ?) order by team",
-        [metrics.IDLE, metrics.ALL]).fetchall()
+        "where team is not null and team not in (?, ?, ?) order by team",
+        [metrics.IDLE, metrics.UNMOUNTED, metrics.ALL]).fetchall()
     return [r[0] for r in rows]
 
 

@@ -25,8 +25,8 @@ def built(warehouse: Warehouse) -> Warehouse:
     ("update mart_team_cost_daily set total_cost = total_cost + 0.02 where team = 'beta'", [
         f"mart_namespace_cost_daily: team beta, cluster c1 on {DAY.date()}: namespaces sum to "
         "3.9000 but mart_team_cost_daily.total_cost is 3.9200",
-        f"mart_team_cost_daily: cluster c1 on {DAY.date()}: teams (incl. __idle__ and "
-        "__unallocated__) sum to 25.2200 but its nodes and volumes cost 25.2000"]),
+        f"mart_team_cost_daily: cluster c1 on {DAY.date()}: teams (incl. __idle__, "
+        "__unallocated__, __unmounted__) sum to 25.2200 but its nodes and volumes cost 25.2000"]),
     # a cent of rounding is tolerated
     ("update mart_team_cost_daily set total_cost = total_cost + 0.004 where team = 'beta'", []),
     ("update mart_cluster_utilization_daily set cpu_used_core_hours = 19, ram_used_pct = 101", [

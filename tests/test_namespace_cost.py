@@ -10,7 +10,7 @@ Volumes of the day's snapshot, capacity x 24 h x 0.01 $/GiB-hour, to the team of
 namespace (labels: shop -> gamma, batch -> beta):
   pv-shop  10 GiB, claim shop/data    -> gamma in shop:  2.4
   pv-batch  5 GiB, claim batch/scratch -> beta in batch:  1.2 (beta: 3.9 + 1.2 = 5.1)
-  pv-free   2 GiB, no claim           -> __unallocated__ in __unbound__: 0.48
+  pv-free   2 GiB, no claim           -> __unmounted__ in __unbound__: 0.48
 Cluster c1 on the day: 25.2 of node-hours + 4.08 of volumes = 29.28.
 Efficiency (OpenCost): alpha requests 6 core-hours (api 1 + db 1 per hour), uses 2.55
 (0.5 + 0.25 + 0.1 per hour): 42.5%; RAM 18 GiB-hours requested (2 + 4), 7.5 used (1 + 0.5 + 1):
@@ -81,13 +81,13 @@ def _namespaces(wh: Warehouse) -> dict[tuple[str, str], tuple[float, ...]]:
 def test_namespace_costs_match_the_hand_computation(built: Warehouse) -> None:
     ns = _namespaces(built)
     assert set(ns) == {("alpha", "shop"), ("beta", "batch"), ("gamma", "shop"),
-                       ("__unallocated__", "shop"), ("__unallocated__", "__unbound__"),
+                       ("__unallocated__", "shop"), ("__unmounted__", "__unbound__"),
                        ("__idle__", "__idle__")}
     assert ns[("alpha", "shop")] == pytest.approx((6.75, 1.95, 0.0, 8.7))
     assert ns[("beta", "batch")] == pytest.approx((3.0, 0.9, 1.2, 5.1))
     assert ns[("gamma", "shop")] == pytest.approx((0.0, 0.0, 2.4, 2.4))
     assert ns[("__unallocated__", "shop")][3] == pytest.approx(1.65)
-    assert ns[("__unallocated__", "__unbound__")] == pytest.approx((0.0, 0.0, 0.48, 0.48))
+    assert ns[("__unmounted__", "__unbound__")] == pytest.approx((0.0, 0.0, 0.48, 0.48))
     assert ns[("__idle__", "__idle__")] == pytest.approx((6.75, 4.2, 0.0, 10.95))
     assert sum(v[3] for v in ns.values()) == pytest.approx(29.28)
     assert check_invariants(built.con) == []
@@ -104,7 +104,8 @@ def test_namespaces_add_up_to_the_team_mart_and_helios_is_left_out(built: Wareho
     frame = next(f for f in frames if f.name == "mart_namespace_cost_daily:adds_up_to_team_cost")
     assert any(c.frame == frame.name for c in checks)
     diffs = built.con.execute(frame.sql).df().set_index("team")["difference"]
-    assert set(diffs.index) == {"alpha", "beta", "gamma", "__unallocated__", "__idle__"}
+    assert set(diffs.index) == {"alpha", "beta", "gamma", "__unallocated__", "__unmounted__",
+                                "__idle__"}
     assert diffs.abs().max() < 1e-9
     names = {c.name for c in checks}
     assert {"mart_namespace_cost_daily.grain_unique",

@@ -41,8 +41,8 @@ TABLES = {
         ) t(cluster, usage_date, node_name, total_cost, instance_type,
             is_priced_by_instance_type, present_hours)""",
     "int_storage_costs_daily": """select * from (values
-        ('prod', date '2026-11-20', 2.0), ('prod', date '2026-11-21', 2.0)
-        ) t(cluster, cost_date, storage_cost)""",
+        ('prod', date '2026-11-20', 2.0, 'namespace'), ('prod', date '2026-11-21', 2.0, 'pods')
+        ) t(cluster, cost_date, storage_cost, allocated_by)""",
     "int_workload_costs_daily": """select * from (values
         ('prod', date '2026-11-20', 1.0), ('prod', date '2026-11-21', 1.0)
         ) t(cluster, cost_date, off_node_cost)""",
@@ -96,6 +96,11 @@ TABLES = {
         ) t(collected_at, cluster, namespace, pod_name, node_name, workload_kind,
             workload_name, app_id, team, cpu_request_cores, memory_request_bytes,
             gpu_request)""",
+    "stg_k8s_pod_claims": """select * from (values
+        (timestamp '2026-11-21 06:00', 'prod', 'pay', 'checkout-1', 'data', 'n1', 'Running',
+         'checkout', 'payments')
+        ) t(collected_at, cluster, namespace, pod_name, claim_name, node_name, phase, app_id,
+            team)""",
     "stg_k8s_nodes": """select * from (values
         (timestamp '2026-11-21 06:00', 'prod', 'n1', 'm5.xlarge', 4.0, 16e9, false)
         ) t(collected_at, cluster, node_name, instance_type, cpu_capacity_cores,

@@ -146,7 +146,31 @@ def pod_rows(
     cols["owner_kind"].append(owner.get("kind"))
     cols["owner_name"].append(owner.get("name"))
     _metadata(b, cols, meta, where, "labels", "annotations", "created_at")
+    cols["pvc_names"].append(_claim_names(spec.get("volumes"), where))
     b.pod_hash.append(labels.get("pod-template-hash"))
+
+
+def _claim_names(volumes: Any, where: str) -> str:
+    """The claims a pod mounts (`spec.volumes[].persistentVolumeClaim.claimName`), as a sorted
+    JSON list of distinct names ("[]" for none): a volume's cost follows the pods mounting its
+    claim. A pod can only mount claims of its own namespace, so names alone identify them."""
+    if volumes is None:
+        return "[]"
+    if not isinstance(volumes, list):
+        raise InputError(f"{where}: spec.volumes: expected a list, got {type(volumes).__name__}")
+    names = set()
+    for i, volume in enumerate(volumes):
+        claim = (volume or _EMPTY).get("persistentVolumeClaim")
+        if claim is None:
+            continue  # emptyDir, configMap, secret, projected... cost nothing here
+        name = claim.get("claimName") if isinstance(claim, dict) else None
+        if not isinstance(name, str) or not name:
+            raise InputError(
+                f"{where}: spec.volumes[{i}].persistentVolumeClaim.claimName: expected a "
+                f"claim name, got {name!r}"
+            )
+        names.add(name)
+    return orjson.dumps(sorted(names)).decode()
 
 
 def _pod_level_row(

@@ -52,6 +52,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "pod_memory_request_bytes",
         "pod_cpu_limit_cores",
         "pod_memory_limit_bytes",
+        "pvc_names",
     ),
     "raw_k8s_containers": (
         "namespace",

@@ -173,14 +173,18 @@ def _freshness_and_share(config: Config, now: datetime, frames: list[Frame],
             where team <> '__idle__'
               and cost_date > (select max(cost_date) from mart_team_cost_daily) - 7
         )
-        select 100.0 * coalesce(sum(case when team = '__unallocated__' then total_cost end), 0)
+        -- an unbound volume (__unmounted__) is cost no team owns, as it was under
+        -- __unallocated__ before volumes followed their pods
+        select 100.0 * coalesce(sum(case when team in ('__unallocated__', '__unmounted__')
+                                         then total_cost end), 0)
                / nullif(sum(total_cost), 0) as unallocated_pct
         from recent
         """, ("mart_team_cost_daily",)))
     checks.append(Check("mart_team_cost_daily.unallocated_share", "unallocated_share", "share",
                         CRITICAL, "ExpectColumnValuesToBeBetween",
                         {"column": "unallocated_pct", "max_value": v.max_unallocated_share_pct},
-                        f"__unallocated__ is at most {v.max_unallocated_share_pct:g}% of the "
+                        f"__unallocated__ and __unmounted__ are at most "
+                        f"{v.max_unallocated_share_pct:g}% of the "
                         "allocated cost of the last 7 days"))
 
 

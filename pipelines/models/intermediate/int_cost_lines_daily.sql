@@ -25,9 +25,12 @@ cost_lines as (
     from int_workload_costs_daily
     union all
     select
+        -- app_id stays null: mart_app_cost_daily.total_cost has no volumes (the split's app is
+        -- in int_storage_costs_daily), so a volume's apps of one team make one line
         cost_date, 'kubernetes', cluster, coalesce(namespace, '__unbound__'), team, null, pv_name,
-        0.0, 0.0, 0.0, storage_cost, storage_cost, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        0.0, 0.0, 0.0, sum(storage_cost), sum(storage_cost), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     from int_storage_costs_daily
+    group by cost_date, cluster, namespace, team, pv_name
     union all
     select
         cost_date, 'kubernetes', cluster, '__idle__', '__idle__', null, '__idle__',

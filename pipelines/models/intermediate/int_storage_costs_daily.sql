@@ -70,14 +70,19 @@ namespace_teams as (
     where team is not null and team <> ''
 ),
 
-final as (
+pod_claims as (
+    select * from stg_k8s_pod_claims
+),
+
+volume_days as (
     select
         d.day as cost_date,
         d.cluster,
+        d.snapshot_at,
         v.pv_name,
         v.claim_namespace as namespace,
         v.claim_name,
-        coalesce(t.team, '__unallocated__') as team,
+        t.team as namespace_team,
         coalesce(v.capacity_bytes, 0) / 1073741824.0 * 24 as storage_gib_hours,
         coalesce(v.capacity_bytes, 0) / 1073741824.0 * 24 * r.storage_per_gib_hour
             as storage_cost
@@ -91,6 +96,51 @@ final as (
         and t.namespace = v.claim_namespace
         and t.candidate_number = 1
     cross join rates as r
+),
+
+mounts as (
+    -- the pods running in the snapshot in force that mount each claim, per team and app: the
+    -- inventory is daily, so the day's 24 hours are split alike (see docs/transform.md)
+    select
+        cluster, collected_at, namespace, claim_name, team, app_id,
+        count(*) as mounting_pods,
+        sum(count(*)) over (partition by cluster, collected_at, namespace, claim_name)
+            as claim_pods
+    from pod_claims
+    where phase = 'Running' and node_name is not null
+    group by cluster, collected_at, namespace, claim_name, team, app_id
+),
+
+final as (
+    -- a bound volume's cost is split evenly over the pods mounting its claim, each to its
+    -- pod's team and app; no mounting pod: the claim namespace's team; unbound: __unmounted__
+    select
+        v.cost_date,
+        v.cluster,
+        v.pv_name,
+        v.namespace,
+        v.claim_name,
+        case
+            when v.claim_name is null then '__unmounted__'
+            when m.team is not null then m.team
+            else coalesce(v.namespace_team, '__unallocated__')
+        end as team,
+        m.app_id,
+        case
+            when v.claim_name is null then 'unbound'
+            when m.team is not null then 'pods'
+            else 'namespace'
+        end as allocated_by,
+        coalesce(m.mounting_pods, 0) as mounting_pods,
+        v.storage_gib_hours * coalesce(m.mounting_pods / m.claim_pods, 1.0)
+            as storage_gib_hours,
+        v.storage_cost * coalesce(m.mounting_pods / m.claim_pods, 1.0) as storage_cost
+    from volume_days as v
+    left join mounts as m
+        on m.cluster = v.cluster
+        and m.collected_at = v.snapshot_at
+        and m.namespace = v.namespace
+        and m.claim_name = v.claim_name
 )
 
 select * from final
