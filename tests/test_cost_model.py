@@ -162,8 +162,9 @@ def test_storage_is_charged_to_the_claim_namespace_team(warehouse: Warehouse) ->
     teams = _team_costs(warehouse)
     storage = dict(warehouse.con.execute(
         "select team, storage_cost from mart_team_cost_daily where storage_cost > 0").fetchall())
-    # 10 GiB x 24 h x 0.01 = 2.4 to beta (namespace batch); 5 GiB unclaimed -> 1.2 unallocated
-    assert storage == pytest.approx({"beta": 2.4, "__unallocated__": 1.2})
+    # 10 GiB x 24 h x 0.01 = 2.4 to beta (namespace batch, no pod mounts it); 5 GiB unclaimed
+    # -> 1.2 to the reserved __unmounted__ (issue 11; it was __unallocated__)
+    assert storage == pytest.approx({"beta": 2.4, "__unmounted__": 1.2})
     assert teams["beta"][2] == pytest.approx(3.9 + 2.4)
     assert check_invariants(warehouse.con) == []
 
