@@ -28,14 +28,7 @@ from fleetscope.errors import InputError
 from fleetscope.pipelines.invariants import check_invariants
 from fleetscope.pipelines.transform import transform_warehouse
 from fleetscope.warehouse import LoadBatch, Warehouse
-from tests.test_cost_fixtures import (
-    CONFIG,
-    DAY,
-    GIB,
-    SNAPSHOT_AT,
-    inventory_tables,
-    load_prometheus,
-)
+from tests import test_cost_fixtures as fx
 
 
 def _store_pod(name: str, workload: str, *, running: bool = True) -> dict:
@@ -54,7 +47,7 @@ def _store_pod(name: str, workload: str, *, running: bool = True) -> dict:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     wh = Warehouse(tmp_path_factory.mktemp("vol") / "wh.duckdb")
-    tables = inventory_tables()
+    tables = fx.inventory_tables()
     tables["raw_k8s_workloads"] = pd.concat(
         [
             tables["raw_k8s_workloads"],
@@ -89,27 +82,27 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
         [
             {
                 "pv_name": "pv-shared",
-                "capacity_bytes": 6.0 * GIB,
+                "capacity_bytes": 6.0 * fx.GIB,
                 "claim_namespace": "store",
                 "claim_name": "shared",
             },
             {
                 "pv_name": "pv-data",
-                "capacity_bytes": 10.0 * GIB,
+                "capacity_bytes": 10.0 * fx.GIB,
                 "claim_namespace": "shop",
                 "claim_name": "data",
             },
             {
                 "pv_name": "pv-free",
-                "capacity_bytes": 2.0 * GIB,
+                "capacity_bytes": 2.0 * fx.GIB,
                 "claim_namespace": None,
                 "claim_name": None,
             },
         ]
     )
-    wh.load(LoadBatch("kubernetes", "c1", SNAPSHOT_AT, tables))
-    load_prometheus(wh)
-    transform_warehouse(wh, CONFIG)
+    wh.load(LoadBatch("kubernetes", "c1", fx.SNAPSHOT_AT, tables))
+    fx.load_prometheus(wh)
+    transform_warehouse(wh, fx.CONFIG)
     yield wh
     wh.close()
 
@@ -118,7 +111,7 @@ def test_volume_cost_follows_the_mounting_pods(built: Warehouse) -> None:
     rows = built.con.execute(
         "select pv_name, team, app_id, allocated_by, mounting_pods, storage_cost "
         "from int_storage_costs_daily where cost_date = ? order by pv_name, team",
-        [DAY.date()],
+        [fx.DAY.date()],
     ).fetchall()
     assert rows == [
         ("pv-data", "gamma", None, "namespace", 0, pytest.approx(2.4)),
@@ -133,7 +126,7 @@ def test_teams_and_namespaces_carry_the_split(built: Warehouse) -> None:
         built.con.execute(
             "select team || '/' || namespace, storage_cost from mart_namespace_cost_daily "
             "where cluster = 'c1' and cost_date = ? and storage_cost > 0",
-            [DAY.date()],
+            [fx.DAY.date()],
         ).fetchall()
     )
     assert storage == {
