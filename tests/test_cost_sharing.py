@@ -86,13 +86,20 @@ def _coredns_hours() -> pd.DataFrame:
     )
 
 
-def _build(wh: Warehouse, sharing: dict[str, object]) -> dict[str, tuple[float, float, float]]:
-    """Load the cluster, transform with `sharing`; team -> (total, idle share, shared)."""
-    wh.load(LoadBatch("kubernetes", "c1", fx.SNAPSHOT_AT, _with_kube_system(fx.inventory_tables())))
+def _build(
+    wh: Warehouse, sharing: dict[str, object], *, only_kube_system: bool = False
+) -> dict[str, tuple[float, float, float]]:
+    """Load the cluster (or only its kube-system pod), transform with `sharing`;
+    team -> (total, idle share, shared)."""
+    inventory = _with_kube_system(fx.inventory_tables(with_pods=not only_kube_system))
+    wh.load(LoadBatch("kubernetes", "c1", fx.SNAPSHOT_AT, inventory))
     prom = fx.prometheus_tables()
-    prom["raw_prom_container_hours"] = pd.concat(
-        [prom["raw_prom_container_hours"], _coredns_hours()], ignore_index=True
+    others = (
+        prom["raw_prom_container_hours"].iloc[0:0]
+        if only_kube_system
+        else (prom["raw_prom_container_hours"])
     )
+    prom["raw_prom_container_hours"] = pd.concat([others, _coredns_hours()], ignore_index=True)
     end = fx.DAY + timedelta(hours=fx.HOURS)
     wh.load(LoadBatch("prometheus", "c1", end, prom, window=Window(fx.DAY, end)))
     transform_warehouse(wh, _config(sharing))
@@ -144,20 +151,15 @@ def test_no_sharing_config_changes_nothing(warehouse: Warehouse) -> None:
     assert check_invariants(warehouse.con) == []
 
 
-def test_overhead_without_teams_goes_to_unallocated(warehouse: Warehouse) -> None:
+@pytest.mark.parametrize("split", ["weighted", "even"])
+def test_overhead_without_teams_goes_to_unallocated(warehouse: Warehouse, split: str) -> None:
     """A cluster whose only cost is shared: the pool stays whole on `__unallocated__`."""
-    wh = warehouse
-    tables = _with_kube_system(fx.inventory_tables(with_pods=False))
-    wh.load(LoadBatch("kubernetes", "c1", fx.SNAPSHOT_AT, tables))
-    prom = fx.prometheus_tables()
-    prom["raw_prom_container_hours"] = _coredns_hours()
-    end = fx.DAY + timedelta(hours=fx.HOURS)
-    wh.load(LoadBatch("prometheus", "c1", end, prom, window=Window(fx.DAY, end)))
-    transform_warehouse(wh, _config(SHARED))
-    shared = dict(wh.con.execute("select team, shared_cost from mart_team_cost_daily").fetchall())
+    teams = _build(warehouse, {**SHARED, "split": split}, only_kube_system=True)
     # kube-system 1.8 + overhead 1.05 all to __unallocated__ (which had no cost of its own)
-    assert shared == pytest.approx({"platform": -1.8, "__unallocated__": 2.85, "__idle__": 0.0})
-    assert check_invariants(wh.con) == []
+    assert {t: v[2] for t, v in teams.items()} == pytest.approx(
+        {"platform": -1.8, "__unallocated__": 2.85, "__idle__": 0.0}
+    )
+    assert check_invariants(warehouse.con) == []
 
 
 @pytest.mark.parametrize(
