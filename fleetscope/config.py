@@ -85,6 +85,21 @@ class OwnershipConfig:
 
 
 @dataclass(frozen=True)
+class SharingConfig:
+    namespaces: list[str] = _doc(
+        "Kubernetes namespaces whose cost (workloads and volumes) is spread over the teams, e.g. "
+        "`[\"kube-system\", \"monitoring\"]`; `mart_team_cost_daily.shared_cost` moves it.", [])
+    split: str = _doc(
+        "How shared cost is spread per cluster and day: `weighted` (by each team's allocated cost "
+        "outside the shared namespaces) or `even` (equally over the teams with such cost).",
+        "weighted")
+    overhead_per_hour: dict[str, float] = _doc(
+        "Cost per hour not in any node price, per cluster (control plane, support): "
+        "`[sharing.overhead_per_hour] prod-eu = 0.10`; charged for each hour the cluster has "
+        "nodes and spread like the shared namespaces.", {})
+
+
+@dataclass(frozen=True)
 class KubernetesContext:
     context: str = _doc("kubeconfig context name.")
     cluster: str | None = _doc("Cluster name in the warehouse (default: the context name).", None)
@@ -247,6 +262,8 @@ class Config:
     pricing: PricingConfig = _doc("Prices (OpenCost defaults).", default_factory=PricingConfig)
     ownership: OwnershipConfig = _doc("How apps and teams are found.",
                                       default_factory=OwnershipConfig)
+    sharing: SharingConfig = _doc("Shared namespaces and cluster overhead spread over teams.",
+                                  default_factory=SharingConfig)
     kubernetes: KubernetesConfig = _doc("Clusters collected by `fleetscope collect kubernetes`.",
                                         default_factory=KubernetesConfig)
     prometheus: PrometheusConfig = _doc("Usage metrics.", default_factory=PrometheusConfig)

@@ -58,21 +58,32 @@ def _helios_excluded(column: str) -> str:
 
 CLUSTER_COST_INPUTS = ("mart_team_cost_daily", "int_node_hours", "int_workload_costs_daily",
                        "int_storage_costs_daily", "int_helios_app_cost_daily")
-# Per Kubernetes cluster and day, what the teams (with the reserved __idle__, __unallocated__
-# and __unmounted__) were charged against what the nodes, volumes and off-node work cost.
-CLUSTER_COST_DIFFERENCE_SQL = f"""
+SHARED_COST_INPUTS = (*CLUSTER_COST_INPUTS, "ref_sharing_overhead")
+# Overhead (config `sharing.overhead_per_hour`) is new money: charged per hour a cluster has nodes.
+_OVERHEAD_PART = """
+            union all
+            select usage_date, cluster, count(distinct hour_start) * any_value(o.overhead_per_hour)
+            from int_node_hours inner join ref_sharing_overhead as o using (cluster)
+            group by usage_date, cluster"""
+
+
+def _cluster_cost_sql(teams_cost: str, overhead: str) -> str:
+    """Per Kubernetes cluster and day, what the teams (with the reserved __idle__,
+    __unallocated__ and __unmounted__) were charged against what the nodes, volumes and off-node
+    work (and overhead) cost."""
+    return f"""
     with expected as (
         select cost_date, cluster, sum(cost) as cost from (
             select usage_date as cost_date, cluster, total_cost as cost from int_node_hours
             union all
             select cost_date, cluster, storage_cost from int_storage_costs_daily
             union all
-            select cost_date, cluster, off_node_cost from int_workload_costs_daily
+            select cost_date, cluster, off_node_cost from int_workload_costs_daily{overhead}
         ) as parts
         group by cost_date, cluster
     ),
     actual as (
-        select cost_date, cluster, sum(total_cost) as cost
+        select cost_date, cluster, sum({teams_cost}) as cost
         from mart_team_cost_daily
         where {_helios_excluded("cluster")}
         group by cost_date, cluster
@@ -87,6 +98,9 @@ CLUSTER_COST_DIFFERENCE_SQL = f"""
 """
 
 
+CLUSTER_COST_DIFFERENCE_SQL = _cluster_cost_sql("total_cost", "")
+
+
 def _cluster_cost(_args: Mapping[str, Any]) -> Invariant:
     return Invariant(
         "adds_up_to_cluster_cost", CLUSTER_COST_DIFFERENCE_SQL, CLUSTER_COST_INPUTS,
@@ -96,6 +110,18 @@ def _cluster_cost(_args: Mapping[str, Any]) -> Invariant:
         lambda r: (f"cluster {r['cluster']} on {r['cost_date']}: teams (incl. __idle__, "
                    f"__unallocated__, __unmounted__) sum to {r['teams_cost']:.4f} but its "
                    f"nodes and volumes cost {r['cluster_cost']:.4f}"))
+
+
+def _cluster_cost_shared(_args: Mapping[str, Any]) -> Invariant:
+    return Invariant(
+        "adds_up_with_sharing", _cluster_cost_sql("total_cost + shared_cost", _OVERHEAD_PART),
+        SHARED_COST_INPUTS, ("cluster", "cost_date"), "difference",
+        {"min_value": -CENT, "max_value": CENT},
+        "per cluster and day, the teams' total_cost + shared_cost equals the cost of its nodes "
+        "and volumes plus the configured overhead (to a cent)",
+        lambda r: (f"cluster {r['cluster']} on {r['cost_date']}: teams with sharing sum to "
+                   f"{r['teams_cost']:.4f} but its nodes, volumes and overhead cost "
+                   f"{r['cluster_cost']:.4f}"))
 
 
 def _idle_share(_args: Mapping[str, Any]) -> Invariant:
@@ -177,6 +203,7 @@ def _scope(_args: Mapping[str, Any]) -> Invariant:
 # Model tests a YAML may declare by name, each with its arguments.
 INVARIANTS: dict[str, Callable[[Mapping[str, Any]], Invariant]] = {
     "adds_up_to_cluster_cost": _cluster_cost,
+    "adds_up_with_sharing": _cluster_cost_shared,
     "idle_share_adds_up": _idle_share,
     "adds_up_to_team_cost": _namespace_cost,
     "used_within_capacity": _used_within_capacity,

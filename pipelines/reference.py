@@ -1,7 +1,7 @@
 """Reference tables: configuration turned into small `ref_*` tables that SQL models join.
 
 Models stay pure SQL over tables; everything they need from the config (prices, label keys,
-ownership overrides) is written here before the models run.
+ownership overrides, shared namespaces) is written here before the models run.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 from fleetscope.config import Config
 from fleetscope.pipelines.ownership import ownership_tables
 from fleetscope.pipelines.pricing import pricing_tables
+from fleetscope.pipelines.sharing import sharing_tables
 from fleetscope.warehouse import Warehouse
 
 
 def load_reference_tables(wh: Warehouse, config: Config) -> None:
     """Write every `ref_*` table in one transaction."""
-    tables = {**pricing_tables(config), **ownership_tables(config)}
+    tables = {**pricing_tables(config), **ownership_tables(config), **sharing_tables(config)}
     with wh.transaction():
         for name, frame in tables.items():
             wh.replace_reference_table(name, frame)

@@ -20,13 +20,20 @@ def built(warehouse: Warehouse) -> Warehouse:
 
 
 @pytest.mark.parametrize(("tampering", "expected"), [
-    # a team's cost off by 2 cents: the cluster no longer adds up, nor does the namespace split
+    # a team's cost off by 2 cents: the cluster no longer adds up, with or without sharing, nor
+    # does the namespace split
     # (beta: 3 h x (1.0 core, its request, whose burst did not fit on n2 + 0.3 RAM) = 3.9)
     ("update mart_team_cost_daily set total_cost = total_cost + 0.02 where team = 'beta'", [
         f"mart_namespace_cost_daily: team beta, cluster c1 on {DAY.date()}: namespaces sum to "
         "3.9000 but mart_team_cost_daily.total_cost is 3.9200",
         f"mart_team_cost_daily: cluster c1 on {DAY.date()}: teams (incl. __idle__, "
-        "__unallocated__, __unmounted__) sum to 25.2200 but its nodes and volumes cost 25.2000"]),
+        "__unallocated__, __unmounted__) sum to 25.2200 but its nodes and volumes cost 25.2000",
+        f"mart_team_cost_daily: cluster c1 on {DAY.date()}: teams with sharing sum to 25.2200 "
+        "but its nodes, volumes and overhead cost 25.2000"]),
+    # shared cost that does not net to the overhead (none configured here) breaks only that sum
+    ("update mart_team_cost_daily set shared_cost = 0.02 where team = 'beta'", [
+        f"mart_team_cost_daily: cluster c1 on {DAY.date()}: teams with sharing sum to 25.2200 "
+        "but its nodes, volumes and overhead cost 25.2000"]),
     # a cent of rounding is tolerated
     ("update mart_team_cost_daily set total_cost = total_cost + 0.004 where team = 'beta'", []),
     ("update mart_cluster_utilization_daily set cpu_used_core_hours = 19, ram_used_pct = 101", [
@@ -34,7 +41,8 @@ def built(warehouse: Warehouse) -> Warehouse:
         "(19.000 of 18.000 core-hours)",
         f"mart_cluster_utilization_daily: cluster c1 on {DAY.date()}: ram_used_pct 101.0 lies "
         "outside [0, 100]"]),
-], ids=["cost_off_by_two_cents", "a_cent_of_rounding", "usage_above_capacity_bad_percent"])
+], ids=["cost_off_by_two_cents", "shared_cost_off_by_two_cents", "a_cent_of_rounding",
+        "usage_above_capacity_bad_percent"])
 def test_a_tampered_mart_is_reported_where_it_breaks(built: Warehouse, tampering: str,
                                                      expected: list[str]) -> None:
     built.con.execute(tampering)

@@ -17,8 +17,9 @@ NOW = datetime(2026, 11, 22, 0, 0)
 
 # Per day on cluster prod: nodes cost 100 = payments 60 + search 25 + __unallocated__ 5
 # + __idle__ 10; the idle 10 is shared 6 / 3 / 1. Unallocated share = 5 / 90 = 5.56 %.
+# Nothing is shared ([sharing] unset): shared_cost 0 and no overhead.
 TEAM_COST = """
-select * from (values
+select *, 0.0 as shared_cost from (values
   (date '2026-11-20', 'payments', 'prod', 40.0, 20.0, 0.0, 0.0, 60.0, 6.0, 100.0, 400.0),
   (date '2026-11-20', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),
   (date '2026-11-20', '__unallocated__', 'prod', 3.0, 2.0, 0.0, 0.0, 5.0, 1.0, 8.0, 20.0),
@@ -34,7 +35,7 @@ select * from (values
 TABLES = {
     "mart_team_cost_daily": TEAM_COST,
     # prod's nodes cost 97 a day, its volumes 2 and pods off any known node 1: 100.
-    "int_node_hours": """select * from (values
+    "int_node_hours": """select *, usage_date::timestamp as hour_start from (values
         ('prod', date '2026-11-20', 'n1', 48.5, 'm6i.xlarge', true, 24.0),
         ('prod', date '2026-11-20', 'n2', 48.5, 'm6i.xlarge', true, 24.0),
         ('prod', date '2026-11-21', 'n1', 97.0, 'm6i.xlarge', true, 24.0)
@@ -46,6 +47,8 @@ TABLES = {
     "int_workload_costs_daily": """select * from (values
         ('prod', date '2026-11-20', 1.0), ('prod', date '2026-11-21', 1.0)
         ) t(cluster, cost_date, off_node_cost)""",
+    "ref_sharing_overhead": """select * from (values ('other', 0.0)) t(cluster, overhead_per_hour)
+        where false""",
     "int_helios_app_cost_daily": """select * from (values
         ('helios', date '2026-11-20', 'checkout', 12.5)
         ) t(source, cost_date, app_id, total_cost)""",
@@ -151,11 +154,12 @@ def test_duplicate_grain_and_broken_invariants_fail_with_counts(tmp_path: Path) 
         "mart_team_cost_daily.grain_unique": 2,
         "mart_team_cost_daily.idle_share_adds_up": 1,
         "mart_team_cost_daily.adds_up_to_cluster_cost": 1,
+        "mart_team_cost_daily.adds_up_with_sharing": 1,  # the same 125 vs 100, with sharing
         "mart_cluster_utilization_daily.cpu_used_within_capacity": 1,
         "mart_cluster_utilization_daily.cpu_used_pct.percent": 1,
         "mart_migration_daily.scope_adds_up": 1,
     }
-    assert outcome.status == "failed" and outcome.count_failed_critical == 6
+    assert outcome.status == "failed" and outcome.count_failed_critical == 7
 
 
 def test_unallocated_share_over_the_threshold_fails(tmp_path: Path) -> None:
@@ -242,7 +246,7 @@ def test_instance_types_priced_at_default_rates_are_a_warning_with_their_node_ho
     # n2 is an x9.odd the config does not price: 24 h on 2026-11-20 and 6.5 h on 2026-11-21
     # (it left mid-morning), 30.5 node-hours at the default rates. n1's m6i.xlarge is priced.
     path = tmp_path / "wh.duckdb"
-    build(path, int_node_hours="""select * from (values
+    build(path, int_node_hours="""select *, usage_date::timestamp as hour_start from (values
         ('prod', date '2026-11-20', 'n1', 48.5, 'm6i.xlarge', true, 24.0),
         ('prod', date '2026-11-20', 'n2', 48.5, 'x9.odd', false, 24.0),
         ('prod', date '2026-11-21', 'n1', 90.0, 'm6i.xlarge', true, 24.0),

@@ -5,6 +5,11 @@ team_costs as (
     where is_team_total and cost_date in (select day from _fleetscope_dates)
 ),
 
+shared_costs as (
+    select * from int_shared_costs_daily
+    where cost_date in (select day from _fleetscope_dates)
+),
+
 cluster_totals as (
     -- per cluster-day and resource: the idle cost to share and the charged cost that weighs it
     select
@@ -23,6 +28,12 @@ cluster_totals as (
     group by cost_date, platform, cluster
 ),
 
+unallocated_shared as (
+    -- cluster-days where `__unallocated__` receives shared cost (it may have no cost of its own)
+    select cost_date, cluster from shared_costs
+    where team = '__unallocated__' and shared_cost <> 0
+),
+
 teams as (
     select
         cost_date, platform, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost,
@@ -30,11 +41,14 @@ teams as (
         cpu_used_core_hours, ram_requested_gib_hours, ram_used_gib_hours, false as is_padding
     from team_costs
     union all
-    -- a zero row so that `__unallocated__` exists wherever it may receive the idle share
+    -- a zero row so that `__unallocated__` exists wherever it may receive the idle or shared cost
     select cost_date, platform, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
         0.0, 0.0, 0.0, 0.0, true
     from cluster_totals
-    where idle_cost > 0 and not has_unallocated
+    where not has_unallocated and (
+        idle_cost > 0
+        or (cost_date, cluster) in (select (cost_date, cluster) from unallocated_shared)
+    )
 ),
 
 sharers as (
@@ -65,6 +79,15 @@ shared as (
     inner join cluster_totals as c using (cost_date, platform, cluster)
 ),
 
+with_shared as (
+    -- shared namespaces and overhead (int_shared_costs_daily); 0 where nothing is shared
+    select s.*, coalesce(sc.shared_cost, 0.0) as shared_cost
+    from shared as s
+    left join shared_costs as sc
+        on s.platform = 'kubernetes' and sc.cost_date = s.cost_date
+        and sc.cluster = s.cluster and sc.team = s.team
+),
+
 final as (
     select
         cost_date,
@@ -76,16 +99,18 @@ final as (
         storage_cost,
         total_cost,
         cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost as idle_share_cost,
+        shared_cost,
         cpu_core_hours,
         ram_gib_hours,
         cpu_requested_core_hours,
         cpu_used_core_hours,
         ram_requested_gib_hours,
         ram_used_gib_hours
-    from shared
+    from with_shared
     -- drop the helper zero rows that received nothing
     where not (
-        is_padding and cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost = 0
+        is_padding and shared_cost = 0
+        and cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost = 0
     )
 )
 
