@@ -15,7 +15,7 @@ files. Documents that are not Backstage entities are skipped and counted.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from fleetscope.collectors.catalog.entity import COLUMNS, entity_key, entity_row
 from fleetscope.collectors.catalog.locations import DEFAULT_PATTERNS, location_targets, start_files
 from fleetscope.collectors.catalog.refs import entities_frame
 from fleetscope.collectors.catalog.yaml12 import load_documents
+from fleetscope.collectors.progress import Progress, quiet
 from fleetscope.warehouse import LoadBatch, to_naive_utc
 
 TABLE = "raw_catalog_entities"
@@ -114,10 +115,6 @@ class _Walk:
                 self.queue.append(target_file)
 
 
-def _quiet(message: str) -> None:
-    pass
-
-
 def read_catalog(
     path: str | Path,
     *,
@@ -146,7 +143,7 @@ def read_catalog_path(
     collected_at: datetime,
     source: str = "catalog",
     patterns: Sequence[str] = DEFAULT_PATTERNS,
-    progress: Callable[[str], None] = _quiet,
+    progress: Progress = quiet,
 ) -> LoadBatch:
     """`read_catalog`'s batch; its warnings and summary go to `progress` (a collector never
     prints: the loader decides where lines go)."""

@@ -7,7 +7,6 @@ line through `progress`: a collector never prints, the loader decides where line
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,11 @@ import orjson
 from fleetscope.collectors.kubernetes.decode import decode_item, split_list
 from fleetscope.collectors.kubernetes.dedupe import Duplicates, object_key
 from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
+from fleetscope.collectors.progress import Progress, quiet
 from fleetscope.errors import InputError
 from fleetscope.warehouse import LoadBatch, to_naive_utc, utc_now
 
 SOURCE_KIND = "kubernetes"
-
-Progress = Callable[[str], None]
-
-
-def _quiet(message: str) -> None:
-    pass
 
 
 def read_list(document: Any, **options: Any) -> LoadBatch:
@@ -41,7 +35,7 @@ def read_list_bytes(
     cluster: str,
     collected_at: datetime,
     origin: str = "<list>",
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> LoadBatch:
     """Rows of every raw_k8s_* table from a List's JSON, decoding only the fields the
     warehouse needs; kinds not collected are skipped, objects printed twice kept once."""
@@ -84,7 +78,7 @@ def read_list_file(
     *,
     cluster: str,
     collected_at: datetime | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> LoadBatch:
     """Read a List JSON file; `collected_at` defaults to now (pass it for old dumps)."""
     path = Path(path)

@@ -8,11 +8,12 @@ becomes a `LoadBatch` carrying the new watermark in its `state`, which the loade
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fleetscope.collectors.progress import Progress, quiet
 from fleetscope.collectors.prometheus.client import Auth, PrometheusClient
 from fleetscope.collectors.prometheus.collector import CollectStats, WindowCollector
 from fleetscope.collectors.prometheus.document import to_json_document
@@ -24,12 +25,6 @@ from fleetscope.warehouse import LoadBatch, utc_now
 FIRST_RUN = timedelta(hours=24)   # window of a first run without --start
 INGEST_LAG = timedelta(minutes=2)  # the newest hour is complete once its last scrapes landed
 MAX_LOAD_WINDOW = timedelta(days=7)  # longer windows load a week at a time
-
-Progress = Callable[[str], None]
-
-
-def _quiet(message: str) -> None:
-    """Progress that goes nowhere (library use without a callback)."""
 
 
 def watermark_key(cluster: str) -> str:
@@ -66,7 +61,7 @@ def resolve_window(stored_watermark: str | None, *, start: datetime | None,
 
 
 def collect_window(source: PrometheusSource, config: PrometheusConfig, *, start: datetime,
-                   end: datetime, split: bool = True, progress: Progress = _quiet
+                   end: datetime, split: bool = True, progress: Progress = quiet
                    ) -> tuple[dict[str, Any], CollectStats]:
     """The dump document of one server and window, and what collecting it took."""
     collector = WindowCollector(client_for(source, config), config, cluster=source.cluster,
@@ -87,7 +82,7 @@ def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
 def collect_batches(source: PrometheusSource, config: PrometheusConfig, *,
                     watermark: str | None, start: datetime | None = None,
                     end: datetime | None = None, dump: Path | None = None,
-                    progress: Progress = _quiet) -> Iterator[LoadBatch]:
+                    progress: Progress = quiet) -> Iterator[LoadBatch]:
     """One server's window (default: from `watermark`), a batch per week, oldest first.
 
     Windows longer than a week come a week at a time, each with its watermark: memory stays

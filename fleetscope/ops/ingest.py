@@ -18,13 +18,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fleetscope.collectors.progress import Progress
 from fleetscope.errors import CollectError, FleetscopeError, PartialRun
 from fleetscope.ops.lock import warehouse_lock
 
 if TYPE_CHECKING:
     from fleetscope.warehouse import LoadBatch, LoadResult, Warehouse
 
-Progress = Callable[[str], None]
 # state values the source asked for (missing keys absent), progress -> the batches to load
 Extract = Callable[[Mapping[str, str], Progress], Iterable["LoadBatch"]]
 
