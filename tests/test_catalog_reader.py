@@ -225,20 +225,15 @@ def test_name_must_be_a_string(tmp_path, name, got):
     )
 
 
-def test_namespace_and_kind_must_be_strings(tmp_path):
-    (tmp_path / "x.yaml").write_text("kind: 7\nmetadata: {name: a}\n")
-    with pytest.raises(
-        InputError,
-        match=r"x.yaml:1: document 1: field 'kind' must be a string, "
-        r"got the number 7",
-    ):
-        _read(tmp_path / "x.yaml")
-    (tmp_path / "x.yaml").write_text("kind: Group\nmetadata: {name: a, namespace: 0x1F}\n")
-    with pytest.raises(
-        InputError,
-        match=r"document 1: Group a: field 'metadata.namespace' must "
-        r"be a string, got the number 0x1F",
-    ):
+@pytest.mark.parametrize(("text", "message"), [
+    ("kind: 7\nmetadata: {name: a}\n",
+     r"x.yaml:1: document 1: field 'kind' must be a string, got the number 7"),
+    ("kind: Group\nmetadata: {name: a, namespace: 0x1F}\n",
+     r"document 1: Group a: field 'metadata.namespace' must be a string, got the number 0x1F"),
+])
+def test_namespace_and_kind_must_be_strings(tmp_path, text, message):
+    (tmp_path / "x.yaml").write_text(text)
+    with pytest.raises(InputError, match=message):
         _read(tmp_path / "x.yaml")
 
 
