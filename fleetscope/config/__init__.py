@@ -1,0 +1,122 @@
+"""The TOML configuration: typed sections, strict validation, documentation from one source.
+
+Each section is a frozen dataclass whose fields carry a `doc` string in their metadata. Loading
+checks every key against these dataclasses, so an unknown key or a wrong type is an error naming
+the key (`pricing.cpu_per_core_hour: expected a number, got 'cheap'`). `describe()` renders the
+same dataclasses as the key-by-key reference in docs/configuration.md.
+
+Secrets never live in the file: options such as `bearer_token_env` name an environment variable.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fleetscope.config.fields import doc_field as _doc
+from fleetscope.config.parsing import build
+from fleetscope.config.parsing import describe as _describe
+from fleetscope.config.sections import (
+    DEFAULT_REPORTS,
+    DEFAULT_WAREHOUSE,
+    InstanceTypePrice,
+    KubernetesConfig,
+    KubernetesContext,
+    KubernetesFile,
+    OwnershipConfig,
+    PricingConfig,
+    ReportsConfig,
+    RunConfig,
+    SharingConfig,
+    ValidateConfig,
+    WarehouseConfig,
+)
+from fleetscope.config.sources import (
+    BillingConfig,
+    BillingSource,
+    CatalogConfig,
+    HeliosConfig,
+    HeliosFile,
+    PrometheusConfig,
+    PrometheusLabels,
+    PrometheusMetrics,
+    PrometheusSource,
+)
+from fleetscope.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_REPORTS",
+    "DEFAULT_WAREHOUSE",
+    "BillingConfig",
+    "BillingSource",
+    "CatalogConfig",
+    "Config",
+    "HeliosConfig",
+    "HeliosFile",
+    "InstanceTypePrice",
+    "KubernetesConfig",
+    "KubernetesContext",
+    "KubernetesFile",
+    "OwnershipConfig",
+    "PricingConfig",
+    "PrometheusConfig",
+    "PrometheusLabels",
+    "PrometheusMetrics",
+    "PrometheusSource",
+    "ReportsConfig",
+    "RunConfig",
+    "SharingConfig",
+    "ValidateConfig",
+    "WarehouseConfig",
+    "describe",
+    "load_config",
+    "parse_config",
+]
+
+
+@dataclass(frozen=True)
+class Config:
+    warehouse: WarehouseConfig = _doc("Where the warehouse lives.",
+                                      default_factory=WarehouseConfig)
+    pricing: PricingConfig = _doc("Prices (OpenCost defaults).", default_factory=PricingConfig)
+    ownership: OwnershipConfig = _doc("How apps and teams are found.",
+                                      default_factory=OwnershipConfig)
+    sharing: SharingConfig = _doc("Shared namespaces and cluster overhead spread over teams.",
+                                  default_factory=SharingConfig)
+    kubernetes: KubernetesConfig = _doc("Clusters collected by `fleetscope collect kubernetes`.",
+                                        default_factory=KubernetesConfig)
+    prometheus: PrometheusConfig = _doc("Usage metrics.", default_factory=PrometheusConfig)
+    helios: HeliosConfig = _doc("The legacy orchestrator.", default_factory=HeliosConfig)
+    catalog: CatalogConfig = _doc("The Backstage catalog.", default_factory=CatalogConfig)
+    billing: BillingConfig = _doc("Cloud bills in FOCUS.", default_factory=BillingConfig)
+    reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
+    validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
+    run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate a TOML file; no path means all defaults."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
+    """Build a Config from already-parsed TOML, naming the first bad key."""
+    return build(Config, raw, prefix="", source=source)
+
+
+
+
+def describe(cls: type = Config, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(key, type, default, doc) for every key, for the generated configuration reference."""
+    return _describe(cls, prefix)

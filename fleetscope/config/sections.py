@@ -1,0 +1,148 @@
+"""Configuration sections of the warehouse, prices, ownership, sharing, clusters and runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fleetscope.config.fields import doc_field as _doc
+
+DEFAULT_WAREHOUSE = "fleetscope-data/fleetscope.duckdb"
+DEFAULT_REPORTS = "fleetscope-data/reports"
+
+
+@dataclass(frozen=True)
+class WarehouseConfig:
+    path: str = _doc("DuckDB file of the warehouse (overridden by `--warehouse`).",
+                     DEFAULT_WAREHOUSE)
+
+
+@dataclass(frozen=True)
+class InstanceTypePrice:
+    hourly: float | None = _doc("On-demand price of one node of this type per hour.", None)
+    spot_hourly: float | None = _doc("Spot price of one node of this type per hour.", None)
+
+
+@dataclass(frozen=True)
+class PricingConfig:
+    currency: str = _doc("Currency of every amount in the warehouse and reports.", "USD")
+    cpu_per_core_hour: float = _doc("On-demand price of one vCPU for one hour.", 0.031611)
+    ram_per_gib_hour: float = _doc("On-demand price of one GiB of RAM for one hour.", 0.004237)
+    gpu_per_hour: float = _doc("Price of one GPU for one hour.", 0.95)
+    storage_per_gib_hour: float = _doc("Price of one GiB of persistent volume for one hour.",
+                                       0.00005479452)
+    spot_cpu_per_core_hour: float = _doc("Spot price of one vCPU for one hour.", 0.006655)
+    spot_ram_per_gib_hour: float = _doc("Spot price of one GiB of RAM for one hour.", 0.000892)
+    legacy_host_per_hour: float | None = _doc(
+        "Price of one Helios host for one hour. Unset: each host is priced from its CPUs and "
+        "memory at the on-demand rates above.", None)
+    instance_types: dict[str, InstanceTypePrice] = _doc(
+        "Per instance type prices, e.g. `[pricing.instance_types.\"m5.xlarge\"] hourly = 0.192`. "
+        "The price is split over CPU, RAM and GPU by capacity x the default rates (OpenCost).", {})
+    rightsizing_target_utilization: float = _doc(
+        "Right-sizing: recommended request = p95 usage / this target (0 < target <= 1).", 0.7)
+    rightsizing_window_days: int = _doc(
+        "Right-sizing: days of history (ending at the last day of data) the p95 is taken over.",
+        14)
+
+
+@dataclass(frozen=True)
+class OwnershipConfig:
+    team_label_keys: list[str] = _doc(
+        "Workload and pod label keys naming the owning team, first match wins.", ["team", "owner"])
+    namespace_team_keys: list[str] = _doc(
+        "Namespace label or annotation keys naming the owning team.", ["team", "owner"])
+    app_label_keys: list[str] = _doc(
+        "Workload label keys naming the app (the Backstage component), first match wins; "
+        "the workload name is used when none is set.",
+        ["backstage.io/kubernetes-id", "app.kubernetes.io/name", "app"])
+    helios_component_metadata_keys: list[str] = _doc(
+        "Helios job `metadata` keys naming the Backstage component; the job name otherwise.",
+        ["backstage.io/component", "component"])
+    overrides_file: str | None = _doc(
+        "YAML file of explicit app and team mappings that win over every other rule.", None)
+
+
+@dataclass(frozen=True)
+class SharingConfig:
+    namespaces: list[str] = _doc(
+        "Kubernetes namespaces whose cost (workloads and volumes) is spread over the teams, e.g. "
+        "`[\"kube-system\", \"monitoring\"]`; `mart_team_cost_daily.shared_cost` moves it.", [])
+    split: str = _doc(
+        "How shared cost is spread per cluster and day: `weighted` (by each team's allocated cost "
+        "outside the shared namespaces) or `even` (equally over the teams with such cost).",
+        "weighted")
+    overhead_per_hour: dict[str, float] = _doc(
+        "Cost per hour not in any node price, per cluster (control plane, support): "
+        "`[sharing.overhead_per_hour] prod-eu = 0.10`; charged for each hour the cluster has "
+        "nodes and spread like the shared namespaces.", {})
+
+
+@dataclass(frozen=True)
+class KubernetesContext:
+    context: str = _doc("kubeconfig context name.")
+    cluster: str | None = _doc("Cluster name in the warehouse (default: the context name).", None)
+
+
+_COLLECTED_AT_DOC = (
+    "Snapshot time (ISO 8601, UTC) for every matched file. Unset: the date or date-time in each "
+    "file's name (`snap-2026-11-20.json`, `snap-2026-11-20T06:00:00Z.json`), else the file's "
+    "modification time.")
+
+
+@dataclass(frozen=True)
+class KubernetesFile:
+    path: str = _doc("A `kubectl get ... -o json` List, or a glob of them (`dumps/prod/*.json`); "
+                     "relative to the config file's folder.")
+    cluster: str = _doc("Cluster name in the warehouse.")
+    collected_at: str | None = _doc(_COLLECTED_AT_DOC, None)
+
+
+@dataclass(frozen=True)
+class KubernetesConfig:
+    contexts: list[KubernetesContext] = _doc(
+        "Clusters to collect: `[[kubernetes.contexts]] context = \"prod\"`.", [])
+    files: list[KubernetesFile] = _doc(
+        "Offline snapshots collected by `fleetscope run`: `[[kubernetes.files]] path = ... "
+        "cluster = ...`.", [])
+    kubeconfig: str | None = _doc("kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
+                                  None)
+    in_cluster: bool = _doc("Use the pod's service account instead of a kubeconfig.", False)
+    in_cluster_name: str = _doc("Cluster name used with `in_cluster`.", "in-cluster")
+    service_account_dir: str = _doc(
+        "Folder holding the service account's `token` and `ca.crt` used with `in_cluster` (the "
+        "token is re-read each minute, so kubelet rotation is followed).",
+        "/var/run/secrets/kubernetes.io/serviceaccount")
+    page_size: int = _doc("Objects per list page (`limit`).", 500)
+    request_timeout_seconds: float = _doc("Timeout of one API request.", 60.0)
+    max_retries: int = _doc("Retries on 429 and 5xx before a cluster is marked failed.", 5)
+    retry_backoff_seconds: float = _doc(
+        "First retry delay, doubled per retry (capped at 30 s); a `Retry-After` header wins.",
+        1.0)
+
+
+@dataclass(frozen=True)
+class ReportsConfig:
+    out_dir: str = _doc("Folder the HTML reports and index are written to.", DEFAULT_REPORTS)
+    engineer_cost_per_year: float = _doc(
+        "Cost of one engineer per year; a change is notable from half of it over the period.",
+        200_000.0)
+    notable_change_pct: float = _doc("Minimum relative change, in percent, to call notable.",
+                                     5.0)
+    workers: int = _doc("Parallel notebook kernels used to render team reports.", 2)
+
+
+@dataclass(frozen=True)
+class ValidateConfig:
+    max_unallocated_share_pct: float = _doc(
+        "Highest share of cost (percent) allowed on `__unallocated__` before the gate fails.",
+        15.0)
+    max_staleness_hours: float = _doc(
+        "A source or cluster whose newest data is older than this is stale.", 36.0)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    lock_timeout_seconds: float = _doc(
+        "How long `fleetscope run` waits for another run's lock before giving up.", 600.0)
+
+

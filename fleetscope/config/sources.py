@@ -1,0 +1,114 @@
+"""Configuration sections of the usage, legacy and catalog sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fleetscope.config.fields import doc_field as _doc
+from fleetscope.config.sections import _COLLECTED_AT_DOC
+
+
+@dataclass(frozen=True)
+class PrometheusSource:
+    url: str = _doc("Base URL of the Prometheus server.")
+    cluster: str = _doc("Cluster name whose metrics this server holds.")
+    bearer_token_env: str | None = _doc("Environment variable holding a bearer token.", None)
+    username: str | None = _doc("Basic-auth user.", None)
+    password_env: str | None = _doc("Environment variable holding the basic-auth password.", None)
+    ca_file: str | None = _doc("CA bundle to verify the server's certificate.", None)
+    timeout_seconds: float = _doc("Timeout of one query.", 120.0)
+
+
+@dataclass(frozen=True)
+class PrometheusMetrics:
+    cpu_usage: str = _doc("Counter of CPU seconds per container.",
+                          "container_cpu_usage_seconds_total")
+    memory_working_set: str = _doc("Gauge of working-set bytes per container.",
+                                   "container_memory_working_set_bytes")
+    requests: str = _doc("Gauge of container requests (label `resource`).",
+                         "kube_pod_container_resource_requests")
+    running: str = _doc("1 while a container runs.", "kube_pod_container_status_running")
+    node_capacity: str = _doc("Gauge of node capacity (label `resource`).",
+                              "kube_node_status_capacity")
+
+
+@dataclass(frozen=True)
+class PrometheusLabels:
+    namespace: str = _doc("Label holding the namespace.", "namespace")
+    pod: str = _doc("Label holding the pod name.", "pod")
+    container: str = _doc("Label holding the container name.", "container")
+    node: str = _doc("Label holding the node name.", "node")
+    resource: str = _doc("Label holding the resource of requests and capacity.", "resource")
+
+
+@dataclass(frozen=True)
+class PrometheusConfig:
+    sources: list[PrometheusSource] = _doc(
+        "Servers to collect: `[[prometheus.sources]] url = ... cluster = ...`.", [])
+    metrics: PrometheusMetrics = _doc("Metric names (kube-prometheus-stack defaults).",
+                                      default_factory=PrometheusMetrics)
+    labels: PrometheusLabels = _doc("Label names (kube-prometheus-stack defaults).",
+                                    default_factory=PrometheusLabels)
+    max_series_per_query: int = _doc(
+        "Split queries by namespace and time so that no response holds more series x points.",
+        200_000)
+    scrape_interval_seconds: float | None = _doc(
+        "Override of the scrape interval of kube-state-metrics (running and present fractions "
+        "count samples per hour against it). Unset: learnt from the data, per series from its "
+        "full hours (docs/architecture.md, Prometheus dump).", None)
+    gpu_resource: str = _doc("Value of the `resource` label for GPUs (kube-state-metrics "
+                             "sanitizes `nvidia.com/gpu`).", "nvidia_com_gpu")
+    max_retries: int = _doc("Retries of a query on 503, 429 or a timeout before the cluster "
+                            "is marked failed.", 3)
+    files: list[str] = _doc(
+        "Offline dumps collected by `fleetscope run` (files or globs, relative to the config "
+        "file's folder); each dump names its cluster and window.", [])
+
+
+@dataclass(frozen=True)
+class HeliosFile:
+    path: str = _doc("An offline document `{jobs, hosts, history}`, or a glob of them; relative "
+                     "to the config file's folder.")
+    collected_at: str | None = _doc(_COLLECTED_AT_DOC, None)
+
+
+@dataclass(frozen=True)
+class HeliosConfig:
+    url: str | None = _doc("Helios master URL, e.g. http://helios-master:5801.", None)
+    files: list[HeliosFile] = _doc(
+        "Offline snapshots collected by `fleetscope run`: `[[helios.files]] path = ...`.", [])
+    source: str = _doc("Name of this Helios installation in the warehouse.", "helios")
+    concurrency: int = _doc("Parallel requests when the master lacks bulk endpoints.", 16)
+    timeout_seconds: float = _doc("Timeout of one request.", 30.0)
+
+
+@dataclass(frozen=True)
+class CatalogConfig:
+    path: str | None = _doc("Folder of Backstage catalog-info.yaml files.", None)
+    collected_at: str | None = _doc(
+        "Snapshot time (ISO 8601, UTC) of `path` when `fleetscope run` reads it (default: now).",
+        None)
+    url: str | None = _doc("Backstage base URL (uses /api/catalog/entities/by-query).", None)
+    token_env: str | None = _doc("Environment variable holding a Backstage bearer token.", None)
+    patterns: list[str] = _doc(
+        "Globs (relative to `path`, `**` for any depth) naming the descriptor files of a folder; "
+        "Location entities' targets are followed whatever their name.", ["**/*.yaml", "**/*.yml"])
+
+
+
+
+@dataclass(frozen=True)
+class BillingSource:
+    path: str = _doc("A FOCUS export (CSV, CSV.gz or Parquet) or a folder of them; relative to "
+                     "the config file's folder.")
+    source: str = _doc("Name of this bill in the warehouse (one load per source and billing "
+                       "period; a restated period replaces the earlier load).", "focus")
+
+
+@dataclass(frozen=True)
+class BillingConfig:
+    sources: list[BillingSource] = _doc(
+        "FOCUS 1.0-1.3 bills collected by `fleetscope run`: `[[billing.sources]] path = ...`.", [])
+    team_tag_keys: list[str] = _doc(
+        "Bill line `Tags` keys naming the owning team of cloud spend outside Kubernetes, first "
+        "match wins; `__unallocated__` otherwise.", ["team", "owner"])
