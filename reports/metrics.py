@@ -138,7 +138,9 @@ def headline(con: Connection, week: IsoWeek, *, engineer_cost_per_year: float,
 def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year: float,
                       min_pct: float) -> pd.DataFrame:
     """Per team (idle excluded): allocated cost this week and last, change, percent, notable;
-    this week's share of idle and the fully loaded cost (allocated + idle share); by cost."""
+    this week's shared cost (`[sharing]` namespaces and overhead moved to the team, negative for
+    a shared namespace's owner), share of idle, and the fully loaded cost (allocated + shared +
+    idle share); by allocated cost."""
     threshold = notable_threshold(engineer_cost_per_year, 7)
     previous = week.shift(-1)
     frame = con.execute(
@@ -147,6 +149,8 @@ def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year:
                coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
                coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
                    as previous_cost,
+               coalesce(sum(shared_cost) filter (where cost_date between ? and ?), 0)
+                   as shared_cost,
                coalesce(sum(idle_share_cost) filter (where cost_date between ? and ?), 0)
                    as idle_share_cost
         from mart_team_cost_daily
@@ -154,9 +158,9 @@ def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year:
         group by team
         """,
         [week.start, week.end, previous.start, previous.end, week.start, week.end,
-         previous.start, week.end, IDLE],
+         week.start, week.end, previous.start, week.end, IDLE],
     ).df()
-    frame["loaded_cost"] = frame["cost"] + frame["idle_share_cost"]
+    frame["loaded_cost"] = frame["cost"] + frame["shared_cost"] + frame["idle_share_cost"]
     frame["change"] = frame["cost"] - frame["previous_cost"]
     frame["change_pct"] = [
         None if p == 0 else 100.0 * (c - p) / p

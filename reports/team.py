@@ -35,9 +35,11 @@ def cost_by_cluster(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
 
 
 def cost_by_resource(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per resource (cpu, ram, gpu, storage, shared idle) this week and last."""
+    """Cost per resource (cpu, ram, gpu, storage), then the team's shared cost (`[sharing]`) and
+    share of idle, this week and last. The first four add up to the allocated cost; with the
+    last two, to the fully loaded cost."""
     previous = week.shift(-1)
-    names = (*RESOURCES, "idle_share")
+    names = (*RESOURCES, "shared", "idle_share")
     sums = ", ".join(
         f"coalesce(sum({n}_cost) filter (where cost_date between $1 and $2), 0), "
         f"coalesce(sum({n}_cost) filter (where cost_date between $3 and $4), 0)" for n in names)

@@ -83,9 +83,13 @@ def test_team_changes_and_top_movers(con) -> None:
     assert rows["search"].change_pct == pytest.approx(2.0) and not rows["search"].notable
     assert rows[XSS_TEAM].change == 50 and not rows[XSS_TEAM].notable
     assert rows[DOTS_TEAM].previous_cost == 0 and pd.isna(rows[DOTS_TEAM].change_pct)  # new
-    # Fully loaded = allocated + the week's idle share: payments 6500 + 350, search 5100 + 280.
-    assert (rows["payments"].idle_share_cost, rows["payments"].loaded_cost) == (350, 6_850)
-    assert (rows["search"].idle_share_cost, rows["search"].loaded_cost) == (280, 5_380)
+    # Fully loaded = allocated + shared + the week's idle share: payments 6500 + 120 + 350,
+    # search 5100 + 60 + 280.
+    assert (rows["payments"].shared_cost, rows["payments"].idle_share_cost) == (120, 350)
+    assert rows["payments"].loaded_cost == 6_970
+    assert (rows["search"].shared_cost, rows["search"].loaded_cost) == (60, 5_440)
+    # The shared namespace's owner gives up what the others get: 120 + 60 - 180 = 0.
+    assert rows["__unallocated__"].shared_cost == -180 and teams["shared_cost"].sum() == 0
     # Every team's share, __unallocated__'s included, adds up to the week's idle (700).
     assert teams["idle_share_cost"].sum() == 700
     movers = metrics.top_movers(teams, n=3)
@@ -158,6 +162,9 @@ def test_team_numbers(con) -> None:
     assert resources.loc["cpu", "cost"] == 4_300  # 4000 on prod-eu + 300 on Helios
     assert resources.loc["storage", "cost"] == 500
     assert resources.loc["ram", "previous_cost"] == 1_400  # 1000 + 400 in W46
+    # After the four resources: the shared cost moved to the team and its idle share.
+    assert list(resources.index[-2:]) == ["shared", "idle_share"]
+    assert (resources.loc["shared", "cost"], resources.loc["idle_share", "cost"]) == (120, 350)
     apps = numbers.cost_by_app(con, "payments", W47).set_index("app_id")
     assert apps.loc["payments-batch", "platform"] == "helios"
     assert apps.loc["payments-batch", "previous_cost"] == 1_000

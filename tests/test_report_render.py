@@ -64,9 +64,12 @@ def test_leadership_numbers_are_computed(rendered) -> None:
     assert ("Notable changes: <strong>payments</strong> +2,500 USD (+62.5%, about 0.65 "
             "engineers' weekly cost)") in text
     assert '<td class="fs-num">+2,500 USD</td><td class="fs-num">+62.5%</td>' in text
-    # The all-teams table: payments' idle share 350 and fully loaded 6,850 after its change.
-    assert ('<td class="fs-num">350 USD</td><td class="fs-num">6,850 USD</td>') in text
+    # The all-teams table: payments' shared +120, idle share 350 and fully loaded 6,500 + 120 +
+    # 350 = 6,970 after its change; the shared column is explained because sharing moved cost.
+    assert ('<td class="fs-num">+120 USD</td><td class="fs-num">350 USD</td>'
+            '<td class="fs-num">6,970 USD</td>') in text
     assert "This week (allocated)" in text and "Fully loaded" in text
+    assert "cost of the shared namespaces and cluster overhead spread over the teams" in text
     assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
     assert "3 deploys this week (5 the week before), 1 rollback." in text
     assert "The organisation deploys <strong>weekly</strong>" in text
@@ -100,9 +103,11 @@ def test_team_csv(rendered) -> None:
     assert "2026-W47,payments,rightsizing,prod-eu/pay/payments-api,monthly_savings,120.5" in csv
     team_page = result.team_pages["payments"].read_text(encoding="utf-8")
     assert "payments.csv" in team_page and "6,500 USD" in team_page
-    # Allocated 6,500 and, with its 350 share of W47's idle, fully loaded 6,850; each labelled.
-    assert "Allocated cost this week" in team_page and "Fully loaded (with idle share)" in team_page
-    assert "6,850 USD" in team_page and "allocated + 350 USD of idle capacity" in team_page
+    # Allocated 6,500 and, with 120 shared and its 350 share of W47's idle, fully loaded 6,970;
+    # each labelled.
+    assert "Allocated cost this week" in team_page
+    assert "Fully loaded (with shared and idle)" in team_page and "6,970 USD" in team_page
+    assert "allocated + 120 USD shared + 350 USD of idle capacity" in team_page
     assert "151 USD / month" in team_page  # 120.5 + 30.25, whole units from 100 up
     assert "payments-cron" in team_page  # still migrating off Helios
     assert ("3 deploys this week (1 the week before), 1 rollback; the team deploys "
