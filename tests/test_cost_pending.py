@@ -89,6 +89,11 @@ def test_a_pending_pod_costs_nothing_and_its_requests_are_kept(built) -> None:  
     ).fetchone()
     # beta's worker alone: 3 x (1.0 + 0.3) = 3.9 (tests/test_cost_model.py)
     assert row == pytest.approx((3.9, 6.0, 12.0))
+    # The cluster's day keeps the pending requests for capacity and scheduling: 6 and 12.
+    pending = built.con.execute(
+        "select pending_cpu_core_hours, pending_ram_gib_hours from mart_cluster_utilization_daily "
+        "where cluster = 'c1' and usage_date = ?", [DAY.date()]).fetchone()
+    assert pending == pytest.approx((6.0, 12.0))
 
 
 def test_an_hour_without_a_running_series_costs_nothing(built) -> None:  # type: ignore[no-untyped-def]

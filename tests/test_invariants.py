@@ -80,7 +80,8 @@ def test_many_violations_are_summarised(built: Warehouse) -> None:
         select usage_date + n as usage_date, 'c' || n as cluster, 1.0 as cpu_capacity_core_hours,
                2.0 as cpu_used_core_hours, 1.0 as ram_capacity_gib_hours,
                0.0 as ram_used_gib_hours, 0.0 as cpu_requested_pct, 0.0 as cpu_used_pct,
-               0.0 as ram_requested_pct, 0.0 as ram_used_pct
+               0.0 as ram_requested_pct, 0.0 as ram_used_pct, 0.0 as pending_cpu_core_hours,
+               0.0 as pending_ram_gib_hours
         from mart_cluster_utilization_daily, (values (1), (2), (3), (4), (5), (6), (7)) as v (n)
         """)
     problems = check_invariants(built.con)

@@ -72,11 +72,11 @@ TABLES = {
         ) t(cost_date, app_id, team, cluster, platform, total_cost)""",
     "mart_cluster_utilization_daily": """select * from (values
         (date '2026-11-20', 'prod', 96.0, 60.0, 40.0, 384.0, 200.0, 150.0, 10.0,
-         62.5, 41.67, 52.08, 39.06)
+         62.5, 41.67, 52.08, 39.06, 0.0, 0.0)
         ) t(usage_date, cluster, cpu_capacity_core_hours, cpu_requested_core_hours,
             cpu_used_core_hours, ram_capacity_gib_hours, ram_requested_gib_hours,
             ram_used_gib_hours, idle_cost, cpu_requested_pct, cpu_used_pct, ram_requested_pct,
-            ram_used_pct)""",
+            ram_used_pct, pending_cpu_core_hours, pending_ram_gib_hours)""",
     "mart_app_migration_status": """select * from (values
         (date '2026-11-20', 'checkout', 'payments', 'migrating'),
         (date '2026-11-20', 'search-api', 'search', 'native')
@@ -104,6 +104,7 @@ TABLES = {
          'checkout', 'payments')
         ) t(collected_at, cluster, namespace, pod_name, claim_name, node_name, phase, app_id,
             team)""",
+    "stg_billing_lines": "select * exclude (load_id, collected_at) from raw_billing_lines",
     "stg_k8s_nodes": """select * from (values
         (timestamp '2026-11-21 06:00', 'prod', 'n1', 'm5.xlarge', 4.0, 16e9, false)
         ) t(collected_at, cluster, node_name, instance_type, cpu_capacity_cores,

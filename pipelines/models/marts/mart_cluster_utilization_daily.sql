@@ -4,6 +4,21 @@ node_allocations as (
     select * from int_node_hours_allocated where usage_date in (select day from _fleetscope_dates)
 ),
 
+workload_costs as (
+    select * from int_workload_costs_daily where cost_date in (select day from _fleetscope_dates)
+),
+
+pending as (
+    -- requests of pods not yet running: charged to nobody, kept for capacity and scheduling
+    select
+        cost_date as usage_date,
+        cluster,
+        sum(pending_cpu_core_hours) as pending_cpu_core_hours,
+        sum(pending_ram_gib_hours) as pending_ram_gib_hours
+    from workload_costs
+    group by cost_date, cluster
+),
+
 totals as (
     select
         usage_date,
@@ -23,7 +38,9 @@ totals as (
 
 final as (
     select
-        *,
+        t.*,
+        coalesce(p.pending_cpu_core_hours, 0.0) as pending_cpu_core_hours,
+        coalesce(p.pending_ram_gib_hours, 0.0) as pending_ram_gib_hours,
         case when cpu_capacity_core_hours > 0
             then 100.0 * least(cpu_requested_core_hours, cpu_capacity_core_hours)
                 / cpu_capacity_core_hours
@@ -38,7 +55,8 @@ final as (
         case when ram_capacity_gib_hours > 0
             then 100.0 * ram_used_gib_hours / ram_capacity_gib_hours
             else 0.0 end as ram_used_pct
-    from totals
+    from totals as t
+    left join pending as p using (usage_date, cluster)
 )
 
 select * from final
