@@ -63,9 +63,10 @@ def test_same_seed_writes_identical_files(small: Path, tmp_path: Path) -> None:
     first, second = _files(small / "sources"), _files(tmp_path / "sources")
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
-    # 3 clusters x 7 days of Lists and of Prometheus dumps, 7 Helios dumps, 20 teams + org.
+    # 3 clusters x 7 days of Lists and of Prometheus dumps, 7 Helios dumps, 20 teams + org,
+    # and one bill (the 7 days before END fall in one month).
     kinds = Counter(k.split("/")[0] for k in first)
-    assert kinds == {"kubernetes": 21, "prometheus": 21, "helios": 7, "catalog": 21}
+    assert kinds == {"kubernetes": 21, "prometheus": 21, "helios": 7, "catalog": 21, "billing": 1}
 
 
 def test_another_seed_writes_another_organisation(small: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import orjson
 import yaml
 
+from fleetscope.demo.billing import write_bill
 from fleetscope.demo.catalog import catalog_files
 from fleetscope.demo.cluster import simulate
 from fleetscope.demo.helios import HeliosWriter
@@ -29,14 +30,15 @@ from fleetscope.demo.objects import Clock, SnapshotWriter
 from fleetscope.demo.org import Org, build_org
 
 SNAPSHOT_HOUR = 23.5  # inventories are collected daily at 23:30 UTC
-SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog")
+SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing")
+BILL_SOURCE = "aws"  # the demo bill's source name in the warehouse
 
 
 @dataclass(frozen=True)
 class SourceFile:
     """One written file (or folder, for the catalog) and how to load it."""
 
-    kind: str             # kubernetes | prometheus | helios | catalog
+    kind: str             # kubernetes | prometheus | helios | catalog | billing
     path: Path
     name: str             # cluster, or the source name
     collected_at: datetime  # naive UTC; for Prometheus the end of the window
@@ -101,6 +103,10 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
                 files.extend(_write_prometheus(sources, sim, cluster, index, seed, start_at,
                                                days))
         _write_helios_and_catalog(sources, org, sim, seed, clock, start, days, files)
+        files.extend(SourceFile("billing", path, BILL_SOURCE, datetime(end.year, end.month,
+                                                                         end.day))
+                     for path, _ in write_bill(sources / "billing", sim, start=start, days=days,
+                                               seed=seed, snapshot_hour=SNAPSHOT_HOUR))
         for future in metrics:
             files.extend(future.result())
     finally:

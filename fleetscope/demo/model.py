@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,3 +158,9 @@ def resources(container: Container) -> dict[str, Any]:
     if limits:
         out["limits"] = limits
     return out
+
+
+def volume_handle(pv_name: str) -> str:
+    """The EBS volume id behind a demo PersistentVolume (its CSI `volumeHandle`, and the bill's
+    ResourceId)."""
+    return "vol-0" + hashlib.sha1(pv_name.encode()).hexdigest()[:16]

@@ -17,6 +17,7 @@ from fleetscope.demo.model import (
     Unit,
     quantity_memory,
     resources,
+    volume_handle,
 )
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -206,6 +207,8 @@ def _statefulset_objects(shape: _Shape) -> list[dict]:
         out.append({"apiVersion": "v1", "kind": "PersistentVolume",
                     "metadata": _meta(volume, None, f"{unit.uid[:-5]}p{r:04d}", created),
                     "spec": {"capacity": {"storage": storage}, "storageClassName": "gp3",
+                             "csi": {"driver": "ebs.csi.aws.com",
+                                     "volumeHandle": volume_handle(volume)},
                              "accessModes": ["ReadWriteOnce"],
                              "persistentVolumeReclaimPolicy": "Delete",
                              "claimRef": {"kind": "PersistentVolumeClaim", "namespace": ns,
