@@ -90,6 +90,10 @@ enriched as (
         c.namespace,
         c.pod_name,
         c.container_name,
+        -- an init container is charged like an app container, for its own running fraction:
+        -- requests x running, CPU usage (already the hour's average), memory while running
+        -- x running (docs/transform.md)
+        c.is_init,
         coalesce(c.node_name, p.node_name) as node_name,
         p.collected_at is not null as is_pod_known,
         coalesce(p.workload_kind, 'Pod') as workload_kind,
