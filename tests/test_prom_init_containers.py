@@ -29,8 +29,6 @@ from prom_cluster import GIB, MIB, Container, Node, Pod
 from prom_cluster import per_minute as series
 from prometheus_server import Series
 
-from fleetscope.warehouse import connect_read_only
-
 NOON = datetime(2026, 11, 2, 12, tzinfo=UTC)
 CPU, RAM = 0.031611, 0.004237
 NODE = Node("a", 4, 16 * GIB)
@@ -78,18 +76,12 @@ def _history() -> list[Series]:
         out += [
             series(
                 metric,
-                labels | {"node": "a", "resource": "cpu", "unit": "core"},
+                labels | {"node": "a", "resource": resource, "unit": unit},
                 NOON,
                 hour,
-                lambda m, c=cores: c,
-            ),
-            series(
-                metric,
-                labels | {"node": "a", "resource": "memory", "unit": "byte"},
-                NOON,
-                hour,
-                lambda m, b=memory: b,
-            ),
+                lambda m, v=value: v,
+            )
+            for resource, unit, value in (("cpu", "core", cores), ("memory", "byte", memory))
         ]
     out.append(
         series(
@@ -102,28 +94,24 @@ def _history() -> list[Series]:
     return out
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def _collect(work, history: list[Series]):
     return cluster.collect_and_transform(
-        tmp_path_factory.mktemp("init-containers"),
+        work,
         cluster.k8s_list([NODE], {"shop": "payments"}, [POD]),
-        _history(),
+        history,
         collected_at="2026-11-02T12:30:00Z",
         start="2026-11-02T12:00:00Z",
         end="2026-11-02T13:00:00Z",
     )
 
 
-def _query(path, sql: str) -> list[tuple]:
-    con = connect_read_only(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    return _collect(tmp_path_factory.mktemp("init-containers"), _history())
 
 
 def test_init_container_is_charged_the_two_minutes_it_ran(warehouse):
-    rows = _query(
+    rows = cluster.query(
         warehouse,
         "select container_name, is_init, running_hours, cpu_charged_core_hours, "
         "ram_charged_gib_hours, cpu_cost_unscaled + ram_cost_unscaled "
@@ -140,7 +128,7 @@ def test_init_container_is_charged_the_two_minutes_it_ran(warehouse):
 
 
 def test_team_pays_init_and_app_container_time(warehouse):
-    [(total,)] = _query(
+    [(total,)] = cluster.query(
         warehouse,
         "select total_cost from mart_team_cost_daily "
         "where team = 'payments' and cost_date = date '2026-11-02'",
@@ -152,14 +140,7 @@ def test_team_pays_init_and_app_container_time(warehouse):
 def without_init_series(tmp_path_factory):
     """The same hour from a kube-state-metrics without the init container series."""
     history = [s for s in _history() if not s.name.startswith("kube_pod_init_container")]
-    return cluster.collect_and_transform(
-        tmp_path_factory.mktemp("init-cadvisor-only"),
-        cluster.k8s_list([NODE], {"shop": "payments"}, [POD]),
-        history,
-        collected_at="2026-11-02T12:30:00Z",
-        start="2026-11-02T12:00:00Z",
-        end="2026-11-02T13:00:00Z",
-    )
+    return _collect(tmp_path_factory.mktemp("init-cadvisor-only"), history)
 
 
 def test_without_init_series_cadvisor_presence_is_the_running_time(without_init_series):
@@ -171,7 +152,7 @@ def test_without_init_series_cadvisor_presence_is_the_running_time(without_init_
     Cost 0.0125 x 0.031611 + 0.0083333 x 0.004237 = 0.00039514 + 0.00003531 = 0.00043045
     (before: 0, its cAdvisor series alone did not count as running).
     """
-    rows = _query(
+    rows = cluster.query(
         without_init_series,
         "select is_init, running_hours, cpu_charged_core_hours, ram_charged_gib_hours, "
         "cpu_cost_unscaled + ram_cost_unscaled from int_container_hours "
