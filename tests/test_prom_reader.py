@@ -206,3 +206,19 @@ def test_file_errors_still_name_series_and_value(tmp_path: Path, values: list, m
     with pytest.raises(InputError, match=message) as err:
         read_dump_file(path)
     assert "bad.json" in str(err.value) and 'pod="web-7"' in str(err.value)
+
+
+def test_init_container_flag_is_optional_and_checked():
+    running = body((ctr(container="init"), [at(1, "0.0333")]), (ctr(), [at(1, "1")]))
+    flagged = doc({"container_running_fraction": running,
+                   "container_is_init": body((ctr(container="init"), [at(1, "1")]))}, hours=1)
+    rows = read_dump(flagged, cluster="prod", origin="d").tables["raw_prom_container_hours"]
+    assert dict(zip(rows["container_name"], rows["is_init"], strict=True)) == {
+        "init": True, "app": False}
+    # a dump written before init containers were collected: every container an app one
+    old = doc({"container_running_fraction": running}, hours=1)
+    rows = read_dump(old, cluster="prod", origin="d").tables["raw_prom_container_hours"]
+    assert rows["is_init"].tolist() == [False, False]
+    bad = doc({"container_is_init": body((ctr(container="init"), [at(1, "2")]))}, hours=1)
+    with pytest.raises(InputError, match=r"container_is_init.*init.*is a fraction above 1"):
+        read_dump(bad, cluster="prod", origin="d")

@@ -220,13 +220,11 @@ class WindowCollector:
         queries = {q.name: q for q in raw_queries(self.config)}
         node_rates = self._samples_per_hour("node_present_fraction", queries["node_count"],
                                             merged["node_count"])
-        run_rates = self._samples_per_hour("container_running_fraction",
-                                           queries["run_count"], merged["run_count"])
         # presence is worked out on the looked-around hours, then only the window is kept
         first, last = (start + HOUR).timestamp(), end.timestamp()
         nodes = {key: (ts, self._presence(ts, counts, node_rates[key]))
                  for key, (ts, counts) in merged["node_count"].items()}
-        running = self._mean_while_present(merged["run_sum"], merged["run_count"], run_rates)
+        running, is_init = self._running(merged, queries)
         results: dict[str, dict[str, Any]] = {}
 
         def put(name: str, series: dict[Labels, tuple[np.ndarray, np.ndarray]], kind: str
@@ -242,10 +240,13 @@ class WindowCollector:
         put("container_memory_working_set_bytes_avg",
             self._mean_while_present(merged["mem_sum"], merged["mem_count"]), "container")
         put("container_memory_working_set_bytes_max", merged["mem_max"], "container")
-        put("container_cpu_request_cores", merged["req_cpu"], "container")
-        put("container_memory_request_bytes", merged["req_memory"], "container")
-        put("container_gpu_request", merged["req_gpu"], "container")
+        # an init container's requests come from its own kube-state-metrics series; container
+        # names are unique within a pod across init and app containers, so keys never clash
+        for series, query in (("cpu_request_cores", "req_cpu"),
+                              ("memory_request_bytes", "req_memory"), ("gpu_request", "req_gpu")):
+            put(f"container_{series}", merged[f"init_{query}"] | merged[query], "container")
         put("container_running_fraction", trim(running, first, last), "container")
+        put("container_is_init", trim(is_init, first, last), "container")
         put("node_cpu_capacity_cores", merged["node_cpu"], "node")
         put("node_memory_capacity_bytes", merged["node_memory"], "node")
         put("node_gpu_capacity", merged["node_gpu"], "node")
@@ -254,6 +255,36 @@ class WindowCollector:
                 "step_seconds": 3600, "results": results,
                 "scrape_interval_seconds": {name: round(3600 / n, 3) for name, n
                                             in self.stats.samples_per_hour.items()}}
+
+    def _running(self, merged: dict[str, dict[Labels, tuple[np.ndarray, np.ndarray]]],
+                 queries: dict[str, RawQuery]
+                 ) -> tuple[dict[Labels, tuple[np.ndarray, np.ndarray]],
+                            dict[Labels, tuple[np.ndarray, np.ndarray]]]:
+        """Running fraction of app and init containers, and which are init containers.
+
+        Both kinds come from their kube-state-metrics running series (the share of samples
+        running x presence); a container cAdvisor shows without either kind of running series
+        ran for the presence of its own working-set series, so a finished init container
+        counts its minutes, not the hour (and is not known to be an init container)."""
+        parts = []
+        for prefix, name in (("", "container_running_fraction"),
+                             ("init_", "init_container_running_fraction")):
+            counts = merged[f"{prefix}run_count"]
+            rates = self._samples_per_hour(name, queries[f"{prefix}run_count"], counts) \
+                if counts else {}
+            parts.append(self._mean_while_present(merged[f"{prefix}run_sum"], counts, rates))
+        app, init = parts
+        seen = {key[:3] for key in app} | {key[:3] for key in init}
+        alone = {key: arrays for key, arrays in merged["mem_count"].items()
+                 if key[:3] not in seen}
+        # learnt on every working-set series (one exporter): a finished init container's
+        # own series is too short to measure
+        rates = self._samples_per_hour("container_cadvisor_presence", queries["mem_count"],
+                                       merged["mem_count"]) if alone else {}
+        cadvisor = {key: (ts, self._presence(ts, counts, rates[key]))
+                    for key, (ts, counts) in alone.items()}
+        flags = {key: (ts, np.ones(len(ts))) for key, (ts, _) in init.items()}
+        return cadvisor | init | app, flags
 
     def _samples_per_hour(self, name: str, query: RawQuery,
                           counts: dict[Labels, tuple[np.ndarray, np.ndarray]]

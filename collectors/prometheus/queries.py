@@ -20,6 +20,12 @@ Dump series and their queries (`wss` = the working-set gauge):
   same with `resource="memory"` / `resource="<gpu_resource>"`.
 - container_running_fraction: `sum_over_time(kube_pod_container_status_running[...])` /
   `count_over_time(...)` (the share of samples running) x presence.
+- init containers: kube-state-metrics reports them under their own names,
+  `kube_pod_init_container_status_running` and `kube_pod_init_container_resource_requests`
+  (init_run_*, init_req_*: the same queries); their hours go into the same dump series, and
+  container_is_init is 1 for them. A container cAdvisor shows with no running series of either
+  kind ran for the presence of its working-set series (mem_count): a 2-minute init container
+  in 1-minute samples ran 2/60 h, not the hour.
 - node_cpu_capacity_cores: `max by (node) (max_over_time(
   kube_node_status_capacity{resource="cpu"}[1h] offset 1ms))`; memory and GPU likewise.
 - node_present_fraction: presence of `kube_node_status_capacity{resource="cpu"}`.
@@ -74,8 +80,8 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
         return (f"{outer} by ({k}) ({inner}_over_time({metric}{{{selector}{{ns}}}}"
                 f"{HOUR_RANGE}))")
 
-    def request(resource: str) -> str:
-        return (f"max by ({k}) (avg_over_time({m.requests}"
+    def request(resource: str, metric: str = m.requests) -> str:
+        return (f"max by ({k}) (avg_over_time({metric}"
                 f'{{{lb.resource}="{resource}"{{ns}}}}{HOUR_RANGE}))')
 
     def capacity(resource: str, how: str = "max_over_time") -> str:
@@ -87,7 +93,8 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
         RawQuery("cpu_rate", "container",
                  f"sum by ({k}) (rate({m.cpu_usage}{{{cf}{{ns}}}}[1h]))"),
         RawQuery("mem_sum", "container", per_hour("sum", "sum", m.memory_working_set, cf)),
-        RawQuery("mem_count", "container", per_hour("sum", "count", m.memory_working_set, cf)),
+        RawQuery("mem_count", "container", per_hour("sum", "count", m.memory_working_set, cf),
+                 probe=f"{m.memory_working_set}{{{cf}{{more}}}}"),
         RawQuery("mem_max", "container", per_hour("max", "max", m.memory_working_set, cf)),
         RawQuery("req_cpu", "container", request("cpu")),
         RawQuery("req_memory", "container", request("memory")),
@@ -96,6 +103,13 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
                  look_around=True),
         RawQuery("run_count", "container", per_hour("sum", "count", m.running, named),
                  look_around=True, probe=f"{m.running}{{{named}{{more}}}}"),
+        RawQuery("init_req_cpu", "container", request("cpu", m.init_requests)),
+        RawQuery("init_req_memory", "container", request("memory", m.init_requests)),
+        RawQuery("init_req_gpu", "container", request(config.gpu_resource, m.init_requests)),
+        RawQuery("init_run_sum", "container", per_hour("sum", "sum", m.init_running, named),
+                 look_around=True),
+        RawQuery("init_run_count", "container", per_hour("sum", "count", m.init_running, named),
+                 look_around=True, probe=f"{m.init_running}{{{named}{{more}}}}"),
         RawQuery("node_cpu", "node", capacity("cpu")),
         RawQuery("node_memory", "node", capacity("memory")),
         RawQuery("node_gpu", "node", capacity(config.gpu_resource)),

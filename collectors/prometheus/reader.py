@@ -13,6 +13,7 @@ Units and meaning of the columns (the live PromQL in `queries` produces exactly 
 - `cpu_request_cores`, `memory_request_bytes`, `gpu_request`: the request while the container
   existed; request core-hours of the hour = request x `running_hours`.
 - `running_hours`, `present_hours`: fraction of the hour, 0..1.
+- `is_init`: an init container's hours (`container_is_init` 1; the series is optional).
 
 This reader is on the path of every usage row (live collection, `--from-file`, the demo's
 60-90 days x hundreds of containers), so it works on column arrays (numpy) built straight from
@@ -56,6 +57,8 @@ CONTAINER_SERIES: dict[str, tuple[str, str]] = {
     "container_memory_request_bytes": ("memory_request_bytes", "max"),
     "container_gpu_request": ("gpu_request", "max"),
     "container_running_fraction": ("running_hours", "sum"),
+    # optional (dumps before init containers lack it): 1 for an init container's hours
+    "container_is_init": ("is_init", "max"),
 }
 NODE_SERIES: dict[str, tuple[str, str]] = {
     "node_cpu_capacity_cores": ("cpu_capacity_cores", "max"),
@@ -63,7 +66,7 @@ NODE_SERIES: dict[str, tuple[str, str]] = {
     "node_gpu_capacity": ("gpu_capacity", "max"),
     "node_present_fraction": ("present_hours", "sum"),
 }
-_FRACTIONS = {"running_hours", "present_hours"}
+_FRACTIONS = {"running_hours", "present_hours", "is_init"}
 _CONTAINER_LABELS = ("namespace", "pod", "container")
 _FRACTION_TOLERANCE = 1e-6
 
@@ -336,6 +339,7 @@ def _container_frame(parsed: dict[str, _Parsed], index: _Index, n_hours: int,
     keys[:] = list(index.keys)
     key_rows = keys[codes // n_hours] if len(codes) else np.zeros(0, dtype=object)
     node_names = np.array([*index.nodes, None], dtype=object)  # index -1 -> None
+    columns["is_init"] = columns["is_init"] > 0  # absent (NaN): an app container
     return pd.DataFrame({
         "hour_start": base + (codes % n_hours) * np.timedelta64(STEP_SECONDS, "s"),
         "namespace": [k[0] for k in key_rows],

@@ -28,6 +28,10 @@ class PrometheusMetrics:
     requests: str = _doc("Gauge of container requests (label `resource`).",
                          "kube_pod_container_resource_requests")
     running: str = _doc("1 while a container runs.", "kube_pod_container_status_running")
+    init_running: str = _doc("1 while an init container runs.",
+                             "kube_pod_init_container_status_running")
+    init_requests: str = _doc("Gauge of init container requests (label `resource`).",
+                              "kube_pod_init_container_resource_requests")
     node_capacity: str = _doc("Gauge of node capacity (label `resource`).",
                               "kube_node_status_capacity")
 

@@ -90,6 +90,10 @@ enriched as (
         c.namespace,
         c.pod_name,
         c.container_name,
+        -- an init container is charged like an app container, for its own running fraction:
+        -- requests x running, CPU usage (already the hour's average), memory while running
+        -- x running (docs/transform.md)
+        c.is_init,
         coalesce(c.node_name, p.node_name) as node_name,
         p.collected_at is not null as is_pod_known,
         coalesce(p.workload_kind, 'Pod') as workload_kind,
@@ -157,8 +161,8 @@ quantities as (
     select
         *,
         coalesce(cpu_request_cores, 0) * running_hours as cpu_requested_core_hours,
-        -- usage counts only in hours the container ran (cadvisor without a running series is
-        -- not charged either: the running series is the one signal of running time)
+        -- usage counts only in hours the container ran (the running series; the collector
+        -- gives a container with none of either kind its cAdvisor series' presence instead)
         case when running_hours > 0 then cpu_usage_cores else 0.0 end as cpu_used_core_hours,
         coalesce(memory_request_bytes, 0) / 1073741824.0 * running_hours
             as ram_requested_gib_hours,

@@ -15,7 +15,9 @@ final as (
         cpu_request_cores,
         memory_request_bytes,
         gpu_request,
-        running_hours
+        running_hours,
+        -- NULL on rows loaded before init containers were collected: none was one
+        coalesce(is_init, false) as is_init
     from container_hours
 )
 
