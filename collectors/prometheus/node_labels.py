@@ -47,7 +47,7 @@ def resolve(labels: dict[str, str | None], config: PrometheusNodeLabels) -> dict
     """The facts of one `kube_node_labels` series: the first configured label with a value."""
 
     def first(names: list[str]) -> tuple[str, str] | None:
-        return next(((name, labels[name]) for name in names if labels.get(name)), None)
+        return next(((name, value) for name in names if (value := labels.get(name))), None)
 
     facts: dict[str, str] = {}
     if found := first(config.instance_type):
