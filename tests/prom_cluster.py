@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from prometheus_server import Series, preloaded_prometheus
 
 from fleetscope.cli import cli
+from fleetscope.warehouse import connect_read_only
 
 MIB, GIB = 2**20, 2**30
 CREATED = "2026-11-01T00:00:00Z"
@@ -208,3 +209,12 @@ def collect_and_transform(
             result = runner.invoke(cli, base + args, env={"FLEETSCOPE_CONFIG": None})
             assert result.exit_code == 0, (args, result.output)
     return work / "wh.duckdb"
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    """Rows of `sql` on the warehouse at `path`, opened read-only."""
+    con = connect_read_only(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -36,7 +36,6 @@ from prometheus_server import Series
 from fleetscope.cli import cli
 from fleetscope.collectors.node_facts import SPOT_LABELS, prometheus_label
 from fleetscope.config import PrometheusNodeLabels
-from fleetscope.warehouse import connect_read_only
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
 EVENING = DAY - timedelta(hours=1)
@@ -115,16 +114,8 @@ def warehouse(tmp_path_factory):
     )
 
 
-def _query(path, sql: str) -> list[tuple]:
-    con = connect_read_only(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_node_hours_take_their_facts_from_prometheus(warehouse):
-    rows = _query(
+    rows = cluster.query(
         warehouse,
         "select node_name, instance_type, zone, count(*) filter (is_spot), "
         "count(*), sum(total_cost) from int_node_hours "
@@ -138,7 +129,7 @@ def test_node_hours_take_their_facts_from_prometheus(warehouse):
 
 
 def test_node_cost_and_idle_match_the_hand_computation(warehouse):
-    [(node_cost, idle_cost)] = _query(
+    [(node_cost, idle_cost)] = cluster.query(
         warehouse,
         "select node_cost, idle_cost from mart_cluster_utilization_daily "
         "where cluster = 'prod' and usage_date = date '2026-11-02'",
@@ -148,7 +139,7 @@ def test_node_cost_and_idle_match_the_hand_computation(warehouse):
 
 
 def test_team_costs_are_priced_at_the_hours_capacity_type(warehouse):
-    rows = _query(
+    rows = cluster.query(
         warehouse,
         "select team, total_cost from mart_team_cost_daily "
         "where cluster = 'prod' and cost_date = date '2026-11-02'",
@@ -180,7 +171,7 @@ def test_a_configured_label_name_decides_spot(tmp_path):
         end="2026-11-02T03:00:00Z",
         config='[prometheus.node_labels]\ncapacity_type = ["label_lifecycle"]\n',
     )
-    [(spot_hours, cost)] = _query(
+    [(spot_hours, cost)] = cluster.query(
         path,
         "select count(*) filter (is_spot), sum(total_cost) "
         "from int_node_hours where node_name = 'x'",
@@ -275,13 +266,13 @@ def test_dumps_with_and_without_the_series(tmp_path, node_labels, facts, cost):
     code, output = _load(tmp_path, _dump(node_labels))
     assert code == 0, output
     assert (
-        _query(
+        cluster.query(
             tmp_path / "wh.duckdb",
             "select instance_type, is_spot from raw_prom_node_hours order by hour_start",
         )
         == facts
     )
-    [(total,)] = _query(tmp_path / "wh.duckdb", "select sum(total_cost) from int_node_hours")
+    [(total,)] = cluster.query(tmp_path / "wh.duckdb", "select sum(total_cost) from int_node_hours")
     assert total == pytest.approx(cost, abs=1e-6)  # 0.194236 / 0.117564
 
 
