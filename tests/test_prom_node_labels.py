@@ -27,6 +27,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import orjson
 import prom_cluster as cluster
 import pytest
 from click.testing import CliRunner
@@ -35,6 +37,9 @@ from prometheus_server import Series
 
 from fleetscope.cli import cli
 from fleetscope.collectors.node_facts import SPOT_LABELS, prometheus_label
+from fleetscope.collectors.prometheus import node_labels as series
+from fleetscope.collectors.prometheus.document import to_json_document
+from fleetscope.collectors.prometheus.reader import read_dump
 from fleetscope.config import PrometheusNodeLabels
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
@@ -285,3 +290,35 @@ def test_a_bad_capacity_type_is_refused_by_name(tmp_path):
         'series \'node_labels\': series {capacity_type="cheap", node="n"}: label '
         "capacity_type is 'cheap'; expected 'spot' or 'on-demand'" in output
     )
+
+
+def test_the_live_series_survive_the_written_dump():
+    # two kube_node_labels series of node n in the hour 00:00-01:00 (labels changed at 00:45):
+    # karpenter spot m5.large for 45 samples, on-demand for 15; the longer-held facts win, and
+    # the dump written by `--dump` reads back the same
+    config = PrometheusNodeLabels()
+    names = series.label_names(config)
+
+    def key(**labels: str) -> tuple:
+        return ("n", *(labels.get(name) for name in names))
+
+    hour = np.array([float(HOUR_1)])
+    live = series.dump_series(
+        {
+            key(**{KARPENTER: "spot", INSTANCE: "m5.large"}): (hour, np.array([45.0])),
+            key(**{KARPENTER: "on-demand", INSTANCE: "m5.large"}): (hour, np.array([15.0])),
+        },
+        names,
+        config,
+    )
+    document = _dump(_matrix())
+    document["end"] = "2026-11-02T01:00:00Z"
+    document["results"] = {
+        "node_cpu_capacity_cores": _matrix(({"node": "n"}, [[HOUR_1, "2"]])),
+        "node_labels": {"status": "success", "data": {"resultType": "matrix", "result": live}},
+    }
+    for doc in (document, orjson.loads(to_json_document(document))):
+        rows = read_dump(doc, cluster="prod", origin="dump").tables["raw_prom_node_hours"]
+        assert rows[["node_name", "instance_type", "is_spot", "zone"]].values.tolist() == [
+            ["n", "m5.large", True, None]
+        ]
