@@ -31,8 +31,6 @@ import pytest
 from prom_cluster import GIB, MIB, Container, Node, Pod
 from prometheus_server import Series
 
-from fleetscope.warehouse import connect_read_only
-
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
 CPU, RAM = 0.031611, 0.004237  # OpenCost's defaults, fleetscope's default prices
 NODES = [Node("a", 4, 16 * GIB), Node("b", 8, 32 * GIB), Node("c", 2, 8 * GIB)]
@@ -98,16 +96,8 @@ def warehouse(tmp_path_factory):
     )
 
 
-def _query(path, sql: str) -> list[tuple]:
-    con = connect_read_only(path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_node_cost_and_idle_match_the_hand_computation(warehouse):
-    [(node_cost, idle_cost)] = _query(
+    [(node_cost, idle_cost)] = cluster.query(
         warehouse,
         "select node_cost, idle_cost from mart_cluster_utilization_daily "
         "where cluster = 'prod' and usage_date = date '2026-11-02'",
@@ -117,7 +107,7 @@ def test_node_cost_and_idle_match_the_hand_computation(warehouse):
 
 
 def test_team_costs_and_idle_match_the_hand_computation(warehouse):
-    rows = _query(
+    rows = cluster.query(
         warehouse,
         "select team, cpu_cost, ram_cost, total_cost, idle_share_cost "
         "from mart_team_cost_daily where cluster = 'prod' "

@@ -13,20 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from fleetscope.collectors.node_facts import INSTANCE_TYPE_LABELS, is_spot_node
 from fleetscope.errors import InputError
 
 if TYPE_CHECKING:
     from fleetscope.collectors.kubernetes.rows import SnapshotBuilder
 
-# Node labels that mark spot / preemptible capacity, compared case-insensitively.
-SPOT_LABELS = (
-    ("karpenter.sh/capacity-type", "spot"),
-    ("eks.amazonaws.com/capacityType", "spot"),
-    ("cloud.google.com/gke-spot", "true"),
-    ("cloud.google.com/gke-preemptible", "true"),
-    ("kubernetes.azure.com/scalesetpriority", "spot"),
-)
-INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 # raw_k8s_pods columns of the pod-level spec.resources, in (requests, limits) x (cpu, memory) order
 POD_LEVEL_COLUMNS = (
@@ -88,7 +80,7 @@ def node_rows(
     capacity = status.get("capacity") or _EMPTY
     allocatable = status.get("allocatable") or _EMPTY
     instance_type = next((labels[k] for k in INSTANCE_TYPE_LABELS if labels.get(k)), None)
-    is_spot = any(str(labels.get(k, "")).lower() == v for k, v in SPOT_LABELS)
+    is_spot = is_spot_node(labels)
     gpus = 0.0
     for key, value in capacity.items():
         if key.endswith("/gpu"):

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from fleetscope.collectors.prometheus import node_labels
 from fleetscope.collectors.prometheus.client import PrometheusClient, QueryTooLarge
 from fleetscope.collectors.prometheus.document import iso
 from fleetscope.collectors.prometheus.presence import (
@@ -153,7 +154,7 @@ class WindowCollector:
         out = {}
         for query in raw_queries(self.config):
             keys = (lb.namespace, lb.pod, lb.container, lb.node) \
-                if query.kind == "container" else (lb.node,)
+                if query.kind == "container" else (lb.node, *query.by)
             pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]] = {}
             at, until = (start - HOUR, end + HOUR) if query.look_around else (start, end)
             while at < until:
@@ -251,6 +252,9 @@ class WindowCollector:
         put("node_memory_capacity_bytes", merged["node_memory"], "node")
         put("node_gpu_capacity", merged["node_gpu"], "node")
         put("node_present_fraction", trim(nodes, first, last), "node")
+        results[node_labels.SERIES] = {"status": "success", "data": {
+            "resultType": "matrix", "result": node_labels.dump_series(
+                merged["node_labels"], queries["node_labels"].by, self.config.node_labels)}}
         return {"cluster": self.cluster, "start": iso(start), "end": iso(end),
                 "step_seconds": 3600, "results": results,
                 "scrape_interval_seconds": {name: round(3600 / n, 3) for name, n

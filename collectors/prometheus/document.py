@@ -7,10 +7,13 @@ pairs as Prometheus itself writes them (`[seconds, "value"]`), so a dump reads l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import orjson
+
+from fleetscope.errors import InputError
 
 
 def to_json_document(document: dict[str, Any]) -> bytes:
@@ -39,3 +42,27 @@ def _format(value: float) -> str:
 
 def iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def labels_text(metric: Mapping[str, Any]) -> str:
+    """`{a="x", b="y"}`: a series' labels as PromQL writes them, for error messages."""
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(metric.items())) + "}"
+
+
+def matrix(body: Any, where: str) -> list[Any]:
+    """The `data.result` of a query_range response body, checked to be a matrix."""
+    if not isinstance(body, dict):
+        raise InputError(f"{where}: expected a query_range response object")
+    if body.get("status") != "success":
+        raise InputError(f"{where}: field 'status' is {body.get('status')!r}, not 'success' "
+                         f"({body.get('error', 'no error given')})")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: field 'data' missing or not an object")
+    if data.get("resultType") != "matrix":
+        raise InputError(f"{where}: field 'data.resultType' is {data.get('resultType')!r}; a "
+                         "query_range response must be 'matrix'")
+    result = data.get("result")
+    if not isinstance(result, list):
+        raise InputError(f"{where}: field 'data.result' missing or not a list")
+    return result

@@ -29,6 +29,9 @@ Dump series and their queries (`wss` = the working-set gauge):
 - node_cpu_capacity_cores: `max by (node) (max_over_time(
   kube_node_status_capacity{resource="cpu"}[1h] offset 1ms))`; memory and GPU likewise.
 - node_present_fraction: presence of `kube_node_status_capacity{resource="cpu"}`.
+- node_labels: `sum by (node, <[prometheus.node_labels] names>) (count_over_time(
+  kube_node_labels[1h] offset 1ms))`, samples per hour of each combination of node labels,
+  resolved to instance type, capacity type and zone (`node_labels`).
 
 Presence of a series in an hour = samples in the hour / samples per hour, capped at 1 (and 1
 when at most one sample is missing: scrape times jitter); for the hours strictly between the
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fleetscope.collectors.prometheus.node_labels import label_names
 from fleetscope.config import PrometheusConfig
 
 STEP = "1h"
@@ -62,6 +66,7 @@ class RawQuery:
     # a series' edge) and name the raw series their scrape interval can be measured on
     look_around: bool = False
     probe: str = ""  # raw selector; `{more}` is where a series' own label matchers go
+    by: tuple[str, ...] = ()  # labels a node query keeps besides the node's
 
     def render(self, namespace_matcher: str = "") -> str:
         """The PromQL with an optional `, namespace=~"..."` matcher filled in."""
@@ -71,6 +76,7 @@ class RawQuery:
 def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
     """Every query of one collection, in the order they run."""
     m, lb = config.metrics, config.labels
+    facts = label_names(config.node_labels)
     k = f"{lb.namespace}, {lb.pod}, {lb.container}, {lb.node}"
     cf = f'{lb.container}!="", {lb.container}!="POD"'
     named = f'{lb.container}!=""'  # always true; lets the namespace matcher follow a comma
@@ -115,6 +121,9 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
         RawQuery("node_gpu", "node", capacity(config.gpu_resource)),
         RawQuery("node_count", "node", capacity("cpu", "count_over_time"), look_around=True,
                  probe=f'{m.node_capacity}{{{lb.resource}="cpu"{{more}}}}'),
+        RawQuery("node_labels", "node",
+                 f"sum by ({', '.join((lb.node, *facts))}) "
+                 f"(count_over_time({m.node_labels}{HOUR_RANGE}))", by=facts),
     ]
 
 

@@ -29,6 +29,8 @@ Rules (a wrong number is worse than an error):
   take the larger value.
 - `node_name` of a container-hour: the `node` label of any of its series (absent: NULL).
 - `present_hours` of a node-hour with no `node_present_fraction` sample: 1 (it had capacity).
+- `instance_type`, `is_spot`, `zone` of a node-hour: from the optional `node_labels` series
+  (`node_labels`); NULL where it has none (the inventory's facts are used then).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from fleetscope.collectors.prometheus import node_labels
+from fleetscope.collectors.prometheus.document import labels_text as _labels_text
+from fleetscope.collectors.prometheus.document import matrix as _matrix
 from fleetscope.collectors.prometheus.fastjson import loads_dump
 from fleetscope.errors import InputError
 from fleetscope.warehouse import LoadBatch, Window
@@ -103,10 +108,6 @@ def _parse_time(value: Any, *, origin: str, field: str) -> datetime:
     return parsed
 
 
-def _labels_text(metric: Mapping[str, Any]) -> str:
-    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(metric.items())) + "}"
-
-
 class _Index:
     """Interns series keys and node names to small integers shared by all series of a kind."""
 
@@ -127,25 +128,6 @@ class _Index:
         if found is None:
             found = self.nodes[name] = len(self.nodes)
         return found
-
-
-def _matrix(body: Any, where: str) -> list[Any]:
-    """The `data.result` of a query_range response body, checked to be a matrix."""
-    if not isinstance(body, dict):
-        raise InputError(f"{where}: expected a query_range response object")
-    if body.get("status") != "success":
-        raise InputError(f"{where}: field 'status' is {body.get('status')!r}, not 'success' "
-                         f"({body.get('error', 'no error given')})")
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: field 'data' missing or not an object")
-    if data.get("resultType") != "matrix":
-        raise InputError(f"{where}: field 'data.resultType' is {data.get('resultType')!r}; a "
-                         "query_range response must be 'matrix'")
-    result = data.get("result")
-    if not isinstance(result, list):
-        raise InputError(f"{where}: field 'data.result' missing or not a list")
-    return result
 
 
 def _series_key(metric: Mapping[str, Any], kind: str, index: _Index, where: str
@@ -324,9 +306,9 @@ def _header(document: Any, origin: str) -> tuple[datetime, datetime, dict[str, A
     results = document.get("results")
     if not isinstance(results, dict):
         raise InputError(f"{origin}: field 'results' missing or not an object")
-    unknown = sorted(set(results) - set(CONTAINER_SERIES) - set(NODE_SERIES))
+    unknown = sorted(set(results) - {*CONTAINER_SERIES, *NODE_SERIES, node_labels.SERIES})
     if unknown:
-        known = ", ".join([*CONTAINER_SERIES, *NODE_SERIES])
+        known = ", ".join([*CONTAINER_SERIES, *NODE_SERIES, node_labels.SERIES])
         raise InputError(f"{origin}: field 'results': unknown series {', '.join(unknown)} "
                          f"(known: {known})")
     return start, end, results
@@ -378,6 +360,12 @@ def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
                                       start_s=start_s, n_hours=n_hours)
                   for name, body in results.items() if name in spec}
         frames[table] = framer(parsed, index, n_hours, base)
+    facts = None  # the optional node facts series (dumps from before it have none)
+    if node_labels.SERIES in results:
+        facts = node_labels.facts_frame(results[node_labels.SERIES], start_s=start_s,
+                                        where=f"{origin}: series '{node_labels.SERIES}'",
+                                        n_hours=n_hours, base=base)
+    frames["raw_prom_node_hours"] = node_labels.with_facts(frames["raw_prom_node_hours"], facts)
     return LoadBatch(source_kind="prometheus", source_name=cluster, collected_at=end,
                      tables=frames, window=Window(start, end))
 

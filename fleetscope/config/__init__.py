@@ -42,6 +42,7 @@ from fleetscope.config.sources import (
     PrometheusConfig,
     PrometheusLabels,
     PrometheusMetrics,
+    PrometheusNodeLabels,
     PrometheusSource,
 )
 from fleetscope.errors import ConfigError
@@ -64,6 +65,7 @@ __all__ = [
     "PrometheusConfig",
     "PrometheusLabels",
     "PrometheusMetrics",
+    "PrometheusNodeLabels",
     "PrometheusSource",
     "ReportsConfig",
     "RunConfig",

@@ -34,6 +34,8 @@ class PrometheusMetrics:
                               "kube_pod_init_container_resource_requests")
     node_capacity: str = _doc("Gauge of node capacity (label `resource`).",
                               "kube_node_status_capacity")
+    node_labels: str = _doc("kube-state-metrics' node labels as `label_<name>` labels "
+                            "(`[prometheus.node_labels]` says which).", "kube_node_labels")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,24 @@ class PrometheusLabels:
 
 
 @dataclass(frozen=True)
+class PrometheusNodeLabels:
+    # kube-state-metrics' spelling of the node labels (docs/sources.md: only those allow-listed
+    # by --metric-labels-allowlist exist); the first one a node-hour carries wins
+    instance_type: list[str] = _doc(
+        "Labels of `kube_node_labels` holding the instance type, tried in order.",
+        ["label_node_kubernetes_io_instance_type", "label_beta_kubernetes_io_instance_type"])
+    capacity_type: list[str] = _doc(
+        "Labels holding the capacity type, tried in order: spot when the value is `spot` "
+        "(`true` for the GKE spot and preemptible labels), case-insensitively.",
+        ["label_karpenter_sh_capacity_type", "label_eks_amazonaws_com_capacity_type",
+         "label_cloud_google_com_gke_spot", "label_cloud_google_com_gke_preemptible",
+         "label_kubernetes_azure_com_scalesetpriority"])
+    zone: list[str] = _doc(
+        "Labels holding the zone, tried in order.",
+        ["label_topology_kubernetes_io_zone", "label_failure_domain_beta_kubernetes_io_zone"])
+
+
+@dataclass(frozen=True)
 class PrometheusConfig:
     sources: list[PrometheusSource] = _doc(
         "Servers to collect: `[[prometheus.sources]] url = ... cluster = ...`.", [])
@@ -53,6 +73,9 @@ class PrometheusConfig:
                                       default_factory=PrometheusMetrics)
     labels: PrometheusLabels = _doc("Label names (kube-prometheus-stack defaults).",
                                     default_factory=PrometheusLabels)
+    node_labels: PrometheusNodeLabels = _doc(
+        "Node facts per node-hour (instance type, spot, zone) from `kube_node_labels`; a "
+        "node-hour without them takes the inventory's.", default_factory=PrometheusNodeLabels)
     max_series_per_query: int = _doc(
         "Split queries by namespace and time so that no response holds more series x points.",
         200_000)

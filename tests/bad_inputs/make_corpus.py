@@ -206,6 +206,11 @@ def write_bytes(name: str, body: bytes) -> None:
     doc["end"] = "2026-11-19T00:00:00Z"
     write_json("prom_window_backwards.json", doc)
     write_json("prom_huge_usage.json", prom(container_cpu_usage_cores="1e308"))
+    doc = prom()
+    doc["results"]["node_labels"] = {"status": "success", "data": {"resultType": "matrix",
+        "result": [{"metric": {"node": "node-a", "capacity_type": "preemptible"},
+                    "values": [[1795136400, "60"]]}]}}
+    write_json("prom_bad_capacity_type.json", doc)
     # Helios documents
     write_text("helios_truncated.json", json.dumps(HELIOS, indent=1)[:300])
     write_json("helios_no_hosts.json", helios(lambda d: d.pop("hosts")))

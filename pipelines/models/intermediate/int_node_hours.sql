@@ -82,7 +82,8 @@ inventory_node_hours as (
         'inventory' as capacity_source,
         n.instance_type,
         n.provider_id,
-        coalesce(n.is_spot, false) as is_spot
+        coalesce(n.is_spot, false) as is_spot,
+        cast(null as varchar) as zone
     from inventory_cluster_hours as c
     inner join inventory_nodes as n
         on n.cluster = c.cluster
@@ -137,15 +138,19 @@ prometheus_node_hours as (
         coalesce(p.gpu_capacity, n.gpu_capacity, 0) as gpu_capacity,
         least(greatest(p.present_hours, 0), 1) as present_hours,
         'prometheus' as capacity_source,
-        n.instance_type,
+        -- the node's facts in this hour from kube_node_labels, else the inventory snapshot's
+        -- (a node in no snapshot and without labels: no instance type, on-demand); a node
+        -- that Karpenter made spot between two snapshots is then priced at spot rates
+        coalesce(p.instance_type, n.instance_type) as instance_type,
         n.provider_id,
-        coalesce(n.is_spot, false) as is_spot
+        coalesce(p.is_spot, n.is_spot, false) as is_spot,
+        p.zone
     from prom_node_hours as p
     left join node_snapshots as n using (cluster, node_name, hour_start)
 ),
 
 node_hours as (
-    -- each node-hour with its instance type and spot flag (from the inventory row it came from)
+    -- each node-hour with its instance type, spot flag and zone (then priced by them)
     select * from prometheus_node_hours
     union all
     select * from inventory_node_hours
@@ -212,6 +217,7 @@ final as (
         instance_type,
         provider_id,
         is_spot,
+        zone,
         instance_hourly is not null as is_priced_by_instance_type,
         capacity_source,
         present_hours,

@@ -11,7 +11,11 @@ final as (
         cpu_capacity_cores,
         memory_capacity_bytes,
         gpu_capacity,
-        present_hours
+        present_hours,
+        -- node facts from kube_node_labels; NULL: not seen there (int_node_hours falls back)
+        instance_type,
+        is_spot,
+        zone
     from node_hours
 )
 
