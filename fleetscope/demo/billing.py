@@ -74,7 +74,9 @@ def write_bill(folder: Path, sim: Simulation, *, start: date, days: int, seed: i
     folder.mkdir(parents=True, exist_ok=True)
     lines: dict[date, list[dict[str, object]]] = {}
     for line in _lines(sim, start, days, seed, snapshot_hour):
-        lines.setdefault(_month(line["ChargePeriodStart"]), []).append(line)  # type: ignore[arg-type]
+        period_start = line["ChargePeriodStart"]
+        assert isinstance(period_start, datetime)
+        lines.setdefault(_month(period_start), []).append(line)
     written = []
     for month, rows in sorted(lines.items()):
         rows.extend(_monthly_lines(month, rows))
@@ -188,14 +190,19 @@ def _service_lines(sim: Simulation, origin: datetime, days: int,
                    "BilledCost": cost, "EffectiveCost": cost}
 
 
+def _money(value: object) -> float:
+    assert isinstance(value, float | int)
+    return float(value)
+
+
 def _monthly_lines(month: date, rows: list[dict[str, object]]) -> list[dict[str, object]]:
     first = datetime(month.year, month.month, 1)
-    whole = {"ChargePeriodStart": first,
-             "ChargePeriodEnd": datetime(*_next_month(month).timetuple()[:3]),
-             "ChargeFrequency": "Recurring", "ServiceCategory": "Other"}
-    billed = sum(float(r["BilledCost"]) for r in rows)  # type: ignore[arg-type]
-    committed = sum(float(r["EffectiveCost"]) for r in rows  # type: ignore[arg-type]
-                    if r.get("CommitmentDiscountId"))
+    whole: dict[str, object] = {
+        "ChargePeriodStart": first,
+        "ChargePeriodEnd": datetime(*_next_month(month).timetuple()[:3]),
+        "ChargeFrequency": "Recurring", "ServiceCategory": "Other"}
+    billed = sum(_money(r["BilledCost"]) for r in rows)
+    committed = sum(_money(r["EffectiveCost"]) for r in rows if r.get("CommitmentDiscountId"))
     tax = round(TAX_RATE * (billed + committed), 2)
     return [
         # The plan's fee, amortized into the covered lines' EffectiveCost above
