@@ -1,22 +1,29 @@
-"""Volumes follow the pods that mount them (issue 11), on the cost fixture cluster
+"""Volumes follow the pods that mount them, hour by hour (issue 11), on the cost fixture cluster
 (tests/test_cost_fixtures.py: storage 0.01 $/GiB-hour; namespace shop is team gamma).
 
 Added to the fixture: namespace `store`, with no team label, where Deployment `web` (team alpha,
 workload label) runs pods web-1 and web-2 and Deployment `report` (team beta) runs report-1, all
-Running and mounting claim `shared`; report-2 also mounts it but is Pending on no node.
+Running all day (Prometheus: a container with running_hours 1 in each of the 24 hours) and
+mounting claim `shared`; report-2 also mounts it but is Pending on no node (no running series).
+Namespace `lab` (team delta): pod a-1 (team alpha) runs all 24 hours, b-1 (team beta) only the
+hours 00:00-11:00 (12 hours); both mount claim `pair`, b-1 also claim `solo`.
 Volumes of the day's snapshot, capacity x 24 h x 0.01 $/GiB-hour:
-  pv-shared  6 GiB, claim store/shared = 1.44, split evenly over its 3 running mounting pods
-             (report-2 is not running): 0.48 per pod
+  pv-shared  6 GiB, claim store/shared = 1.44; each hour split evenly over its 3 running mounting
+             pods (report-2 never runs): 0.48 per pod
              -> alpha (web-1, web-2) 0.96 in store, app web; beta (report-1) 0.48, app report
+  pv-pair   10 GiB, claim lab/pair = 2.4: a-1 alone 12 h + half of the 12 h it shares with b-1
+             = 12 + 12/2 = 18 h of 24 -> alpha 2.4 x 18/24 = 1.8; b-1 12/2 = 6 h -> beta 0.6
+  pv-solo    4 GiB, claim lab/solo = 0.96: b-1 runs 12 h -> beta 0.48; the 12 h nobody mounting
+             it runs -> lab's team delta 0.48
   pv-data   10 GiB, claim shop/data, mounted by no pod -> the claim namespace's team gamma: 2.4
   pv-free    2 GiB, bound to no claim -> `__unmounted__` in namespace `__unbound__`: 0.48
-Volumes: 1.44 + 2.4 + 0.48 = 4.32, and the teams still add up to node cost + volumes.
+Volumes: 1.44 + 2.4 + 0.96 + 2.4 + 0.48 = 7.68, and the teams still add up to node cost + volumes.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -27,21 +34,65 @@ from fleetscope.collectors.kubernetes.reader import read_list
 from fleetscope.errors import InputError
 from fleetscope.pipelines.invariants import check_invariants
 from fleetscope.pipelines.transform import transform_warehouse
-from fleetscope.warehouse import LoadBatch, Warehouse
+from fleetscope.warehouse import LoadBatch, Warehouse, Window
 from tests import test_cost_fixtures as fx
 
 
-def _store_pod(name: str, workload: str, *, running: bool = True) -> dict:
+def _store_pod(
+    name: str,
+    workload: str,
+    *,
+    running: bool = True,
+    namespace: str = "store",
+    claims: tuple[str, ...] = ("shared",),
+) -> dict:
     return {
-        "namespace": "store",
+        "namespace": namespace,
         "pod_name": name,
         "node_name": "n1" if running else None,
         "phase": "Running" if running else "Pending",
         "workload_kind": "Deployment",
         "workload_name": workload,
         "labels": json.dumps({}),
-        "pvc_names": json.dumps(["shared"]),
+        "pvc_names": json.dumps(list(claims)),
     }
+
+
+# (namespace, pod, hours it runs from 00:00): the mounting pods' running series
+RUNNING = [
+    ("store", "web-1", 24),
+    ("store", "web-2", 24),
+    ("store", "report-1", 24),
+    ("lab", "a-1", 24),
+    ("lab", "b-1", 12),
+]
+
+
+def _load_prometheus(wh: Warehouse) -> None:
+    """The fixture's 3 hours, plus a request-less container per mounting pod for its hours."""
+    tables = fx.prometheus_tables()
+    rows = [
+        {
+            "hour_start": fx.DAY + timedelta(hours=h),
+            "namespace": ns,
+            "pod_name": name,
+            "container_name": "app",
+            "node_name": "n1",
+            "cpu_usage_cores": 0.0,
+            "memory_working_set_bytes_avg": 0.0,
+            "memory_working_set_bytes_max": 0.0,
+            "cpu_request_cores": None,
+            "memory_request_bytes": None,
+            "running_hours": 1.0,
+        }
+        for ns, name, hours in RUNNING
+        for h in range(hours)
+    ]
+    tables["raw_prom_container_hours"] = pd.concat(
+        [tables["raw_prom_container_hours"], pd.DataFrame(rows)]
+    )
+    end = fx.DAY + timedelta(days=1)
+    wh.load(LoadBatch("prometheus", "c1", end, tables, window=Window(fx.DAY, end)))
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +112,15 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
                     }
                     for workload, team in (("web", "alpha"), ("report", "beta"))
                 ]
+                + [
+                    {
+                        "namespace": "lab",
+                        "workload_kind": "Deployment",
+                        "workload_name": workload,
+                        "labels": json.dumps({"team": team}),
+                    }
+                    for workload, team in (("a", "alpha"), ("b", "beta"))
+                ]
             ),
         ]
     )
@@ -74,6 +134,8 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
                     _store_pod("web-2", "web"),
                     _store_pod("report-1", "report"),
                     _store_pod("report-2", "report", running=False),
+                    _store_pod("a-1", "a", namespace="lab", claims=("pair",)),
+                    _store_pod("b-1", "b", namespace="lab", claims=("pair", "solo")),
                 ]
             ),
         ]
@@ -85,6 +147,18 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
                 "capacity_bytes": 6.0 * fx.GIB,
                 "claim_namespace": "store",
                 "claim_name": "shared",
+            },
+            {
+                "pv_name": "pv-pair",
+                "capacity_bytes": 10.0 * fx.GIB,
+                "claim_namespace": "lab",
+                "claim_name": "pair",
+            },
+            {
+                "pv_name": "pv-solo",
+                "capacity_bytes": 4.0 * fx.GIB,
+                "claim_namespace": "lab",
+                "claim_name": "solo",
             },
             {
                 "pv_name": "pv-data",
@@ -100,8 +174,14 @@ def built(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
             },
         ]
     )
+    tables["raw_k8s_namespaces"] = pd.concat(
+        [
+            tables["raw_k8s_namespaces"],
+            pd.DataFrame([{"namespace": "lab", "labels": json.dumps({"team": "delta"})}]),
+        ]
+    )
     wh.load(LoadBatch("kubernetes", "c1", fx.SNAPSHOT_AT, tables))
-    fx.load_prometheus(wh)
+    _load_prometheus(wh)
     transform_warehouse(wh, fx.CONFIG)
     yield wh
     wh.close()
@@ -116,8 +196,14 @@ def test_volume_cost_follows_the_mounting_pods(built: Warehouse) -> None:
     assert rows == [
         ("pv-data", "gamma", None, "namespace", 0, pytest.approx(2.4)),
         ("pv-free", "__unmounted__", None, "unbound", 0, pytest.approx(0.48)),
+        # a-1 all day, b-1 12 h: alpha 12 h + 12/2 h = 18/24 x 2.4, beta 6/24 x 2.4
+        ("pv-pair", "alpha", "a", "pods", 1, pytest.approx(1.8)),
+        ("pv-pair", "beta", "b", "pods", 1, pytest.approx(0.6)),
         ("pv-shared", "alpha", "web", "pods", 2, pytest.approx(0.96)),
         ("pv-shared", "beta", "report", "pods", 1, pytest.approx(0.48)),
+        # b-1 12 h of 24 x 0.96; the other 12 h to lab's team delta
+        ("pv-solo", "beta", "b", "pods", 1, pytest.approx(0.48)),
+        ("pv-solo", "delta", None, "namespace", 0, pytest.approx(0.48)),
     ]
 
 
@@ -133,12 +219,16 @@ def test_teams_and_namespaces_carry_the_split(built: Warehouse) -> None:
         "alpha/store": pytest.approx(0.96),
         "beta/store": pytest.approx(0.48),
         "gamma/shop": pytest.approx(2.4),
+        "alpha/lab": pytest.approx(1.8),
+        "beta/lab": pytest.approx(0.6 + 0.48),
+        "delta/lab": pytest.approx(0.48),
         "__unmounted__/__unbound__": pytest.approx(0.48),
     }
     total = built.con.execute(
         "select sum(storage_cost) from mart_team_cost_daily where cluster = 'c1'"
     ).fetchone()[0]
-    assert total == pytest.approx(4.32)
+    # 1.44 + 2.4 + 0.96 + 2.4 + 0.48
+    assert total == pytest.approx(7.68)
     # per cluster and day the teams (with __idle__, __unallocated__, __unmounted__) still add
     # up to node cost + volumes
     assert check_invariants(built.con) == []

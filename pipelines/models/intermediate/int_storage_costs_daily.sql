@@ -98,22 +98,62 @@ volume_days as (
     cross join rates as r
 ),
 
-mounts as (
-    -- the pods running in the snapshot in force that mount each claim, per team and app: the
-    -- inventory is daily, so the day's 24 hours are split alike (see docs/transform.md)
+pod_hours as (
+    -- the hours each pod ran: any of its containers has running_hours > 0 in the hour
+    select distinct cluster, usage_date, hour_start, namespace, pod_name
+    from int_container_hours
+    where usage_date in (select day from _fleetscope_dates) and running_hours > 0
+),
+
+mount_hours as (
+    -- which pods mount which claims is the day's inventory snapshot; whether they ran in an
+    -- hour is Prometheus': each running mounting pod weighs 1 in the hour, whatever its
+    -- running fraction (docs/transform.md)
     select
-        cluster, collected_at, namespace, claim_name, team, app_id,
-        count(*) as mounting_pods,
-        sum(count(*)) over (partition by cluster, collected_at, namespace, claim_name)
-            as claim_pods
-    from pod_claims
-    where phase = 'Running' and node_name is not null
-    group by cluster, collected_at, namespace, claim_name, team, app_id
+        d.day as cost_date,
+        c.cluster,
+        c.namespace,
+        c.claim_name,
+        c.pod_name,
+        c.team,
+        c.app_id,
+        h.hour_start,
+        1.0 / count(*) over (
+            partition by c.cluster, d.day, c.namespace, c.claim_name, h.hour_start
+        ) as hour_share
+    from day_snapshots as d
+    inner join pod_claims as c
+        on c.cluster = d.cluster
+        and c.collected_at = d.snapshot_at
+    inner join pod_hours as h
+        on h.cluster = c.cluster
+        and h.usage_date = d.day
+        and h.namespace = c.namespace
+        and h.pod_name = c.pod_name
+),
+
+mounts as (
+    -- per claim and day: each team and app's share of the day's 24 hours, and the hours in
+    -- which no mounting pod ran (those go to the claim namespace's team)
+    select
+        cost_date, cluster, namespace, claim_name, team, app_id,
+        count(distinct pod_name) as mounting_pods,
+        sum(hour_share) / 24.0 as day_share
+    from mount_hours
+    group by cost_date, cluster, namespace, claim_name, team, app_id
+    union all
+    select
+        cost_date, cluster, namespace, claim_name, null, null, 0,
+        1.0 - count(distinct hour_start) / 24.0
+    from mount_hours
+    group by cost_date, cluster, namespace, claim_name
+    having count(distinct hour_start) < 24
 ),
 
 final as (
-    -- a bound volume's cost is split evenly over the pods mounting its claim, each to its
-    -- pod's team and app; no mounting pod: the claim namespace's team; unbound: __unmounted__
+    -- a bound volume's hour is split evenly over the pods mounting its claim that ran in the
+    -- hour, each to its pod's team and app; an hour no mounting pod ran in: the claim
+    -- namespace's team; unbound: __unmounted__
     select
         v.cost_date,
         v.cluster,
@@ -132,13 +172,12 @@ final as (
             else 'namespace'
         end as allocated_by,
         coalesce(m.mounting_pods, 0) as mounting_pods,
-        v.storage_gib_hours * coalesce(m.mounting_pods / m.claim_pods, 1.0)
-            as storage_gib_hours,
-        v.storage_cost * coalesce(m.mounting_pods / m.claim_pods, 1.0) as storage_cost
+        v.storage_gib_hours * coalesce(m.day_share, 1.0) as storage_gib_hours,
+        v.storage_cost * coalesce(m.day_share, 1.0) as storage_cost
     from volume_days as v
     left join mounts as m
         on m.cluster = v.cluster
-        and m.collected_at = v.snapshot_at
+        and m.cost_date = v.cost_date
         and m.namespace = v.namespace
         and m.claim_name = v.claim_name
 )
