@@ -83,8 +83,9 @@ PersistentVolumeClaim = _object(
     spec=_struct("ClaimSpec", "volumeName", "storageClassName", "resources"),
 )
 PersistentVolume = _object(
-    "PersistentVolume", spec=_struct("VolumeSpec", "storageClassName", "capacity", "claimRef", "csi",
-                                     "awsElasticBlockStore", "gcePersistentDisk", "azureDisk")
+    "PersistentVolume",
+    spec=_struct("VolumeSpec", "storageClassName", "capacity", "claimRef", "csi",
+                 "awsElasticBlockStore", "gcePersistentDisk", "azureDisk"),
 )
 
 
