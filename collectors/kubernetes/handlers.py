@@ -348,8 +348,12 @@ def pv_rows(
 # Where a PersistentVolume names its cloud disk, in the order tried: the CSI driver's handle,
 # then the in-tree volume sources. Kept as written (`aws://us-east-1a/vol-0abc` stays whole);
 # bill matching (int_billing_resource_keys) takes the `vol-...`, disk name or ARM id from it.
-_VOLUME_HANDLES = (("csi", "volumeHandle"), ("awsElasticBlockStore", "volumeID"),
-                   ("gcePersistentDisk", "pdName"), ("azureDisk", "diskURI"))
+_VOLUME_HANDLES = (
+    ("csi", "volumeHandle"),
+    ("awsElasticBlockStore", "volumeID"),
+    ("gcePersistentDisk", "pdName"),
+    ("azureDisk", "diskURI"),
+)
 
 
 def volume_handle(spec: dict) -> str | None:

@@ -96,7 +96,11 @@ TABLES: dict[str, tuple[str, ...]] = {
         "labels",
     ),
     "raw_k8s_pvs": (
-        "pv_name", "storage_class", "capacity_bytes", "claim_namespace", "claim_name",
+        "pv_name",
+        "storage_class",
+        "capacity_bytes",
+        "claim_namespace",
+        "claim_name",
         "volume_handle",
     ),
 }

@@ -84,8 +84,16 @@ PersistentVolumeClaim = _object(
 )
 PersistentVolume = _object(
     "PersistentVolume",
-    spec=_struct("VolumeSpec", "storageClassName", "capacity", "claimRef", "csi",
-                 "awsElasticBlockStore", "gcePersistentDisk", "azureDisk"),
+    spec=_struct(
+        "VolumeSpec",
+        "storageClassName",
+        "capacity",
+        "claimRef",
+        "csi",
+        "awsElasticBlockStore",
+        "gcePersistentDisk",
+        "azureDisk",
+    ),
 )
 
 
