@@ -168,7 +168,8 @@ def test_team_and_idle_costs_are_reconciled_to_the_bill(built: Warehouse) -> Non
     # apps: payments-api on n1 4.5 x 0.7 = 3.15; payments-db on n2 2.1 x 0.75 = 1.575
     apps = dict(
         built.con.execute(
-            "select app_id, reconciled_cost from mart_app_cost_daily where app_id like 'payments-%' "
+            "select app_id, reconciled_cost from mart_app_cost_daily "
+            "where app_id like 'payments-%' "
             "and cost_date = ?",
             [DAY],
         ).fetchall()
