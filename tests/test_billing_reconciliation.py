@@ -252,3 +252,84 @@ def test_without_a_bill_reconciled_equals_modelled(tmp_path) -> None:  # type: i
     ).fetchone()
     assert row == pytest.approx((21.0, 0.0, 2, 0))
     wh.close()
+
+
+GCE_INSTANCE = "//compute.googleapis.com/projects/proj/zones/us-central1-a/instances/gke-pool-n1"
+AZURE_VM = (
+    "/subscriptions/SUB-1/resourceGroups/MC_RG/providers/Microsoft.Compute/virtualMachines/AKS-N2"
+)
+
+
+def test_gce_and_azure_nodes_and_an_ebs_volume_match_their_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # n1 on GCE, n2 on Azure, both on-demand: modelled 16.8 and 8.4 (tests/test_cost_model.py).
+    # pv-1, 10 GiB, in-tree EBS `aws://us-east-1a/vol-0abc`, bound to a claim in `shop` that no
+    # pod mounts: team gamma (the namespace's label), 10 x 24 h x 0.01 = 2.4 modelled.
+    # The bill names each at half its modelled cost: the GCE instance by its full resource
+    # path, the Azure VM by its ARM id in lower case, the volume by its ARN.
+    tables = fx.inventory_tables()
+    nodes = tables["raw_k8s_nodes"].copy()
+    nodes["provider_id"] = ["gce://proj/us-central1-a/gke-pool-n1", f"azure://{AZURE_VM}"]
+    pvs = pd.DataFrame(
+        [
+            {
+                "pv_name": "pv-1",
+                "storage_class": "gp2",
+                "capacity_bytes": 10 * fx.GIB,
+                "claim_namespace": "shop",
+                "claim_name": "data",
+                "volume_handle": "aws://us-east-1a/vol-0abc",
+            }
+        ]
+    )
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    wh.load(
+        LoadBatch(
+            "kubernetes",
+            "c1",
+            fx.SNAPSHOT_AT,
+            {**tables, "raw_k8s_nodes": nodes, "raw_k8s_pvs": pvs},
+        )
+    )
+    fx.load_prometheus(wh)
+    window = {"charge_period_start": _hour(0), "charge_period_end": _hour(3)}
+    day = {"charge_period_start": fx.DAY, "charge_period_end": _hour(24)}
+    load_bill(
+        wh,
+        [
+            {
+                **window,
+                "provider": "Google Cloud",
+                "effective_cost": 8.4,
+                "resource_id": GCE_INSTANCE,
+            },
+            {
+                **window,
+                "provider": "Microsoft",
+                "effective_cost": 4.2,
+                "resource_id": AZURE_VM.lower(),
+            },
+            {
+                **day,
+                "effective_cost": 1.2,
+                "resource_id": "arn:aws:ec2:us-east-1:1:volume/vol-0abc",
+            },
+        ],
+        PERIOD,
+    )
+    transform_warehouse(wh, fx.CONFIG)
+    row = wh.con.execute(
+        "select modelled_node_cost, billed_node_cost, count_nodes, count_nodes_matched, "
+        "modelled_volume_cost, billed_volume_cost from mart_billing_reconciliation_daily "
+        "where cost_date = ?",
+        [DAY],
+    ).fetchone()
+    assert row == pytest.approx((25.2, 12.6, 2, 2, 2.4, 1.2))
+    teams = _by_team(wh)
+    # every node-day and volume-day at factor 0.5: gamma's volume 2.4 -> 1.2, alpha 8.7 -> 4.35
+    assert teams["gamma"] == pytest.approx((2.4, 1.2))
+    assert teams["alpha"] == pytest.approx((8.7, 4.35))
+    assert sum(r for _, r in teams.values()) == pytest.approx(12.6 + 1.2)
+    # all three lines matched: no cloud cost outside Kubernetes
+    assert wh.con.execute("select count(*) from mart_cloud_cost_daily").fetchone() == (0,)
+    assert check_invariants(wh.con) == []
+    wh.close()
