@@ -356,7 +356,7 @@ _VOLUME_HANDLES = (
 )
 
 
-def volume_handle(spec: dict) -> str | None:
+def volume_handle(spec: Mapping[str, Any]) -> str | None:
     """The PV's disk id as the cloud bill names it, or None (hostPath, NFS, local...)."""
     for source, key in _VOLUME_HANDLES:
         value = (spec.get(source) or _EMPTY).get(key)

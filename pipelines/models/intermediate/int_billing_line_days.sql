@@ -60,6 +60,7 @@ final as (
     select
         cost_date,
         source,
+        billing_period_start,
         file_name,
         line_number,
         charge_category,

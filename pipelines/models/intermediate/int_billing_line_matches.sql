@@ -11,13 +11,13 @@ resources as (
 ),
 
 candidates as (
-    select l.cost_date, l.source, l.file_name, l.line_number, r.cluster, r.resource_kind,
-        r.resource_name
+    select l.cost_date, l.source, l.billing_period_start, l.file_name, l.line_number,
+        r.cluster, r.resource_kind, r.resource_name
     from line_days as l
     inner join resources as r on r.cost_date = l.cost_date and r.match_key = l.match_key
     union all
-    select l.cost_date, l.source, l.file_name, l.line_number, r.cluster, r.resource_kind,
-        r.resource_name
+    select l.cost_date, l.source, l.billing_period_start, l.file_name, l.line_number,
+        r.cluster, r.resource_kind, r.resource_name
     from line_days as l
     inner join resources as r on r.cost_date = l.cost_date and r.name_key = l.match_key
 ),
@@ -28,14 +28,15 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by cost_date, source, file_name, line_number
+            partition by cost_date, source, billing_period_start, file_name, line_number
             order by case when resource_kind = 'node' then 0 else 1 end, cluster, resource_name
         ) as candidate_number
     from candidates
 ),
 
 final as (
-    select cost_date, source, file_name, line_number, cluster, resource_kind, resource_name
+    select cost_date, source, billing_period_start, file_name, line_number, cluster,
+        resource_kind, resource_name
     from ranked
     where candidate_number = 1
 )

@@ -24,7 +24,8 @@ billed as (
         sum(l.billed_cost) as billed_cost,
         sum(l.list_cost) as list_cost
     from matches as m
-    inner join line_days as l using (cost_date, source, file_name, line_number)
+    inner join line_days as l
+        using (cost_date, source, billing_period_start, file_name, line_number)
     group by m.cost_date, m.cluster, m.resource_kind, m.resource_name
 ),
 

@@ -10,9 +10,11 @@ volume_costs as (
 
 volumes as (
     -- the snapshots the computed days may use (see pipelines/runner.py)
-    select distinct cluster, pv_name, volume_handle from raw_k8s_pvs
+    -- one handle per volume (a PV's handle does not change; max() guards the join)
+    select cluster, pv_name, max(volume_handle) as volume_handle from raw_k8s_pvs
     where collected_at >= $inventory_from and collected_at < $inventory_to
         and volume_handle is not null
+    group by cluster, pv_name
 ),
 
 nodes as (

@@ -16,13 +16,14 @@ unmatched as (
     -- every bill line-day no node or volume took (int_billing_line_matches): nothing is dropped
     select l.*
     from line_days as l
-    left join matches as m using (cost_date, source, file_name, line_number)
+    left join matches as m
+        using (cost_date, source, billing_period_start, file_name, line_number)
     where m.cost_date is null
 ),
 
 tag_candidates as (
     select
-        u.cost_date, u.source, u.file_name, u.line_number,
+        u.cost_date, u.source, u.billing_period_start, u.file_name, u.line_number,
         json_extract_string(u.tags, '$."' || k.label_key || '"') as team,
         k.priority
     from unmatched as u
@@ -32,9 +33,10 @@ tag_candidates as (
 
 tag_teams as (
     select
-        cost_date, source, file_name, line_number, team,
+        cost_date, source, billing_period_start, file_name, line_number, team,
         row_number() over (
-            partition by cost_date, source, file_name, line_number order by priority
+            partition by cost_date, source, billing_period_start, file_name, line_number
+            order by priority
         ) as candidate_number
     from tag_candidates
     where team is not null and team <> ''
@@ -51,7 +53,8 @@ owned as (
         end as team
     from unmatched as u
     left join tag_teams as t
-        on t.cost_date = u.cost_date and t.source = u.source and t.file_name = u.file_name
+        on t.cost_date = u.cost_date and t.source = u.source
+        and t.billing_period_start = u.billing_period_start and t.file_name = u.file_name
         and t.line_number = u.line_number and t.candidate_number = 1
 ),
 
