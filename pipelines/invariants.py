@@ -101,6 +101,26 @@ def _cluster_cost_sql(teams_cost: str, overhead: str) -> str:
 CLUSTER_COST_DIFFERENCE_SQL = _cluster_cost_sql("total_cost", "")
 
 
+# A bill moves a matched node's (or volume's) cost from modelled to billed: reconciled_cost adds
+# up to the cluster's cost with that difference (int_billing_resource_costs_daily).
+_BILL_PART = """
+            union all
+            select cost_date, cluster, effective_cost - modelled_cost
+            from int_billing_resource_costs_daily where is_matched and modelled_cost > 0"""
+
+
+def _reconciled(_args: Mapping[str, Any]) -> Invariant:
+    return Invariant(
+        "reconciled_adds_up_to_bill", _cluster_cost_sql("reconciled_cost", _BILL_PART),
+        (*CLUSTER_COST_INPUTS, "int_billing_resource_costs_daily"), ("cluster", "cost_date"),
+        "difference", {"min_value": -CENT, "max_value": CENT},
+        "per cluster and day, the teams' reconciled_cost (with __idle__) equals the billed cost "
+        "of its matched nodes and volumes plus the modelled cost of the others (to a cent)",
+        lambda r: (f"cluster {r['cluster']} on {r['cost_date']}: reconciled_cost sums to "
+                   f"{r['teams_cost']:.4f} but billed matched + modelled unmatched nodes and "
+                   f"volumes cost {r['cluster_cost']:.4f}"))
+
+
 def _cluster_cost(_args: Mapping[str, Any]) -> Invariant:
     return Invariant(
         "adds_up_to_cluster_cost", CLUSTER_COST_DIFFERENCE_SQL, CLUSTER_COST_INPUTS,
@@ -204,6 +224,7 @@ def _scope(_args: Mapping[str, Any]) -> Invariant:
 INVARIANTS: dict[str, Callable[[Mapping[str, Any]], Invariant]] = {
     "adds_up_to_cluster_cost": _cluster_cost,
     "adds_up_with_sharing": _cluster_cost_shared,
+    "reconciled_adds_up_to_bill": _reconciled,
     "idle_share_adds_up": _idle_share,
     "adds_up_to_team_cost": _namespace_cost,
     "used_within_capacity": _used_within_capacity,

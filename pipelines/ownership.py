@@ -59,7 +59,8 @@ _ANYWHERE = {"cluster": None, "namespace": None, "workload_kind": None}
 def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
     """`ref_label_keys`, `ref_app_overrides` and `ref_team_overrides` for the SQL models.
 
-    `ref_label_keys` (key_kind, label_key, priority): which labels name the team or app, in order.
+    `ref_label_keys` (key_kind, label_key, priority): which labels name the team or app, in order
+    (and, kind `billing_team`, which bill line tags name the team).
     `ref_app_overrides`: platform (kubernetes | helios), optional cluster/namespace/workload_kind,
     object_name (workload or Helios job name) → app_id. `ref_team_overrides`: a team for an app
     (app_id set) or for workloads by place (cluster/namespace/workload_kind/workload_name).
@@ -71,6 +72,8 @@ def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
         ("namespace_team", o.namespace_team_keys),
         ("app", o.app_label_keys),
         ("helios_component", o.helios_component_metadata_keys),
+        # bill lines' `Tags` keys naming the team of cloud spend outside Kubernetes
+        ("billing_team", config.billing.team_tag_keys),
     ):
         rows.extend(
             {"key_kind": kind, "label_key": key, "priority": i} for i, key in enumerate(keys)

@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 22, 0, 0)
 # + __idle__ 10; the idle 10 is shared 6 / 3 / 1. Unallocated share = 5 / 90 = 5.56 %.
 # Nothing is shared ([sharing] unset): shared_cost 0 and no overhead.
 TEAM_COST = """
-select *, 0.0 as shared_cost from (values
+select *, 0.0 as shared_cost, total_cost as reconciled_cost from (values
   (date '2026-11-20', 'payments', 'prod', 40.0, 20.0, 0.0, 0.0, 60.0, 6.0, 100.0, 400.0),
   (date '2026-11-20', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),
   (date '2026-11-20', '__unallocated__', 'prod', 3.0, 2.0, 0.0, 0.0, 5.0, 1.0, 8.0, 20.0),
@@ -53,7 +53,8 @@ TABLES = {
         ('helios', date '2026-11-20', 'checkout', 12.5)
         ) t(source, cost_date, app_id, total_cost)""",
     # The Kubernetes team rows by namespace: payments 60 = pay 50 + pay-batch 10.
-    "mart_namespace_cost_daily": """select *, total_cost as cpu_cost, 0.0 as ram_cost,
+    "mart_namespace_cost_daily": """select *, total_cost as cpu_cost, total_cost as reconciled_cost,
+        0.0 as ram_cost,
         0.0 as gpu_cost, 0.0 as storage_cost, 0.0 as cpu_core_hours, 0.0 as ram_gib_hours
         from (values
         (date '2026-11-20', 'payments', 'prod', 'pay', 50.0),
@@ -66,7 +67,7 @@ TABLES = {
         (date '2026-11-21', '__unallocated__', 'prod', 'shop', 5.0),
         (date '2026-11-21', '__idle__', 'prod', '__idle__', 10.0)
         ) t(cost_date, team, cluster, namespace, total_cost)""",
-    "mart_app_cost_daily": """select * from (values
+    "mart_app_cost_daily": """select *, total_cost as reconciled_cost from (values
         (date '2026-11-20', 'checkout', 'payments', 'prod', 'kubernetes', 60.0),
         (date '2026-11-20', 'checkout', 'payments', 'helios', 'helios', 12.5)
         ) t(cost_date, app_id, team, cluster, platform, total_cost)""",
@@ -104,6 +105,23 @@ TABLES = {
          'checkout', 'payments')
         ) t(collected_at, cluster, namespace, pod_name, claim_name, node_name, phase, app_id,
             team)""",
+    # No bill: every node keeps its modelled cost (reconciled_cost = total_cost above).
+    "int_billing_resource_costs_daily": """select * from (values
+        (date '2026-11-20', 'prod', 'node', 'n1', 48.5, false, null::double)
+        ) t(cost_date, cluster, resource_kind, resource_name, modelled_cost, is_matched,
+            effective_cost)""",
+    "int_billing_line_days": """select * from (values (date '2026-11-20', 'cur', 'Usage'))
+        t(cost_date, source, charge_category) where false""",
+    "mart_billing_reconciliation_daily": """select * from (values
+        (date '2026-11-20', 'prod', 97.0, 0.0, 0.0, 2, 0, 2.0, 0.0, 0.0, 1, 0)
+        ) t(cost_date, cluster, modelled_node_cost, billed_node_cost,
+            modelled_matched_node_cost, count_nodes, count_nodes_matched, modelled_volume_cost,
+            billed_volume_cost, modelled_matched_volume_cost, count_volumes,
+            count_volumes_matched)""",
+    "mart_cloud_cost_daily": """select * from (values
+        (date '2026-11-20', '__billing__', 'AWS', '', 'Tax', 3.0, 3.0)
+        ) t(cost_date, team, provider, service_name, charge_category, billed_cost,
+            effective_cost)""",
     "stg_billing_lines": "select * exclude (load_id, collected_at) from raw_billing_lines",
     "stg_k8s_nodes": """select * from (values
         (timestamp '2026-11-21 06:00', 'prod', 'n1', 'm5.xlarge', 4.0, 16e9, false)
@@ -156,11 +174,12 @@ def test_duplicate_grain_and_broken_invariants_fail_with_counts(tmp_path: Path) 
         "mart_team_cost_daily.idle_share_adds_up": 1,
         "mart_team_cost_daily.adds_up_to_cluster_cost": 1,
         "mart_team_cost_daily.adds_up_with_sharing": 1,  # the same 125 vs 100, with sharing
+        "mart_team_cost_daily.reconciled_adds_up_to_bill": 1,  # and reconciled (no bill)
         "mart_cluster_utilization_daily.cpu_used_within_capacity": 1,
         "mart_cluster_utilization_daily.cpu_used_pct.percent": 1,
         "mart_migration_daily.scope_adds_up": 1,
     }
-    assert outcome.status == "failed" and outcome.count_failed_critical == 7
+    assert outcome.status == "failed" and outcome.count_failed_critical == 8
 
 
 def test_unallocated_share_over_the_threshold_fails(tmp_path: Path) -> None:
@@ -261,3 +280,32 @@ def test_instance_types_priced_at_default_rates_are_a_warning_with_their_node_ho
     (result,) = [r for r in outcome.results if r.check.name == name]
     assert "x9.odd" in result.observed and "30.5" in result.observed
     assert "m6i.xlarge" not in result.observed
+
+
+def test_a_bill_checks_reconciled_cost_and_warns_on_low_coverage(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    # A bill for 2026-11-20 names n1 only: n1 was modelled 48.5 and billed 38.5 (a discount),
+    # n2 (48.5) has no line. Node-hours matched: 24 of 24 + 24 = 50 % < 90 %: a warning.
+    # Reconciled, the cluster-day must add up to 100 - 48.5 + 38.5 = 90; the teams' rows below
+    # still say 100 (reconciled_cost = total_cost): the critical check fails for that day only.
+    resources = """select * from (values
+        (date '2026-11-20', 'prod', 'node', 'n1', 48.5, true, 38.5),
+        (date '2026-11-20', 'prod', 'node', 'n2', 48.5, false, null)
+        ) t(cost_date, cluster, resource_kind, resource_name, modelled_cost, is_matched,
+            effective_cost)"""
+    lines = """select * from (values (date '2026-11-20', 'cur', 'Usage'))
+        t(cost_date, source, charge_category)"""
+    build(path, int_billing_resource_costs_daily=resources, int_billing_line_days=lines)
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"mart_team_cost_daily.reconciled_adds_up_to_bill": 1,
+                               "mart_billing_reconciliation_daily.node_hours_matched": 1}
+    coverage = next(r for r in outcome.results if r.check.name.endswith("node_hours_matched"))
+    assert coverage.check.severity == "warning" and "50" in coverage.observed
+    # With the teams reconciled (payments 60 -> 50: 50 + 25 + 5 + 10 = 90) the check passes.
+    reconciled = TEAM_COST.replace("total_cost as reconciled_cost", "case when cost_date = "
+                                   "date '2026-11-20' and team = 'payments' then 50.0 else "
+                                   "total_cost end as reconciled_cost")
+    build(path, mart_team_cost_daily=reconciled, int_billing_resource_costs_daily=resources,
+          int_billing_line_days=lines)
+    outcome = validate_warehouse(path, parse_config({}), now=NOW)
+    assert failed(outcome) == {"mart_billing_reconciliation_daily.node_hours_matched": 1}

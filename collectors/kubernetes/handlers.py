@@ -334,3 +334,24 @@ def pv_rows(
     )
     cols["claim_namespace"].append(claim.get("namespace"))
     cols["claim_name"].append(claim.get("name"))
+    cols["volume_handle"].append(volume_handle(spec))
+
+
+# Where a PersistentVolume names its cloud disk, in the order tried: the CSI driver's handle,
+# then the in-tree volume sources. Kept as written (`aws://us-east-1a/vol-0abc` stays whole);
+# bill matching (int_billing_resource_keys) takes the `vol-...`, disk name or ARM id from it.
+_VOLUME_HANDLES = (
+    ("csi", "volumeHandle"),
+    ("awsElasticBlockStore", "volumeID"),
+    ("gcePersistentDisk", "pdName"),
+    ("azureDisk", "diskURI"),
+)
+
+
+def volume_handle(spec: Mapping[str, Any]) -> str | None:
+    """The PV's disk id as the cloud bill names it, or None (hostPath, NFS, local...)."""
+    for source, key in _VOLUME_HANDLES:
+        value = (spec.get(source) or _EMPTY).get(key)
+        if value:
+            return str(value)
+    return None

@@ -95,7 +95,14 @@ TABLES: dict[str, tuple[str, ...]] = {
         "request_bytes",
         "labels",
     ),
-    "raw_k8s_pvs": ("pv_name", "storage_class", "capacity_bytes", "claim_namespace", "claim_name"),
+    "raw_k8s_pvs": (
+        "pv_name",
+        "storage_class",
+        "capacity_bytes",
+        "claim_namespace",
+        "claim_name",
+        "volume_handle",
+    ),
 }
 _INTEGER_COLUMNS = frozenset({"replicas", "revision"})
 

@@ -83,7 +83,17 @@ PersistentVolumeClaim = _object(
     spec=_struct("ClaimSpec", "volumeName", "storageClassName", "resources"),
 )
 PersistentVolume = _object(
-    "PersistentVolume", spec=_struct("VolumeSpec", "storageClassName", "capacity", "claimRef")
+    "PersistentVolume",
+    spec=_struct(
+        "VolumeSpec",
+        "storageClassName",
+        "capacity",
+        "claimRef",
+        "csi",
+        "awsElasticBlockStore",
+        "gcePersistentDisk",
+        "azureDisk",
+    ),
 )
 
 

@@ -73,6 +73,7 @@ def build(config: Config, now: datetime,
         _invariant_checks(spec, frames, checks)
     _freshness_and_share(config, now, frames, checks)
     _default_priced_nodes(frames, checks)
+    _bill_coverage(frames, checks)
     return frames, checks
 
 
@@ -204,3 +205,39 @@ def _default_priced_nodes(frames: list[Frame], checks: list[Check]) -> None:
                         {"column": "is_priced", "value_set": [True]},
                         "every node's instance type has a price in pricing.instance_types "
                         "(the rows listed are priced at the default per-resource rates)"))
+
+
+# Below this share of node-hours matched to a bill line, reconciled cost is mostly modelled cost.
+MIN_BILL_COVERAGE_PCT = 90.0
+
+
+def _bill_coverage(frames: list[Frame], checks: list[Check]) -> None:
+    """A warning per cluster and day of a loaded billing period where under 90% of the
+    node-hours belong to a node-day matched to a bill line (no bill loaded: no rows, no
+    warning)."""
+    frames.append(Frame("bill_coverage", """
+        with billed_days as (
+            select distinct cost_date from int_billing_line_days
+        ),
+        node_days as (
+            select usage_date as cost_date, cluster, node_name, sum(present_hours) as node_hours
+            from int_node_hours
+            where usage_date in (select cost_date from billed_days)
+            group by 1, 2, 3
+        )
+        select n.cluster, n.cost_date,
+               100.0 * sum(case when r.is_matched then n.node_hours else 0 end)
+                   / nullif(sum(n.node_hours), 0) as matched_node_hours_pct
+        from node_days as n
+        left join int_billing_resource_costs_daily as r
+            on r.resource_kind = 'node' and r.cost_date = n.cost_date
+            and r.cluster = n.cluster and r.resource_name = n.node_name
+        group by n.cluster, n.cost_date
+        order by n.cluster, n.cost_date
+        """, ("int_node_hours", "int_billing_line_days", "int_billing_resource_costs_daily"),
+        ids=("cluster", "cost_date")))
+    checks.append(Check("mart_billing_reconciliation_daily.node_hours_matched", "bill_coverage",
+                        "share", WARNING, "ExpectColumnValuesToBeBetween",
+                        {"column": "matched_node_hours_pct", "min_value": MIN_BILL_COVERAGE_PCT},
+                        f"at least {MIN_BILL_COVERAGE_PCT:g}% of the node-hours of each cluster "
+                        "and day a bill covers match a bill line"))

@@ -18,6 +18,7 @@ final as (
         sum(gpu_cost) as gpu_cost,
         sum(storage_cost) as storage_cost,
         sum(total_cost) as total_cost,
+        sum(reconciled_cost) as reconciled_cost,
         sum(cpu_core_hours) as cpu_core_hours,
         sum(ram_gib_hours) as ram_gib_hours,
         sum(cpu_requested_core_hours) as cpu_requested_core_hours,

@@ -4,6 +4,14 @@ allocations as (
     select * from int_node_hours_allocated where usage_date in (select day from _fleetscope_dates)
 ),
 
+node_factors as (
+    -- nodes with a bill line that day (int_billing_resource_costs_daily): their costs reconciled
+    select cost_date as usage_date, cluster, resource_name as node_name, reconcile_factor
+    from int_billing_resource_costs_daily
+    where resource_kind = 'node' and is_matched
+        and cost_date in (select day from _fleetscope_dates)
+),
+
 scaled as (
     select
         c.usage_date,
@@ -31,9 +39,12 @@ scaled as (
         c.cpu_cost_unscaled,
         c.ram_cost_unscaled,
         c.pending_cpu_core_hours,
-        c.pending_ram_gib_hours
+        c.pending_ram_gib_hours,
+        coalesce(f.reconcile_factor, 1.0) as reconcile_factor
     from int_container_hours as c
     left join allocations as a using (cluster, node_name, hour_start)
+    left join node_factors as f
+        on f.usage_date = c.usage_date and f.cluster = c.cluster and f.node_name = c.node_name
     where c.usage_date in (select day from _fleetscope_dates)
 ),
 
@@ -50,6 +61,7 @@ final as (
         sum(ram_cost) as ram_cost,
         sum(gpu_cost) as gpu_cost,
         sum(cpu_cost + ram_cost + gpu_cost) as total_cost,
+        sum((cpu_cost + ram_cost + gpu_cost) * reconcile_factor) as reconciled_cost,
         sum(case when is_node_known then 0 else cpu_cost + ram_cost + gpu_cost end)
             as off_node_cost,
         sum(cpu_charged_core_hours) as cpu_core_hours,

@@ -32,6 +32,7 @@ app_costs as (
         sum(ram_cost) as ram_cost,
         sum(gpu_cost) as gpu_cost,
         sum(total_cost) as total_cost,
+        sum(reconciled_cost) as reconciled_cost,
         sum(cpu_core_hours) as cpu_core_hours,
         sum(ram_gib_hours) as ram_gib_hours
     from cost_lines
@@ -49,6 +50,7 @@ final as (
         a.ram_cost,
         a.gpu_cost,
         a.total_cost,
+        a.reconciled_cost,
         a.cpu_core_hours,
         a.ram_gib_hours
     from app_costs as a

@@ -9,7 +9,7 @@ namespace_costs as (
 final as (
     select
         cost_date, team, cluster, namespace, cpu_cost, ram_cost, gpu_cost, storage_cost,
-        total_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours, cpu_used_core_hours,
+        total_cost, reconciled_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours, cpu_used_core_hours,
         ram_requested_gib_hours, ram_used_gib_hours
     from namespace_costs
 )

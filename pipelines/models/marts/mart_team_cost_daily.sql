@@ -37,13 +37,13 @@ unallocated_shared as (
 teams as (
     select
         cost_date, platform, team, cluster, cpu_cost, ram_cost, gpu_cost, storage_cost,
-        total_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours,
+        total_cost, reconciled_cost, cpu_core_hours, ram_gib_hours, cpu_requested_core_hours,
         cpu_used_core_hours, ram_requested_gib_hours, ram_used_gib_hours, false as is_padding
     from team_costs
     union all
     -- a zero row so that `__unallocated__` exists wherever it may receive the idle or shared cost
     select cost_date, platform, '__unallocated__', cluster, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-        0.0, 0.0, 0.0, 0.0, true
+        0.0, 0.0, 0.0, 0.0, 0.0, true
     from cluster_totals
     where not has_unallocated and (
         idle_cost > 0
@@ -98,6 +98,7 @@ final as (
         gpu_cost,
         storage_cost,
         total_cost,
+        reconciled_cost,
         cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost as idle_share_cost,
         shared_cost,
         cpu_core_hours,
