@@ -109,7 +109,7 @@ def test_second_run_reads_only_new_commits_and_equals_a_full_read(history, tmp_p
 
 
 def test_dump_file_gives_the_same_rows(history, tmp_path: Path) -> None:
-    repo, shas = history
+    repo, _ = history
     log = git(repo, "log", "--format=%H %P|%ae|%aI|%cI", "main").splitlines()
     commits = []
     for line in log:
@@ -124,3 +124,77 @@ def test_dump_file_gives_the_same_rows(history, tmp_path: Path) -> None:
     _run(from_dump, "collect", "git", "--from-file", str(dump))
     _run(from_repo, "collect", "git", "--repo", str(repo))
     assert _table(from_dump) == _table(from_repo)
+
+
+# -- the same repository through a GitHub-compatible server --------------------------------------
+
+def _github_config(tmp_path: Path, url: str, **extra: object) -> Path:
+    lines = ["[[git.github]]", 'repos = ["acme/checkout"]', f'api_url = "{url}"',
+             'token_env = "FLEETSCOPE_TEST_GH_TOKEN"']
+    lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
+    config = tmp_path / "fleetscope.toml"
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def test_github_api_in_two_pages_gives_the_same_rows(history, tmp_path, monkeypatch) -> None:
+    from tests.github_fake_api import GitHubServer
+
+    repo, shas = history
+    monkeypatch.setenv("FLEETSCOPE_TEST_GH_TOKEN", "t0ken")
+    server = GitHubServer({"acme/checkout": repo}, page_size=3, token="t0ken").start()
+    try:
+        config = _github_config(tmp_path, server.url)
+        from_api, from_repo = tmp_path / "api.duckdb", tmp_path / "repo.duckdb"
+        _run(from_api, "--config", str(config), "collect", "git")
+        # 4 commits at 3 a page: page 1 and page 2
+        listing = [p for p in server.requests if "/commits?" in p]
+        assert len(listing) == 2 and "page=2" in listing[1]
+        _run(from_repo, "collect", "git", "--repo", str(repo))
+        assert _table(from_api) == _table(from_repo)
+        shas["C"] = commit(repo, "C", "2026-11-06T09:00:00Z")
+        shas["D"] = commit(repo, "D", "2026-11-07T09:00:00Z")
+        _run(from_api, "--config", str(config), "collect", "git")
+        assert [n for _, n in _load_rows(from_api)] == [4, 2]  # only C and D the second time
+        assert any("/compare/" + shas["M"] + "..." in p for p in server.requests)
+        _run(from_repo, "collect", "git", "--repo", str(repo))
+        assert _table(from_api) == _table(from_repo)
+    finally:
+        server.stop()
+
+
+def test_github_rate_limits_are_waited_out(history, tmp_path, monkeypatch) -> None:
+    from tests.github_fake_api import GitHubServer
+
+    repo, _ = history
+    # 3 limited answers (403 remaining 0, 429 retry-after 0, 403) then normal service; the
+    # client retries up to 3 times per request, so the first request succeeds on its 4th try
+    server = GitHubServer({"acme/checkout": repo}, rate_limited=3).start()
+    try:
+        warehouse = tmp_path / "wh.duckdb"
+        _run(warehouse, "--config", str(_github_config(tmp_path, server.url)), "collect", "git")
+        assert [n for _, n in _load_rows(warehouse)] == [4]
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("token", "slug", "status", "hint"), [
+    ("wrong", "acme/checkout", 401, "check the token"),
+    ("t0ken", "acme/nothing", 404, "no such repository"),
+])
+def test_github_errors_name_the_repo(history, tmp_path, monkeypatch, token, slug, status,
+                                     hint) -> None:
+    from tests.github_fake_api import GitHubServer
+
+    repo, _ = history
+    monkeypatch.setenv("GITHUB_TOKEN", token)  # token_env's default, with no config
+    server = GitHubServer({"acme/checkout": repo}, token="t0ken").start()
+    try:
+        warehouse = tmp_path / "wh.duckdb"
+        result = CliRunner().invoke(cli, ["-q", "--warehouse", str(warehouse), "collect", "git",
+                                          "--api-url", server.url, "--github", slug])
+        assert result.exit_code == 4, result.output
+        assert f"github {slug}" in result.output and f"HTTP {status}" in result.output
+        assert hint in result.output
+    finally:
+        server.stop()
