@@ -51,8 +51,14 @@ def repo_name(path: Path) -> str:
 def _check_repo(path: Path) -> None:
     if not path.is_dir():
         raise InputError(f"{path}: no such folder (--repo expects a local git clone)")
-    if _git(path, "rev-parse", "--git-dir").returncode != 0:
+    done = _git(path, "rev-parse", "--is-bare-repository", "--show-toplevel")
+    if done.returncode != 0:
         raise InputError(f"{path}: not a git repository")
+    bare, _, top = done.stdout.partition("\n")
+    # a folder inside a clone would read the enclosing repo's whole history under its name
+    if bare.strip() != "true" and Path(top.strip()).resolve() != path.resolve():
+        raise InputError(f"{path}: not a git repository (it is a folder inside "
+                         f"{top.strip()}; give that folder)")
 
 
 def _read_log(path: Path, revisions: str) -> list[Commit]:
