@@ -198,3 +198,26 @@ def test_github_errors_name_the_repo(history, tmp_path, monkeypatch, token, slug
         assert hint in result.output
     finally:
         server.stop()
+
+
+def test_from_catalog_reads_the_annotated_repos(history, tmp_path, monkeypatch) -> None:
+    from tests.github_fake_api import GitHubServer
+
+    repo, shas = history
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: checkout\n"
+        "  annotations:\n    github.com/project-slug: acme/checkout\n"
+        "spec:\n  type: service\n  lifecycle: production\n  owner: group:payments\n")
+    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+    server = GitHubServer({"acme/checkout": repo}, token="t0ken").start()
+    try:
+        warehouse = tmp_path / "wh.duckdb"
+        _run(warehouse, "collect", "catalog", "--path", str(catalog), "--collected-at",
+             "2026-11-20")
+        _run(warehouse, "collect", "git", "--from-catalog", "--api-url", server.url)
+        _run(warehouse, "transform")
+        assert _rows(warehouse, "acme/checkout") == expected(shas)
+    finally:
+        server.stop()
