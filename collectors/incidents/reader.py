@@ -36,19 +36,18 @@ def _field(row: dict[str, Any], names: tuple[str, ...], where: str, *, required:
 
 
 def _row(raw: dict[str, Any], path: Path, line: int, where: str) -> dict[str, Any]:
-    created = _field(raw, ("created", "created_at"), where, required=True)
-    resolved = _field(raw, ("resolved", "resolved_at"), where, required=False)
-    row = {
-        "incident_id": _field(raw, ("id",), where, required=True),
-        "app": _field(raw, ("app", "service"), where, required=True),
-        "created_at": parse_time(created, where=f"{where}: field `created`"),
-        "resolved_at": parse_time(resolved, where=f"{where}: field `resolved`")
-        if resolved else None,
-        "caused_by": _field(raw, ("caused_by",), where, required=False),
-        "source_file": str(path), "source_line": line}
-    if row["resolved_at"] is not None and row["resolved_at"] < row["created_at"]:
+    created_text = _field(raw, ("created", "created_at"), where, required=True)
+    resolved_text = _field(raw, ("resolved", "resolved_at"), where, required=False)
+    created = parse_time(created_text, where=f"{where}: field `created`")
+    resolved = parse_time(resolved_text, where=f"{where}: field `resolved`") \
+        if resolved_text else None
+    if resolved is not None and resolved < created:
         raise InputError(f"{where}: field `resolved` is before `created`")
-    return row
+    return {"incident_id": _field(raw, ("id",), where, required=True),
+            "app": _field(raw, ("app", "service"), where, required=True),
+            "created_at": created, "resolved_at": resolved,
+            "caused_by": _field(raw, ("caused_by",), where, required=False),
+            "source_file": str(path), "source_line": line}
 
 
 def _csv_rows(path: Path, text: str) -> list[dict[str, Any]]:
