@@ -7,7 +7,7 @@ reads only the commits made since.
 
 from fleetscope.collectors.git.commits import Commit, RepoHistory, history_batch, state_keys
 from fleetscope.collectors.git.dump import read_dump_file
-from fleetscope.collectors.git.local import read_local_repo
+from fleetscope.collectors.git.local import read_local_repo, read_local_repos
 
 __all__ = ["Commit", "RepoHistory", "history_batch", "read_dump_file", "read_local_repo",
-           "state_keys"]
+           "read_local_repos", "state_keys"]

@@ -88,13 +88,28 @@ def read_history(path: Path, *, name: str | None = None, branch: str | None = No
     return RepoHistory(repo, branch, head, _read_log(path, revisions), base, base_seq)
 
 
+def read_local_repos(paths: list[tuple[Path, str | None]], *, branch: str | None = None,
+                     state: Mapping[str, str] | None = None, source: str = "git",
+                     collected_at: datetime, progress: Progress = quiet):
+    """One LoadBatch of the new commits of every (path, name) clone (see read_history).
+
+    One batch for all: the warehouse is opened once for them, not once per repo, which is most
+    of an incremental run's time when each repo has a few new commits (benchmarks/git_collect.py).
+    """
+    histories = []
+    for path, name in paths:
+        history = read_history(path, name=name, branch=branch, state=state)
+        progress(f"git {history.repo}: {len(history.commits)} new commits on {history.branch}")
+        histories.append(history)
+    return history_batch(histories, source=source, collected_at=collected_at)
+
+
 def read_local_repo(path: Path, *, name: str | None = None, branch: str | None = None,
                     state: Mapping[str, str] | None = None, source: str = "git",
                     collected_at: datetime, progress: Progress = quiet):
-    """A LoadBatch of one local clone's new commits (see read_history)."""
-    history = read_history(path, name=name, branch=branch, state=state)
-    progress(f"git {history.repo}: {len(history.commits)} new commits on {history.branch}")
-    return history_batch([history], source=source, collected_at=collected_at)
+    """A LoadBatch of one local clone's new commits."""
+    return read_local_repos([(path, name)], branch=branch, state=state, source=source,
+                            collected_at=collected_at, progress=progress)
 
 
-__all__ = ["read_history", "read_local_repo", "repo_name"]
+__all__ = ["read_history", "read_local_repo", "read_local_repos", "repo_name"]

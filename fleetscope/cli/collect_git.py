@@ -52,7 +52,8 @@ def collect_git(app: AppContext, repos: tuple[Path, ...], name: str | None, bran
     source = source or config.source
     if name and len(repos) != 1:
         raise click.UsageError("--name needs exactly one --repo")
-    chosen = [sources_git.git_local(p, name=name, branch=branch, source=source) for p in repos]
+    chosen = [sources_git.git_local(list(repos), name=name, branch=branch, source=source)
+              ] if repos else []
     chosen += [sources_git.git_dump(p) for p in files]
     if github_repos or from_catalog:
         settings = config.github[0] if config.github else GitHubSource()

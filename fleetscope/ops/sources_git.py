@@ -30,22 +30,30 @@ def _commits_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
     return f"{label}: loaded {result.total_rows} commits"
 
 
-def git_local(path: Path, *, name: str | None = None, branch: str | None = None,
+def git_local(paths: list[Path], *, name: str | None = None, branch: str | None = None,
               source: str = "git") -> Source:
-    """A local clone, read with the git CLI since its last collected head."""
+    """Local clones, read with the git CLI since their last collected heads, in one batch.
+
+    Their names (origin slug, else folder; `name` for a single clone) are found now, because
+    the state keys the loader reads are named after them.
+    """
     from fleetscope.collectors.git.commits import state_keys
     from fleetscope.collectors.git.local import repo_name
 
-    repo = name or (repo_name(path) if path.is_dir() else path.name)
+    if name is not None and len(paths) != 1:
+        raise ValueError("name names a single clone")
+    named = [(p, name or (repo_name(p) if p.is_dir() else p.name)) for p in paths]
 
     def read(state: Mapping[str, str], progress: Progress) -> list[LoadBatch]:
-        from fleetscope.collectors.git import read_local_repo
+        from fleetscope.collectors.git import read_local_repos
         from fleetscope.warehouse import utc_now
 
-        return [read_local_repo(path, name=repo, branch=branch, state=state, source=source,
-                                collected_at=utc_now(), progress=progress)]
+        return [read_local_repos(list(named), branch=branch, state=state, source=source,
+                                 collected_at=utc_now(), progress=progress)]
 
-    return Source("git", source, f"git {repo}", read, state_keys=state_keys(repo),
+    label = f"git {named[0][1]}" if len(named) == 1 else f"git {len(named)} repos"
+    return Source("git", source, label, read,
+                  state_keys=tuple(k for _, repo in named for k in state_keys(repo)),
                   offline=True, describe=_commits_loaded)
 
 
@@ -138,8 +146,8 @@ def plan_git_sources(config: Config, config_dir: Path) -> list[Source]:
     from fleetscope.ops.sources import _expand, _resolve
 
     git = config.git
-    found = [git_local(_resolve(p, config_dir), branch=git.branch, source=git.source)
-             for p in git.repos]
+    found = [git_local([_resolve(p, config_dir) for p in git.repos], branch=git.branch,
+                       source=git.source)] if git.repos else []
     for i, pattern in enumerate(git.files):
         found += [git_dump(p) for p in _expand(pattern, config_dir, key=f"git.files[{i}]")]
     found += [git_github(gh, source=git.source, from_catalog=git.from_catalog and i == 0)
