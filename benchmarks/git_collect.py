@@ -15,7 +15,9 @@ Both warehouses must end equal. Prints seconds, rows loaded and the ratio full /
 Run:  .venv/bin/python benchmarks/git_collect.py [--scale 1.0] [--commits 5000] [--new 20]
       (--scale multiplies the 200 repositories)
 
-Measured: see docs/sources.md, "Git and incidents".
+Measured 2026-12-06 on the shared 2-core machine (load average 6-8) with the defaults: first
+load 1,020,000 rows in 58.8 s; after 20 new commits per repo, incremental 4,000 rows in 7.95 s,
+full re-read 1,024,000 rows in 63.4 s: 8.0x (docs/sources.md, "Git and incidents").
 """
 
 from __future__ import annotations
