@@ -69,6 +69,9 @@ class LoadBatch:
     tables: dict[str, pd.DataFrame]
     window: Window | None = None
     state: dict[str, str] = field(default_factory=dict)
+    # table -> key columns: a keyed table replaces only the rows whose key the frame holds
+    # (commits by repo and sha), so an incremental load adds to what earlier loads wrote.
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,8 @@ class Warehouse:
         unknown = [c for c in frame.columns if c not in columns]
         if unknown:
             raise WarehouseError(f"{table}: unknown columns {unknown}")
+        if table in batch.keys:
+            return self._upsert_rows(table, frame, batch, collected_at, load_id, name_column)
         if batch.window is not None:
             column = _check_identifier(batch.window.column)
             self.con.execute(
@@ -262,6 +267,22 @@ class Warehouse:
             return 0
         frame = frame.assign(load_id=load_id, collected_at=collected_at,
                              **{name_column: batch.source_name})
+        return self._insert_frame(table, frame)
+
+    def _upsert_rows(self, table: str, frame: pd.DataFrame, batch: LoadBatch,
+                     collected_at: datetime, load_id: str, name_column: str) -> int:
+        """Replace the rows sharing a key with the frame's (keys may include the name column)."""
+        if frame.empty:
+            return 0
+        frame = frame.assign(load_id=load_id, collected_at=collected_at,
+                             **{name_column: batch.source_name})
+        keys = ", ".join(_check_identifier(k) for k in batch.keys[table])
+        self.con.register("_fleetscope_keys", frame[list(batch.keys[table])])
+        try:
+            self.con.execute(f"delete from {table} where ({keys}) in "
+                             f"(select ({keys}) from _fleetscope_keys)")
+        finally:
+            self.con.unregister("_fleetscope_keys")
         return self._insert_frame(table, frame)
 
     def _insert_frame(self, table: str, frame: pd.DataFrame) -> int:

@@ -29,6 +29,11 @@ class AppContext:
         return load_config(self.config_path)
 
     @property
+    def config_dir(self) -> Path:
+        """The folder config paths are relative to: the config file's, else the current one."""
+        return (self.config_path.parent if self.config_path else Path.cwd()).resolve()
+
+    @property
     def warehouse_path(self) -> Path:
         if self.warehouse_override is not None:
             return self.warehouse_override

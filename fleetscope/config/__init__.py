@@ -37,8 +37,11 @@ from fleetscope.config.sources import (
     BillingConfig,
     BillingSource,
     CatalogConfig,
+    GitConfig,
+    GitHubSource,
     HeliosConfig,
     HeliosFile,
+    IncidentsConfig,
     PrometheusConfig,
     PrometheusLabels,
     PrometheusMetrics,
@@ -54,8 +57,11 @@ __all__ = [
     "BillingSource",
     "CatalogConfig",
     "Config",
+    "GitConfig",
+    "GitHubSource",
     "HeliosConfig",
     "HeliosFile",
+    "IncidentsConfig",
     "InstanceTypePrice",
     "KubernetesConfig",
     "KubernetesContext",
@@ -93,6 +99,9 @@ class Config:
     helios: HeliosConfig = _doc("The legacy orchestrator.", default_factory=HeliosConfig)
     catalog: CatalogConfig = _doc("The Backstage catalog.", default_factory=CatalogConfig)
     billing: BillingConfig = _doc("Cloud bills in FOCUS.", default_factory=BillingConfig)
+    git: GitConfig = _doc("Commit histories (delivery lead time).", default_factory=GitConfig)
+    incidents: IncidentsConfig = _doc("Incidents (change failure and recovery).",
+                                      default_factory=IncidentsConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)

@@ -139,3 +139,39 @@ class BillingConfig:
     team_tag_keys: list[str] = _doc(
         "Bill line `Tags` keys naming the owning team of cloud spend outside Kubernetes, first "
         "match wins; `__unallocated__` otherwise.", ["team", "owner"])
+
+
+@dataclass(frozen=True)
+class GitHubSource:
+    repos: list[str] = _doc("Repositories as `name` (with `owner`) or `org/name`.", [])
+    owner: str | None = _doc("Owner (org or user) of the names in `repos` without a slash.", None)
+    branch: str | None = _doc("Branch to read (default: each repo's default branch).", None)
+    token_env: str | None = _doc("Environment variable holding a GitHub token.", "GITHUB_TOKEN")
+    api_url: str = _doc("REST API base URL (GitHub Enterprise: https://HOST/api/v3).",
+                        "https://api.github.com")
+    max_retries: int = _doc("Retries of a rate-limited request (403/429) before the source "
+                            "fails.", 3)
+    max_wait_seconds: float = _doc("Longest wait for one rate-limit reset or retry-after.", 60.0)
+
+
+@dataclass(frozen=True)
+class GitConfig:
+    repos: list[str] = _doc("Local clones (paths relative to the config file's folder); the "
+                            "repo is named after its origin remote's org/name, else its folder.",
+                            [])
+    branch: str | None = _doc("Branch of the local clones to read (default: their HEAD).", None)
+    files: list[str] = _doc("JSON dumps of commit histories (files or globs).", [])
+    github: list[GitHubSource] = _doc(
+        "GitHub repositories read through the REST API: `[[git.github]] repos = [...]`.", [])
+    from_catalog: bool = _doc(
+        "Also read, through the first `[[git.github]]` entry's API and token, every repository "
+        "named by a catalog component's `github.com/project-slug` (or "
+        "`backstage.io/source-location`) annotation.", False)
+    source: str = _doc("Name of this collection in the warehouse.", "git")
+
+
+@dataclass(frozen=True)
+class IncidentsConfig:
+    path: str | None = _doc("Incidents file (CSV or JSON, docs/sources.md) read by "
+                            "`fleetscope run`; relative to the config file's folder.", None)
+    source: str = _doc("Name of this incident list in the warehouse.", "incidents")

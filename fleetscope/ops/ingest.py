@@ -42,7 +42,9 @@ class Source:
     `atomic`: all its batches commit together (several dump files given at once); otherwise
     each batch is its own transaction, so a long backfill keeps the weeks loaded before a
     failure. `offline`: files, not a live API (see `Loader`). `describe` words the line printed
-    after each batch is written.
+    after each batch is written. `reads`: state the source derives from the warehouse itself
+    (the repositories the catalog names, and their watermarks), read by the loader like
+    `state_keys` because a collector never opens the warehouse.
     """
 
     kind: str
@@ -53,6 +55,7 @@ class Source:
     atomic: bool = False
     offline: bool = False
     describe: Callable[[str, LoadBatch, LoadResult], str] = loaded_line
+    reads: Callable[[Warehouse], Mapping[str, str]] | None = None
 
 
 @dataclass
@@ -157,12 +160,13 @@ class Loader:
 
     def _load(self, source: Source, started_at: datetime) -> int:
         state: dict[str, str] = {}
-        if source.state_keys:
+        if source.state_keys or source.reads:
             with self._warehouse() as wh:
                 for key in source.state_keys:
                     value = wh.get_state(key)
                     if value is not None:
                         state[key] = value
+                state.update(source.reads(wh) if source.reads else {})
         batches = source.extract(state, self.progress)
         if source.atomic:
             read = list(batches)  # read every file before the warehouse opens

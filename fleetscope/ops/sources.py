@@ -66,7 +66,9 @@ def plan_sources(config: Config, config_dir: Path) -> list[Source]:
             found.append(helios_file_source(path, name=c.helios.source, when=when))
     if c.helios.url:
         found.append(helios_live(c.helios, c.helios.url, name=c.helios.source))
-    return found
+    from fleetscope.ops.sources_git import plan_git_sources
+
+    return found + plan_git_sources(c, config_dir)
 
 
 # -- paths and times ---------------------------------------------------------------------------

@@ -237,6 +237,36 @@ def write_bytes(name: str, body: bytes) -> None:
     write_text("config_bad_collected_at.toml",
                "[[kubernetes.files]]\npath = \"good_k8s.json\"\ncluster = \"prod\"\n"
                "collected_at = \"last tuesday\"\n")
+    git_and_incidents()
+
+
+GIT_OK = {"repos": [{"repo": "acme/checkout", "branch": "main", "commits": [
+    {"sha": "b" * 40, "parents": ["a" * 40], "author_email": "ada@example.com",
+     "authored_at": "2026-11-03T10:00:00Z", "committed_at": "2026-11-03T10:00:00Z"},
+    {"sha": "a" * 40, "parents": [], "author_email": "ada@example.com",
+     "authored_at": "2026-11-02T09:00:00Z", "committed_at": "2026-11-02T09:00:00Z"}]}]}
+INCIDENTS_OK = ("id,app,created,resolved,caused_by\n"
+                "INC-1,checkout,2026-11-03T11:00:00Z,2026-11-03T12:30:00Z," + "b" * 7 + "\n")
+
+
+def git_and_incidents() -> None:
+    """Commit dumps, a folder that is no repository, incident files (issue 14)."""
+    write_json("good_git.json", GIT_OK)
+    write_text("git_truncated.json", json.dumps(GIT_OK)[:150])
+    bad_time = json.loads(json.dumps(GIT_OK))
+    bad_time["repos"][0]["commits"][1]["committed_at"] = "yesterday"
+    write_json("git_bad_time.json", bad_time)
+    bad_sha = json.loads(json.dumps(GIT_OK))
+    bad_sha["repos"][0]["commits"][0]["parents"] = ["not-a-sha"]
+    write_json("git_bad_parent.json", bad_sha)
+    (HERE / "git_not_a_repo").mkdir(exist_ok=True)
+    write_text("git_not_a_repo/README", "a folder, not a clone\n")
+    write_text("good_incidents.csv", INCIDENTS_OK)
+    write_text("incidents_missing_column.csv", INCIDENTS_OK.replace("app,", "team,"))
+    write_text("incidents_bad_date.csv", INCIDENTS_OK + "INC-2,checkout,03/11/2026,,\n")
+    write_text("incidents_resolved_first.json", json.dumps([
+        {"id": "INC-3", "service": "checkout", "created": "2026-11-03T11:00:00Z",
+         "resolved": "2026-11-03T10:00:00Z"}]))
 
 
 if __name__ == "__main__":
