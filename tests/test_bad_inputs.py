@@ -42,6 +42,8 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["collect", "prometheus", "--from-file", f"{CORPUS}/good_prom.json"],
         ["collect", "helios", "--from-file", f"{CORPUS}/good_helios.json", "--collected-at",
          BASELINE_AT],
+        ["collect", "billing", "--focus", f"{CORPUS}/billing_corpus/good_focus.csv", "--source",
+         "aws"],
     ):
         result = _invoke(warehouse, args)
         assert result.exit_code == 0, result.output

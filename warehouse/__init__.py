@@ -3,6 +3,7 @@
 from fleetscope.warehouse.db import (
     LoadBatch,
     LoadResult,
+    StagedRows,
     Warehouse,
     Window,
     connect_read_only,
@@ -10,5 +11,5 @@ from fleetscope.warehouse.db import (
     utc_now,
 )
 
-__all__ = ["LoadBatch", "LoadResult", "Warehouse", "Window", "connect_read_only",
+__all__ = ["LoadBatch", "LoadResult", "StagedRows", "Warehouse", "Window", "connect_read_only",
            "to_naive_utc", "utc_now"]

@@ -54,6 +54,24 @@ class Window:
     column: str = "hour_start"
 
 
+@dataclass(frozen=True)
+class StagedRows:
+    """Rows a collector staged in Parquet files, too many to hold as a DataFrame (a month of
+    hourly bill lines is millions): the warehouse inserts them with DuckDB straight from the
+    files inside the load's transaction, so they never pass through Python. `where` keeps the
+    rows whose columns equal these values (one billing period of a file holding several).
+    """
+
+    paths: tuple[Path, ...]
+    columns: tuple[str, ...]
+    rows: int
+    where: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.rows == 0
+
+
 @dataclass
 class LoadBatch:
     """Everything one collection run of one source (one cluster) writes, as one transaction.
@@ -66,7 +84,7 @@ class LoadBatch:
     source_kind: str
     source_name: str
     collected_at: datetime
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, pd.DataFrame | StagedRows]
     window: Window | None = None
     state: dict[str, str] = field(default_factory=dict)
 
@@ -239,7 +257,7 @@ class Warehouse:
                                  f"nothing was written: {exc}") from None
         return LoadResult(load_id, counts)
 
-    def _replace_rows(self, table: str, frame: pd.DataFrame, batch: LoadBatch,
+    def _replace_rows(self, table: str, frame: pd.DataFrame | StagedRows, batch: LoadBatch,
                       collected_at: datetime, load_id: str) -> int:
         table = _check_identifier(table)
         columns = self._cached_columns(table)
@@ -260,6 +278,9 @@ class Warehouse:
                              [batch.source_name, collected_at])
         if frame.empty:
             return 0
+        if isinstance(frame, StagedRows):
+            return self._insert_staged(table, frame, load_id, collected_at, name_column,
+                                       batch.source_name)
         frame = frame.assign(load_id=load_id, collected_at=collected_at,
                              **{name_column: batch.source_name})
         return self._insert_frame(table, frame)
@@ -272,6 +293,17 @@ class Warehouse:
         finally:
             self.con.unregister("_fleetscope_frame")
         return len(frame)
+
+    def _insert_staged(self, table: str, staged: StagedRows, load_id: str,
+                       collected_at: datetime, name_column: str, name: str) -> int:
+        """Insert staged Parquet rows; DuckDB streams them, whatever their number."""
+        where = " and ".join(f"{_check_identifier(c)} = ?" for c, _ in staged.where) or "true"
+        row = self.con.execute(
+            f"insert into {table} by name select *, ? as load_id, ? as collected_at, "
+            f"? as {name_column} from read_parquet(?) where {where}",
+            [load_id, collected_at, name, [str(p) for p in staged.paths],
+             *(v for _, v in staged.where)]).fetchone()
+        return int(row[0]) if row else 0
 
     def record_failure(self, source_kind: str, source_name: str, error: str, *,
                        started_at: datetime, collected_at: datetime | None = None) -> str:
