@@ -144,3 +144,24 @@ def test_focus_variants_read_alike(tmp_path: Path) -> None:
     # all three are one billing period, so one load: 3 rows
     assert _rows(warehouse, "select source_name, window_start::varchar, row_count "
                             "from loads") == [("mixed", "2024-09-01 00:00:00", 3)]
+
+
+def test_run_plans_each_configured_bill(tmp_path: Path) -> None:
+    from fleetscope.config import parse_config
+    from fleetscope.errors import ConfigError
+    from fleetscope.ops.ingest import collect
+    from fleetscope.ops.sources import plan_sources
+
+    (tmp_path / "bills").mkdir()
+    (tmp_path / "bills" / "sep.csv").write_text(
+        HEADER + _line(*SEP, "2024-09-02 00:00:00", "1.5", "i-a"))
+    config = parse_config({"billing": {"sources": [{"path": "bills", "source": "aws"}]}})
+    planned = plan_sources(config, tmp_path)
+    assert [(s.kind, s.name) for s in planned] == [("billing", "aws")]
+    warehouse = tmp_path / "wh.duckdb"
+    collect(warehouse, planned, lock_timeout_seconds=5, progress=lambda m: None)
+    assert _rows(warehouse, "select source, file_name, billed_cost from raw_billing_lines") == [
+        ("aws", "sep.csv", 1.5)]
+    missing = parse_config({"billing": {"sources": [{"path": "nowhere"}]}})
+    with pytest.raises(ConfigError, match=r"billing.sources\[0\].path"):
+        plan_sources(missing, tmp_path)
