@@ -36,6 +36,10 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class Header:
     """The columns of one file: FOCUS name -> the file's own spelling, and Tags' DuckDB type."""
@@ -75,13 +79,14 @@ def timestamp_sql(text: str) -> str:
     return f"cast(try_cast({text} as timestamptz) as timestamp)"
 
 
-def select_sql(header: Header) -> str:
+def select_sql(header: Header, file_name: str) -> str:
     """The SELECT turning one staged file (`file_row_number` included) into warehouse rows."""
     parts = [f"{timestamp_sql(header.text(f))} as {c}" for f, c in TIMESTAMPS.items()]
     parts += [f"try_cast({header.text(f)} as double) as {c}" for f, c in NUMBERS.items()]
     parts += [f"{header.text(f)} as {c}" for f, c in TEXTS.items()]
     parts += [f"{header.provider()} as provider", f"cast({header.text('Tags')} as json) as tags",
-              "? as file_name", "file_row_number + 2 as line_number"]
+              f"{literal(file_name)} as file_name",
+              "file_row_number + 2 as line_number"]
     return "select " + ", ".join(parts)
 
 
@@ -108,4 +113,4 @@ def problem_sql(header: Header) -> str:
     return "case " + " ".join(cases) + " end"
 
 
-__all__ = ["OUTPUT_COLUMNS", "REQUIRED", "Header", "problem_sql", "quote", "select_sql"]
+__all__ = ["OUTPUT_COLUMNS", "REQUIRED", "Header", "literal", "problem_sql", "quote", "select_sql"]

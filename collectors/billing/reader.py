@@ -30,6 +30,7 @@ import duckdb
 from fleetscope.collectors.billing.columns import (
     OUTPUT_COLUMNS,
     Header,
+    literal,
     problem_sql,
     select_sql,
 )
@@ -76,7 +77,10 @@ def read_focus_path(path: Path, *, source: str, currency: str,
         con = duckdb.connect()
         try:
             con.execute("set TimeZone = 'UTC'")
-            con.execute(f"set temp_directory = '{_literal(folder)}'")
+            # Bounded whatever the file's size: DuckDB spills to the temporary folder past this
+            # instead of taking its default of 80% of the machine's memory.
+            con.execute(f"set temp_directory = {literal(folder)}")
+            con.execute("set memory_limit = '1GB'")
             staged = [_stage(con, file, name, Path(folder) / f"{i}", currency, progress)
                       for i, (file, name) in enumerate(files)]
         finally:
@@ -96,14 +100,10 @@ def _batches(staged: list[Staged], source: str) -> Iterator[LoadBatch]:
                         window=Window(start, end, column="billing_period_start"))
 
 
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
-
-
 def _stage(con: duckdb.DuckDBPyConnection, file: Path, name: str, stem: Path, currency: str,
            progress: Progress) -> Staged:
     raw = _read_raw(con, file, name, stem.with_suffix(".raw.parquet"))
-    scan = f"read_parquet('{_literal(str(raw))}', file_row_number = true)"
+    scan = f"read_parquet({literal(str(raw))}, file_row_number = true)"
     try:
         header = Header.of([(r[0], r[1]) for r in con.execute(f"describe select * from {scan}")
                             .fetchall() if r[0] != "file_row_number"])
@@ -115,8 +115,8 @@ def _stage(con: duckdb.DuckDBPyConnection, file: Path, name: str, stem: Path, cu
                          f"{', '.join(missing)})")
     _check_rows(con, header, scan, name, currency)
     out = stem.with_suffix(".parquet")
-    con.execute(f"copy ({select_sql(header).replace('?', repr_sql(name), 1)} from {scan}) "
-                f"to '{_literal(str(out))}' (format parquet)")
+    con.execute(f"copy ({select_sql(header, name)} from {scan}) "
+                f"to {literal(str(out))} (format parquet)")
     if raw != file:
         raw.unlink()
     periods = {(r[0], r[1]): r[2] for r in con.execute(
@@ -128,10 +128,6 @@ def _stage(con: duckdb.DuckDBPyConnection, file: Path, name: str, stem: Path, cu
     return Staged(out, periods, modified)
 
 
-def repr_sql(text: str) -> str:
-    return f"'{_literal(text)}'"
-
-
 def _read_raw(con: duckdb.DuckDBPyConnection, file: Path, name: str, raw: Path) -> Path:
     """The export as Parquet with its rows in file order: Parquet as is, CSV copied as text."""
     if file.name.lower().endswith(".parquet"):
@@ -140,15 +136,15 @@ def _read_raw(con: duckdb.DuckDBPyConnection, file: Path, name: str, raw: Path) 
                 raise InputError(f"{name}: not a Parquet file (no PAR1 magic number)")
         return file
     columns = _csv_header(file, name)
-    spec = "{" + ", ".join(f"{repr_sql(c)}: 'VARCHAR'" for c in columns) + "}"
+    spec = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns) + "}"
     # No sniffing: every column is text and the dialect is RFC 4180's, so that a broken file
     # fails on its line instead of being guessed into another shape. `NULL` (unquoted or not)
     # and the empty value are both missing.
-    reader = (f"read_csv('{_literal(str(file))}', header = true, auto_detect = false, "
+    reader = (f"read_csv({literal(str(file))}, header = true, auto_detect = false, "
               f"columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
               "nullstr = ['NULL', ''], strict_mode = true)")
     try:
-        con.execute(f"copy (select * from {reader}) to '{_literal(str(raw))}' (format parquet)")
+        con.execute(f"copy (select * from {reader}) to {literal(str(raw))} (format parquet)")
     except duckdb.Error as exc:
         raise _csv_error(name, exc) from None
     return raw
