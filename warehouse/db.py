@@ -298,11 +298,19 @@ class Warehouse:
                        collected_at: datetime, name_column: str, name: str) -> int:
         """Insert staged Parquet rows; DuckDB streams them, whatever their number."""
         where = " and ".join(f"{_check_identifier(c)} = ?" for c, _ in staged.where) or "true"
-        row = self.con.execute(
-            f"insert into {table} by name select *, ? as load_id, ? as collected_at, "
-            f"? as {name_column} from read_parquet(?) where {where}",
-            [load_id, collected_at, name, [str(p) for p in staged.paths],
-             *(v for _, v in staged.where)]).fetchone()
+        # A cap while it runs: DuckDB writes a large insert's row groups to the file as it
+        # goes, so millions of rows need not sit in memory; no progress bar (nothing prints).
+        self.con.execute("set memory_limit = '512MB'")
+        self.con.execute("set enable_progress_bar = false")
+        try:
+            row = self.con.execute(
+                f"insert into {table} by name select *, ? as load_id, ? as collected_at, "
+                f"? as {name_column} from read_parquet(?) where {where}",
+                [load_id, collected_at, name, [str(p) for p in staged.paths],
+                 *(v for _, v in staged.where)]).fetchone()
+        finally:
+            self.con.execute("reset memory_limit")
+            self.con.execute("reset enable_progress_bar")
         return int(row[0]) if row else 0
 
     def record_failure(self, source_kind: str, source_name: str, error: str, *,

@@ -77,10 +77,11 @@ def read_focus_path(path: Path, *, source: str, currency: str,
         con = duckdb.connect()
         try:
             con.execute("set TimeZone = 'UTC'")
-            # Bounded whatever the file's size: DuckDB spills to the temporary folder past this
+            # Bounded whatever the file's size: DuckDB spills to the temporary folder past 256 MB
             # instead of taking its default of 80% of the machine's memory.
             con.execute(f"set temp_directory = {literal(folder)}")
-            con.execute("set memory_limit = '1GB'")
+            con.execute("set memory_limit = '256MB'")
+            con.execute("set enable_progress_bar = false")  # collectors never print
             staged = [_stage(con, file, name, Path(folder) / f"{i}", currency, progress)
                       for i, (file, name) in enumerate(files)]
         finally:
