@@ -240,7 +240,7 @@ class Warehouse:
                    f"{uuid.uuid4().hex[:8]}")
         counts: dict[str, int] = {}
         try:
-            with self.transaction():
+            with self._bounded(batch), self.transaction():
                 for table, frame in batch.tables.items():
                     counts[table] = self._replace_rows(table, frame, batch, collected_at, load_id)
                 window = batch.window
@@ -256,6 +256,23 @@ class Warehouse:
             raise WarehouseError(f"loading {batch.source_kind} {batch.source_name} failed, "
                                  f"nothing was written: {exc}") from None
         return LoadResult(load_id, counts)
+
+    @contextmanager
+    def _bounded(self, batch: LoadBatch) -> Iterator[None]:
+        """Staged rows (millions) load under a memory cap, through the commit and its
+        checkpoint: DuckDB writes a large insert's row groups to the file as it goes rather
+        than keep them in memory, and shows no progress bar (nothing prints)."""
+        if not any(isinstance(t, StagedRows) for t in batch.tables.values()):
+            yield
+            return
+        self.con.execute("set memory_limit = '512MB'")
+        self.con.execute("set enable_progress_bar = false")
+        try:
+            yield
+            self.con.execute("checkpoint")  # now, under the cap, rather than at close
+        finally:
+            self.con.execute("reset memory_limit")
+            self.con.execute("reset enable_progress_bar")
 
     def _replace_rows(self, table: str, frame: pd.DataFrame | StagedRows, batch: LoadBatch,
                       collected_at: datetime, load_id: str) -> int:
@@ -298,19 +315,11 @@ class Warehouse:
                        collected_at: datetime, name_column: str, name: str) -> int:
         """Insert staged Parquet rows; DuckDB streams them, whatever their number."""
         where = " and ".join(f"{_check_identifier(c)} = ?" for c, _ in staged.where) or "true"
-        # A cap while it runs: DuckDB writes a large insert's row groups to the file as it
-        # goes, so millions of rows need not sit in memory; no progress bar (nothing prints).
-        self.con.execute("set memory_limit = '512MB'")
-        self.con.execute("set enable_progress_bar = false")
-        try:
-            row = self.con.execute(
-                f"insert into {table} by name select *, ? as load_id, ? as collected_at, "
-                f"? as {name_column} from read_parquet(?) where {where}",
-                [load_id, collected_at, name, [str(p) for p in staged.paths],
-                 *(v for _, v in staged.where)]).fetchone()
-        finally:
-            self.con.execute("reset memory_limit")
-            self.con.execute("reset enable_progress_bar")
+        row = self.con.execute(
+            f"insert into {table} by name select *, ? as load_id, ? as collected_at, "
+            f"? as {name_column} from read_parquet(?) where {where}",
+            [load_id, collected_at, name, [str(p) for p in staged.paths],
+             *(v for _, v in staged.where)]).fetchone()
         return int(row[0]) if row else 0
 
     def record_failure(self, source_kind: str, source_name: str, error: str, *,
