@@ -3,13 +3,13 @@
 from fleetscope.warehouse.db import (
     LoadBatch,
     LoadResult,
-    StagedRows,
     Warehouse,
     Window,
     connect_read_only,
     to_naive_utc,
     utc_now,
 )
+from fleetscope.warehouse.staged import StagedRows
 
 __all__ = ["LoadBatch", "LoadResult", "StagedRows", "Warehouse", "Window", "connect_read_only",
            "to_naive_utc", "utc_now"]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from fleetscope.errors import WarehouseError
+from fleetscope.warehouse.staged import StagedRows, bounded, insert_staged
 
 if TYPE_CHECKING:  # pandas costs ~0.8 s to import; `fleetscope query` must start instantly
     import pandas as pd
@@ -52,24 +53,6 @@ class Window:
     start: datetime
     end: datetime
     column: str = "hour_start"
-
-
-@dataclass(frozen=True)
-class StagedRows:
-    """Rows a collector staged in Parquet files, too many to hold as a DataFrame (a month of
-    hourly bill lines is millions): the warehouse inserts them with DuckDB straight from the
-    files inside the load's transaction, so they never pass through Python. `where` keeps the
-    rows whose columns equal these values (one billing period of a file holding several).
-    """
-
-    paths: tuple[Path, ...]
-    columns: tuple[str, ...]
-    rows: int
-    where: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return self.rows == 0
 
 
 @dataclass
@@ -240,7 +223,7 @@ class Warehouse:
                    f"{uuid.uuid4().hex[:8]}")
         counts: dict[str, int] = {}
         try:
-            with self._bounded(batch), self.transaction():
+            with bounded(self.con, batch.tables.values()), self.transaction():
                 for table, frame in batch.tables.items():
                     counts[table] = self._replace_rows(table, frame, batch, collected_at, load_id)
                 window = batch.window
@@ -256,23 +239,6 @@ class Warehouse:
             raise WarehouseError(f"loading {batch.source_kind} {batch.source_name} failed, "
                                  f"nothing was written: {exc}") from None
         return LoadResult(load_id, counts)
-
-    @contextmanager
-    def _bounded(self, batch: LoadBatch) -> Iterator[None]:
-        """Staged rows (millions) load under a memory cap, through the commit and its
-        checkpoint: DuckDB writes a large insert's row groups to the file as it goes rather
-        than keep them in memory, and shows no progress bar (nothing prints)."""
-        if not any(isinstance(t, StagedRows) for t in batch.tables.values()):
-            yield
-            return
-        self.con.execute("set memory_limit = '512MB'")
-        self.con.execute("set enable_progress_bar = false")
-        try:
-            yield
-            self.con.execute("checkpoint")  # now, under the cap, rather than at close
-        finally:
-            self.con.execute("reset memory_limit")
-            self.con.execute("reset enable_progress_bar")
 
     def _replace_rows(self, table: str, frame: pd.DataFrame | StagedRows, batch: LoadBatch,
                       collected_at: datetime, load_id: str) -> int:
@@ -296,8 +262,10 @@ class Warehouse:
         if frame.empty:
             return 0
         if isinstance(frame, StagedRows):
-            return self._insert_staged(table, frame, load_id, collected_at, name_column,
-                                       batch.source_name)
+            for column, _ in frame.where:
+                _check_identifier(column)
+            return insert_staged(self.con, table, frame,
+                                 (load_id, collected_at, name_column, batch.source_name))
         frame = frame.assign(load_id=load_id, collected_at=collected_at,
                              **{name_column: batch.source_name})
         return self._insert_frame(table, frame)
@@ -310,17 +278,6 @@ class Warehouse:
         finally:
             self.con.unregister("_fleetscope_frame")
         return len(frame)
-
-    def _insert_staged(self, table: str, staged: StagedRows, load_id: str,
-                       collected_at: datetime, name_column: str, name: str) -> int:
-        """Insert staged Parquet rows; DuckDB streams them, whatever their number."""
-        where = " and ".join(f"{_check_identifier(c)} = ?" for c, _ in staged.where) or "true"
-        row = self.con.execute(
-            f"insert into {table} by name select *, ? as load_id, ? as collected_at, "
-            f"? as {name_column} from read_parquet(?) where {where}",
-            [load_id, collected_at, name, [str(p) for p in staged.paths],
-             *(v for _, v in staged.where)]).fetchone()
-        return int(row[0]) if row else 0
 
     def record_failure(self, source_kind: str, source_name: str, error: str, *,
                        started_at: datetime, collected_at: datetime | None = None) -> str:
