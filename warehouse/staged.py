@@ -32,6 +32,9 @@ class StagedRows:
     def empty(self) -> bool:
         return self.rows == 0
 
+    def __len__(self) -> int:  # counted like a DataFrame's rows
+        return self.rows
+
 
 
 @contextmanager
