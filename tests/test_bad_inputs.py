@@ -44,6 +44,8 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
          BASELINE_AT],
         ["collect", "git", "--from-file", f"{CORPUS}/good_git.json"],
         ["collect", "incidents", "--path", f"{CORPUS}/good_incidents.csv"],
+        ["collect", "billing", "--focus", f"{CORPUS}/billing_corpus/good_focus.csv", "--source",
+         "aws"],
     ):
         result = _invoke(warehouse, args)
         assert result.exit_code == 0, result.output

@@ -9,6 +9,7 @@ from fleetscope.warehouse.db import (
     to_naive_utc,
     utc_now,
 )
+from fleetscope.warehouse.staged import StagedRows
 
-__all__ = ["LoadBatch", "LoadResult", "Warehouse", "Window", "connect_read_only",
+__all__ = ["LoadBatch", "LoadResult", "StagedRows", "Warehouse", "Window", "connect_read_only",
            "to_naive_utc", "utc_now"]

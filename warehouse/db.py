@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from fleetscope.errors import WarehouseError
+from fleetscope.warehouse.staged import StagedRows, bounded, insert_staged
 
 if TYPE_CHECKING:  # pandas costs ~0.8 s to import; `fleetscope query` must start instantly
     import pandas as pd
@@ -66,7 +67,7 @@ class LoadBatch:
     source_kind: str
     source_name: str
     collected_at: datetime
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, pd.DataFrame | StagedRows]
     window: Window | None = None
     state: dict[str, str] = field(default_factory=dict)
     # table -> key columns: a keyed table replaces only the rows whose key the frame holds
@@ -225,7 +226,7 @@ class Warehouse:
                    f"{uuid.uuid4().hex[:8]}")
         counts: dict[str, int] = {}
         try:
-            with self.transaction():
+            with bounded(self.con, batch.tables.values()), self.transaction():
                 for table, frame in batch.tables.items():
                     counts[table] = self._replace_rows(table, frame, batch, collected_at, load_id)
                 window = batch.window
@@ -242,7 +243,7 @@ class Warehouse:
                                  f"nothing was written: {exc}") from None
         return LoadResult(load_id, counts)
 
-    def _replace_rows(self, table: str, frame: pd.DataFrame, batch: LoadBatch,
+    def _replace_rows(self, table: str, frame: pd.DataFrame | StagedRows, batch: LoadBatch,
                       collected_at: datetime, load_id: str) -> int:
         table = _check_identifier(table)
         columns = self._cached_columns(table)
@@ -265,6 +266,11 @@ class Warehouse:
                              [batch.source_name, collected_at])
         if frame.empty:
             return 0
+        if isinstance(frame, StagedRows):
+            for column, _ in frame.where:
+                _check_identifier(column)
+            return insert_staged(self.con, table, frame,
+                                 (load_id, collected_at, name_column, batch.source_name))
         frame = frame.assign(load_id=load_id, collected_at=collected_at,
                              **{name_column: batch.source_name})
         return self._insert_frame(table, frame)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from fleetscope.cli.collect_billing import collect_billing
 from fleetscope.cli.collect_catalog import collect_catalog
 from fleetscope.cli.collect_git import collect_git
 from fleetscope.cli.collect_helios import collect_helios
@@ -14,7 +15,8 @@ from fleetscope.cli.collect_prometheus import collect_prometheus
 
 @click.group("collect")
 def collect() -> None:
-    """Snapshot a source (Kubernetes, Prometheus, Helios, Backstage, git, incidents).
+    """Snapshot a source (Kubernetes, Prometheus, Helios, Backstage, git, incidents, a FOCUS
+    bill).
 
     Each run is one transaction: a failure leaves the warehouse as it was. Reloading the same
     snapshot (same --collected-at) or the same time window replaces it.
@@ -22,7 +24,7 @@ def collect() -> None:
 
 
 for _command in (collect_kubernetes, collect_prometheus, collect_helios, collect_catalog,
-                 collect_git, collect_incidents):
+                 collect_git, collect_incidents, collect_billing):
     collect.add_command(_command)
 
 COMMANDS = [collect]

@@ -71,7 +71,8 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
 
         raise ConfigError("nothing to collect: configure kubernetes.contexts or "
                           "kubernetes.files, prometheus.sources or prometheus.files, helios.url "
-                          "or helios.files, catalog.path or catalog.url (docs/configuration.md)")
+                          "or helios.files, catalog.path or catalog.url, billing.sources "
+                          "(docs/configuration.md)")
     result = RunResult()
     with locked(options.warehouse_path, timeout_seconds=options.lock_timeout_seconds,
                 progress=console.info):

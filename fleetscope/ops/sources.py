@@ -66,6 +66,11 @@ def plan_sources(config: Config, config_dir: Path) -> list[Source]:
             found.append(helios_file_source(path, name=c.helios.source, when=when))
     if c.helios.url:
         found.append(helios_live(c.helios, c.helios.url, name=c.helios.source))
+    for i, bill in enumerate(c.billing.sources):
+        path = _resolve(bill.path, config_dir)
+        if not path.exists():
+            raise ConfigError(f"billing.sources[{i}].path: {str(path)!r} does not exist")
+        found.append(billing_focus(path, name=bill.source, currency=c.pricing.currency))
     from fleetscope.ops.sources_git import plan_git_sources
 
     return found + plan_git_sources(c, config_dir)
@@ -284,10 +289,27 @@ def helios_live(config: HeliosConfig, url: str, *, name: str, dump: Path | None 
     return Source("helios", name, f"helios {url}", collect, describe=_helios_loaded)
 
 
+def billing_focus(path: Path, *, name: str, currency: str) -> Source:
+    """FOCUS exports (a file or a folder): one transaction per billing period, each replacing
+    that period of the source (a restated bill), all read and checked before the first."""
+    def read(state: Mapping[str, str], progress: Progress) -> Iterable[LoadBatch]:
+        from fleetscope.collectors.billing import read_focus_path
+
+        return read_focus_path(path, source=name, currency=currency, progress=progress)
+
+    return Source("billing", name, f"billing {name} {path.name}", read, offline=True,
+                  describe=_period_loaded)
+
+
+def _period_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
+    period = f"{batch.window.start:%Y-%m-%d}" if batch.window else ""
+    return f"{label}: billing period {period}: loaded {result.total_rows:,} bill lines"
+
+
 def _helios_loaded(label: str, batch: LoadBatch, result: LoadResult) -> str:
     return loaded_line(f"helios {batch.source_name}", batch, result)
 
 
-__all__ = ["catalog_path", "catalog_url", "helios_file_source", "helios_live", "kubernetes_file",
-           "kubernetes_live", "plan_sources", "prometheus_files", "prometheus_live",
-           "time_from_name"]
+__all__ = ["billing_focus", "catalog_path", "catalog_url", "helios_file_source", "helios_live",
+           "kubernetes_file", "kubernetes_live", "plan_sources", "prometheus_files",
+           "prometheus_live", "time_from_name"]
