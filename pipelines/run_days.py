@@ -8,7 +8,9 @@ Which days change (the `loads` table is the change log):
   in the snapshots from the last one taken before the day starts to the end of the next day, so
   a snapshot is seen by the day before it (pods created after the previous snapshot) and is
   carried forward until the next one;
-* days past the previous run's last day of data are new and always computed.
+* days past the previous run's last day of data are new and always computed;
+* a bill (kind `billing`, windowed by its billing period) changes the days of its period, but
+  only those inside the days the other sources observed: it never adds days of data.
 
 The loads already processed are remembered in `state` (`transform:loads_seen`). A change of any
 model's SQL or of the `ref_*` tables (prices, label keys) rebuilds everything, as does
@@ -75,8 +77,13 @@ def changed_days(wh: Warehouse, *, full_refresh: bool) -> tuple[list[date], list
     loads = _loads(wh)
     if not loads:
         return [], [], full_refresh
-    first_day = min(x.first_day() for x in loads)
-    last_day = max(x.last_day() for x in loads)
+    # A bill's window is its billing period (a whole month, even for a month-to-date export):
+    # it must not stretch the days of data, or the inventories would be carried forward into
+    # costed days nobody observed (the demo's bill of November made 24-30 Nov cost 7 phantom
+    # days). Its lines outside the observed days wait for the inventories that cover them.
+    observed = [x for x in loads if x.kind != "billing"] or loads
+    first_day = min(x.first_day() for x in observed)
+    last_day = max(x.last_day() for x in observed)
     all_days = days_between(first_day, last_day)
     seen_raw = wh.get_state(STATE_LOADS)
     previous_last = wh.get_state(STATE_LAST_DAY)

@@ -136,18 +136,21 @@ def headline(con: Connection, week: IsoWeek, *, engineer_cost_per_year: float,
 
 
 def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year: float,
-                      min_pct: float) -> pd.DataFrame:
+                      min_pct: float, reconciled: bool = False) -> pd.DataFrame:
     """Per team (idle excluded): allocated cost this week and last, change, percent, notable;
     this week's shared cost (`[sharing]` namespaces and overhead moved to the team, negative for
     a shared namespace's owner), share of idle, and the fully loaded cost (allocated + shared +
-    idle share); by allocated cost."""
+    idle share); by allocated cost. `reconciled`: allocated cost is `reconciled_cost` (equal to
+    the list-price `total_cost` on days and nodes no bill covers); shared and idle share stay
+    modelled, as the mart keeps them."""
     threshold = notable_threshold(engineer_cost_per_year, 7)
     previous = week.shift(-1)
+    measure = "reconciled_cost" if reconciled else "total_cost"
     frame = con.execute(
-        """
+        f"""
         select team,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0) as cost,
-               coalesce(sum(total_cost) filter (where cost_date between ? and ?), 0)
+               coalesce(sum({measure}) filter (where cost_date between ? and ?), 0) as cost,
+               coalesce(sum({measure}) filter (where cost_date between ? and ?), 0)
                    as previous_cost,
                coalesce(sum(shared_cost) filter (where cost_date between ? and ?), 0)
                    as shared_cost,

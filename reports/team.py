@@ -14,24 +14,30 @@ RESOURCES = ("cpu", "ram", "gpu", "storage")
 
 
 def _this_week_and_last(con: Connection, team: str, week: IsoWeek, *, relation: str,
-                        keys: str, extra: str = "", where: str = "true") -> pd.DataFrame:
+                        keys: str, extra: str = "", where: str = "true",
+                        reconciled: bool = False) -> pd.DataFrame:
     """`keys`, the team's cost in `week` and in the week before (and `extra` columns, which
-    may use $1/$2 for this week), per `keys`, dearest first."""
+    may use $1/$2 for this week), per `keys`, dearest first; `reconciled`: `reconciled_cost`
+    (the bill's) rather than the list-price `total_cost`."""
     previous = week.shift(-1)
+    measure = "reconciled_cost" if reconciled else "total_cost"
     return con.execute(
         f"""
         select {keys},{extra}
-               coalesce(sum(total_cost) filter (where cost_date between $1 and $2), 0) as cost,
-               coalesce(sum(total_cost) filter (where cost_date between $3 and $4), 0)
+               coalesce(sum({measure}) filter (where cost_date between $1 and $2), 0) as cost,
+               coalesce(sum({measure}) filter (where cost_date between $3 and $4), 0)
                    as previous_cost
         from {relation} where team = $5 and cost_date between $3 and $2 and {where}
         group by {keys} order by cost desc, {keys}
         """, [week.start, week.end, previous.start, previous.end, team]).df()
 
 
-def cost_by_cluster(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per cluster (Helios sources included) this week and last."""
-    return _this_week_and_last(con, team, week, relation="mart_team_cost_daily", keys="cluster")
+def cost_by_cluster(con: Connection, team: str, week: IsoWeek, *,
+                    reconciled: bool = False) -> pd.DataFrame:
+    """Cost per cluster (Helios sources included) this week and last (reconciled with the bill
+    when `reconciled`)."""
+    return _this_week_and_last(con, team, week, relation="mart_team_cost_daily", keys="cluster",
+                               reconciled=reconciled)
 
 
 def cost_by_resource(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
@@ -51,13 +57,15 @@ def cost_by_resource(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
                          "previous_cost": values[1::2]})
 
 
-def cost_by_app(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per app and platform this week and last."""
+def cost_by_app(con: Connection, team: str, week: IsoWeek, *,
+                reconciled: bool = False) -> pd.DataFrame:
+    """Cost per app and platform this week and last (reconciled when `reconciled`)."""
     if not table_exists(con, "mart_app_cost_daily"):
         return pd.DataFrame(columns=["app_id", "platform", "cost", "previous_cost"])
     return _this_week_and_last(
         con, team, week, relation="mart_app_cost_daily", keys="app_id",
-        extra=" string_agg(distinct platform, ', ' order by platform) as platform,")
+        extra=" string_agg(distinct platform, ', ' order by platform) as platform,",
+        reconciled=reconciled and "reconciled_cost" in columns(con, "mart_app_cost_daily"))
 
 
 USAGE_COLUMNS = frozenset({"cpu_used_core_hours", "cpu_requested_core_hours",
@@ -66,7 +74,8 @@ NAMESPACE_COLUMNS = ["cluster", "namespace", "cost", "previous_cost", "cpu_effic
                      "ram_efficiency_pct"]
 
 
-def cost_by_namespace(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
+def cost_by_namespace(con: Connection, team: str, week: IsoWeek, *,
+                      reconciled: bool = False) -> pd.DataFrame:
     """Cost per cluster and namespace this week and last, with this week's CPU and RAM
     efficiency (percent, NaN where unknown), from `mart_namespace_cost_daily` (team x cluster x
     namespace x day) or a `namespace` column of `mart_app_cost_daily`; empty when neither mart
@@ -89,16 +98,20 @@ def cost_by_namespace(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame
         ratios = ("cast(null as double) as cpu_efficiency_pct, "
                   "cast(null as double) as ram_efficiency_pct")
     frame = _this_week_and_last(con, team, week, relation=source, keys="cluster, namespace",
-                                extra=f" {ratios},", where="namespace is not null")
+                                extra=f" {ratios},", where="namespace is not null",
+                                reconciled=reconciled and "reconciled_cost" in cols)
     return frame[NAMESPACE_COLUMNS]
 
 
-def weekly_trend(con: Connection, team: str, week: IsoWeek, weeks: int = 12) -> pd.DataFrame:
-    """The team's cost per ISO week for the `weeks` weeks ending with `week`."""
+def weekly_trend(con: Connection, team: str, week: IsoWeek, weeks: int = 12, *,
+                 reconciled: bool = False) -> pd.DataFrame:
+    """The team's cost per ISO week for the `weeks` weeks ending with `week` (`reconciled_cost`
+    when `reconciled`: equal to the list price in weeks no bill covers)."""
     first = week.shift(-(weeks - 1))
+    measure = "reconciled_cost" if reconciled else "total_cost"
     return con.execute(
-        """
-        select date_trunc('week', cost_date)::date as week_start, sum(total_cost) as cost
+        f"""
+        select date_trunc('week', cost_date)::date as week_start, sum({measure}) as cost
         from mart_team_cost_daily where team = ? and cost_date between ? and ?
         group by all order by week_start
         """, [team, first.start, week.end]).df()

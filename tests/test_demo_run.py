@@ -100,3 +100,32 @@ def test_helios_env_secrets_never_reach_the_warehouse_or_reports(demo_out: Path)
     assert hits == []
     assert not [p for p in (demo_out / "reports").rglob("*.html")
                 if secret in p.read_text(encoding="utf-8")]
+
+
+def test_the_demo_bill_is_loaded_and_reconciles(demo_out: Path) -> None:
+    """Every demo node has a providerID and every StatefulSet PV a CSI volumeHandle that the bill
+    names, so all node-days and volume-days match; per cluster the reconciled team cost adds up
+    to the bill; gp3 at 0.08 a GiB-month is twice the default 0.04, so volumes bill 2x."""
+    from fleetscope.warehouse import connect_read_only
+
+    con = connect_read_only(demo_out / "warehouse.duckdb")
+    try:
+        coverage = con.execute(
+            "select cluster, sum(count_nodes), sum(count_nodes_matched), sum(count_volumes),"
+            " sum(count_volumes_matched), sum(billed_volume_cost) / sum(modelled_volume_cost),"
+            " sum(billed_node_cost + billed_volume_cost) from mart_billing_reconciliation_daily"
+            " group by cluster order by cluster").fetchall()
+        reconciled = dict(con.execute(
+            "select cluster, sum(reconciled_cost) from mart_team_cost_daily "
+            "group by cluster").fetchall())
+        loads = con.execute("select count(*) from loads where source_kind = 'billing' "
+                            "and status = 'succeeded'").fetchone()
+    finally:
+        con.close()
+    assert [c[0] for c in coverage] == ["prod-eu", "prod-us", "staging-eu"]
+    for cluster, nodes, nodes_matched, volumes, volumes_matched, ratio, billed in coverage:
+        assert nodes > 0 and nodes_matched == nodes
+        assert volumes > 0 and volumes_matched == volumes
+        assert ratio == pytest.approx(2.0, rel=1e-6)
+        assert reconciled[cluster] == pytest.approx(billed, abs=0.01)
+    assert loads == (1,)  # the 14 days to 2026-11-23 lie in one billing month: November

@@ -25,10 +25,13 @@ USAGE_COLUMNS = ("cpu_requested_core_hours", "cpu_used_core_hours", "ram_request
 def _team_cost(day: date, team: str, cluster: str, total: float, cpu: float = 0.0,
                ram: float = 0.0, storage: float = 0.0, idle_share: float = 0.0,
                shared: float = 0.0,
-               usage: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> dict:
-    """`usage`: CPU requested and used core-hours, RAM requested and used GiB-hours."""
+               usage: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+               reconciled: float | None = None) -> dict:
+    """`usage`: CPU requested and used core-hours, RAM requested and used GiB-hours;
+    `reconciled`: the cost after the bill (default: no bill, the list-price total)."""
     return {"cost_date": day, "team": team, "cluster": cluster, "cpu_cost": cpu,
             "ram_cost": ram, "gpu_cost": 0.0, "storage_cost": storage, "total_cost": total,
+            "reconciled_cost": total if reconciled is None else reconciled,
             "idle_share_cost": idle_share, "shared_cost": shared, "cpu_core_hours": 0.0,
             "ram_gib_hours": 0.0,
             **dict(zip(USAGE_COLUMNS, usage, strict=True))}
@@ -47,18 +50,26 @@ def team_cost_rows() -> pd.DataFrame:
         # (0.4 x 4000 + 0.75 x 1500) / 5500 = 49.545...%; search 75% and 50%:
         # (0.75 x 4000 + 0.5 x 1100) / 5100 = 69.607...%.
         # W47's idle 700 is shared: payments 350, search 280, XSS 15, dots 5, unallocated 50.
+        # The bill covers W47 only (BILL_* below): every node-day of prod-eu matched but one
+        # (1000 of search's 5100 ran there), billed at 0.8 x list; payments' 500 of storage is
+        # on volumes billed at 2 x list. Reconciled: payments 5500 x 0.8 + 500 x 2 = 5400,
+        # search 4100 x 0.8 + 1000 = 4280, XSS 120, dots 40, unallocated 160, idle 560:
+        # 10560 = billed 8560 + unmatched 1000 + volumes 1000. Helios keeps its 500.
         # A shared namespace's 180 (an unlabelled kube-system, under __unallocated__) is spread
         # by [sharing]: payments +120, search +60, __unallocated__ -180 (shared_cost nets to 0).
         _team_cost(W47_DAY, "payments", "prod-eu", 6000, cpu=4000, ram=1500, storage=500,
-                   usage=(100, 40, 400, 300), idle_share=350, shared=120),
+                   usage=(100, 40, 400, 300), idle_share=350, shared=120,
+                   reconciled=5400),
         _team_cost(W47_DAY, "payments", "helios", 500, cpu=300, ram=200),
         _team_cost(W47_DAY, "search", "prod-eu", 5100, cpu=4000, ram=1100,
-                   usage=(200, 150, 100, 50), idle_share=280, shared=60),
-        _team_cost(W47_DAY, XSS_TEAM, "prod-eu", 150, cpu=150, idle_share=15),
-        _team_cost(W47_DAY, DOTS_TEAM, "prod-eu", 50, cpu=50, idle_share=5),
+                   usage=(200, 150, 100, 50), idle_share=280, shared=60,
+                   reconciled=4280),
+        _team_cost(W47_DAY, XSS_TEAM, "prod-eu", 150, cpu=150, idle_share=15,
+                   reconciled=120),
+        _team_cost(W47_DAY, DOTS_TEAM, "prod-eu", 50, cpu=50, idle_share=5, reconciled=40),
         _team_cost(W47_DAY, "__unallocated__", "prod-eu", 200, cpu=200, idle_share=50,
-                   shared=-180),
-        _team_cost(W47_DAY, "__idle__", "prod-eu", 700, cpu=700),
+                   shared=-180, reconciled=160),
+        _team_cost(W47_DAY, "__idle__", "prod-eu", 700, cpu=700, reconciled=560),
     ])
 
 
@@ -80,12 +91,45 @@ def namespace_cost_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# The W47 bill of prod-eu (one cost day): 10 node-days modelled at 11700 (12200 less 500 of
+# storage), 9 matched (10700 of list price) billed 8560 = 0.8 x 10700, adjustment -2140;
+# 4 volumes, all matched, modelled 500, billed 1000, adjustment +500.
+BILL_RECONCILIATION = {
+    "cost_date": W47_DAY, "cluster": "prod-eu", "modelled_node_cost": 11700.0,
+    "billed_node_cost": 8560.0, "modelled_matched_node_cost": 10700.0, "count_nodes": 10,
+    "count_nodes_matched": 9, "modelled_volume_cost": 500.0, "billed_volume_cost": 1000.0,
+    "modelled_matched_volume_cost": 500.0, "count_volumes": 4, "count_volumes_matched": 4}
+XSS_SERVICE = "<img src=x onerror=alert(2)>"
+
+
+def cloud_cost_rows() -> pd.DataFrame:
+    """W47's bill lines no node or volume took. Outside Kubernetes by service (effective):
+    RDS 240, S3 50 + 70 = 120, the XSS service 10 (370 in all); never allocated: tax 120,
+    credit -200 (the credit tagged for payments still goes to __billing__, as the mart does)."""
+    rows = []
+    for team, service, category, billed, effective in (
+        ("payments", "Amazon RDS", "Usage", 300.0, 240.0),
+        ("search", "Amazon S3", "Usage", 50.0, 50.0),
+        ("__unallocated__", "Amazon S3", "Usage", 70.0, 70.0),
+        (XSS_TEAM, XSS_SERVICE, "Usage", 10.0, 10.0),
+        ("__billing__", "Tax", "Tax", 120.0, 120.0),
+        ("__billing__", "AWS Promotional Credit", "Credit", -200.0, -200.0),
+    ):
+        rows.append({"cost_date": W47_DAY, "team": team, "provider": "AWS",
+                     "service_name": service, "charge_category": category,
+                     "billed_cost": billed, "effective_cost": effective})
+    return pd.DataFrame(rows)
+
+
 def build_warehouse(path: Path) -> Path:
     """Create the fixture warehouse at `path` (through the warehouse API) and return it."""
     wh = Warehouse(path)
     try:
         wh.replace_reference_table("mart_team_cost_daily", team_cost_rows())
         wh.replace_reference_table("mart_namespace_cost_daily", namespace_cost_rows())
+        wh.replace_reference_table("mart_billing_reconciliation_daily",
+                                   pd.DataFrame([BILL_RECONCILIATION]))
+        wh.replace_reference_table("mart_cloud_cost_daily", cloud_cost_rows())
         wh.replace_reference_table("mart_app_cost_daily", pd.DataFrame([
             {"cost_date": W46_DAY, "app_id": "payments-api", "team": "payments",
              "cluster": "prod-eu", "platform": "kubernetes", "total_cost": 3000.0},

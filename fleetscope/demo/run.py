@@ -185,6 +185,8 @@ def load_sources(generated: Generated, warehouse: Path, config: Config, *,
             days.setdefault(_day(file), []).append(file)
         sources += [Source("demo", f"{day}", f"demo files of {day}", ahead.extract(len(group)),
                            atomic=True) for day, group in days.items()]
+        # The bill last: after the inventories whose nodes and volumes its lines name.
+        sources += _bill_sources(generated.files, config)
         rows = 0
         for source in console.track(sources, f"loading {len(ordered)} Kubernetes, Helios and "
                                     "Prometheus files", total=len(sources)):
@@ -193,6 +195,17 @@ def load_sources(generated: Generated, warehouse: Path, config: Config, *,
                 raise outcome.error
             rows += outcome.rows
     return rows
+
+
+def _bill_sources(files: list[SourceFile], config: Config) -> list[Source]:
+    """The demo's FOCUS bill, read by the reader of `fleetscope collect billing` (one load per
+    billing period, as a real export folder is)."""
+    from fleetscope.ops.sources import billing_focus
+
+    bills = [f for f in files if f.kind == "billing"]
+    folders = sorted({f.path.parent for f in bills})
+    return [billing_focus(folder, name=bills[0].name, currency=config.pricing.currency)
+            for folder in folders]
 
 
 def _quiet(message: str) -> None:
