@@ -37,8 +37,9 @@ def _team_cost(day: date, team: str, cluster: str, total: float, cpu: float = 0.
             **dict(zip(USAGE_COLUMNS, usage, strict=True))}
 
 
-def team_cost_rows() -> pd.DataFrame:
-    return pd.DataFrame([
+def team_cost_rows(*, bill: bool = False) -> pd.DataFrame:
+    """Without `bill`, no bill is loaded: reconciled_cost = total_cost on every row."""
+    frame = pd.DataFrame([
         _team_cost(W46_DAY, "payments", "prod-eu", 3000, cpu=2000, ram=1000),
         _team_cost(W46_DAY, "payments", "helios", 1000, cpu=600, ram=400),
         _team_cost(W46_DAY, "search", "prod-eu", 5000, cpu=4000, ram=1000),
@@ -50,7 +51,7 @@ def team_cost_rows() -> pd.DataFrame:
         # (0.4 x 4000 + 0.75 x 1500) / 5500 = 49.545...%; search 75% and 50%:
         # (0.75 x 4000 + 0.5 x 1100) / 5100 = 69.607...%.
         # W47's idle 700 is shared: payments 350, search 280, XSS 15, dots 5, unallocated 50.
-        # The bill covers W47 only (BILL_* below): every node-day of prod-eu matched but one
+        # With `bill`, a bill covers W47 only (BILL_RECONCILIATION below): every node-day of prod-eu matched but one
         # (1000 of search's 5100 ran there), billed at 0.8 x list; payments' 500 of storage is
         # on volumes billed at 2 x list. Reconciled: payments 5500 x 0.8 + 500 x 2 = 5400,
         # search 4100 x 0.8 + 1000 = 4280, XSS 120, dots 40, unallocated 160, idle 560:
@@ -71,6 +72,9 @@ def team_cost_rows() -> pd.DataFrame:
                    shared=-180, reconciled=160),
         _team_cost(W47_DAY, "__idle__", "prod-eu", 700, cpu=700, reconciled=560),
     ])
+    if not bill:
+        frame["reconciled_cost"] = frame["total_cost"]
+    return frame
 
 
 def namespace_cost_rows() -> pd.DataFrame:
@@ -121,15 +125,17 @@ def cloud_cost_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build_warehouse(path: Path) -> Path:
-    """Create the fixture warehouse at `path` (through the warehouse API) and return it."""
+def build_warehouse(path: Path, *, bill: bool = False) -> Path:
+    """Create the fixture warehouse at `path` (through the warehouse API) and return it; with
+    `bill`, W47's bill is loaded: reconciled team cost and the two bill marts."""
     wh = Warehouse(path)
     try:
-        wh.replace_reference_table("mart_team_cost_daily", team_cost_rows())
+        wh.replace_reference_table("mart_team_cost_daily", team_cost_rows(bill=bill))
         wh.replace_reference_table("mart_namespace_cost_daily", namespace_cost_rows())
-        wh.replace_reference_table("mart_billing_reconciliation_daily",
-                                   pd.DataFrame([BILL_RECONCILIATION]))
-        wh.replace_reference_table("mart_cloud_cost_daily", cloud_cost_rows())
+        if bill:
+            wh.replace_reference_table("mart_billing_reconciliation_daily",
+                                       pd.DataFrame([BILL_RECONCILIATION]))
+            wh.replace_reference_table("mart_cloud_cost_daily", cloud_cost_rows())
         wh.replace_reference_table("mart_app_cost_daily", pd.DataFrame([
             {"cost_date": W46_DAY, "app_id": "payments-api", "team": "payments",
              "cluster": "prod-eu", "platform": "kubernetes", "total_cost": 3000.0},

@@ -69,6 +69,9 @@ def test_leadership_numbers_are_computed(rendered) -> None:
     assert ('<td class="fs-num">+120 USD</td><td class="fs-num">350 USD</td>'
             '<td class="fs-num">6,970 USD</td>') in text
     assert "This week (allocated)" in text and "Fully loaded" in text
+    # No bill in this fixture (tests/test_report_billing.py loads one): said in one line.
+    assert "No bill is loaded for this week: every cost in this report is a list-price" in text
+    assert "Team cost: <strong>list-price estimate</strong>" in text
     assert "cost of the shared namespaces and cluster overhead spread over the teams" in text
     assert "40.0%" in text and "+20.0 pts" in text and "100% by 2027-01-31" in text
     assert "3 deploys this week (5 the week before), 1 rollback." in text
@@ -105,7 +108,7 @@ def test_team_csv(rendered) -> None:
     assert "payments.csv" in team_page and "6,500 USD" in team_page
     # Allocated 6,500 and, with 120 shared and its 350 share of W47's idle, fully loaded 6,970;
     # each labelled.
-    assert "Allocated cost this week" in team_page
+    assert "Allocated cost this week (list-price estimate)" in team_page
     assert "Fully loaded (with shared and idle)" in team_page and "6,970 USD" in team_page
     assert "allocated + 120 USD shared + 350 USD of idle capacity" in team_page
     assert "151 USD / month" in team_page  # 120.5 + 30.25, whole units from 100 up
