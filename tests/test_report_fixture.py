@@ -51,11 +51,12 @@ def team_cost_rows(*, bill: bool = False) -> pd.DataFrame:
         # (0.4 x 4000 + 0.75 x 1500) / 5500 = 49.545...%; search 75% and 50%:
         # (0.75 x 4000 + 0.5 x 1100) / 5100 = 69.607...%.
         # W47's idle 700 is shared: payments 350, search 280, XSS 15, dots 5, unallocated 50.
-        # With `bill`, a bill covers W47 only (BILL_RECONCILIATION below): every node-day of prod-eu matched but one
-        # (1000 of search's 5100 ran there), billed at 0.8 x list; payments' 500 of storage is
-        # on volumes billed at 2 x list. Reconciled: payments 5500 x 0.8 + 500 x 2 = 5400,
-        # search 4100 x 0.8 + 1000 = 4280, XSS 120, dots 40, unallocated 160, idle 560:
-        # 10560 = billed 8560 + unmatched 1000 + volumes 1000. Helios keeps its 500.
+        # With `bill`, a bill covers W47 only (BILL_RECONCILIATION below): every node-day of
+        # prod-eu matched but one (1000 of search's 5100 ran there), billed at 0.8 x list;
+        # payments' 500 of storage is on volumes billed at 2 x list. Reconciled: payments
+        # 5500 x 0.8 + 500 x 2 = 5400, search 4100 x 0.8 + 1000 = 4280, XSS 120, dots 40,
+        # unallocated 160, idle 560: 10560 = billed 8560 + unmatched 1000 + volumes 1000.
+        # Helios keeps its 500.
         # A shared namespace's 180 (an unlabelled kube-system, under __unallocated__) is spread
         # by [sharing]: payments +120, search +60, __unallocated__ -180 (shared_cost nets to 0).
         _team_cost(W47_DAY, "payments", "prod-eu", 6000, cpu=4000, ram=1500, storage=500,
