@@ -16,6 +16,13 @@ def transform_warehouse(wh: Warehouse, config: Config, *, full_refresh: bool = F
     """Write the `ref_*` tables and build the models, all in one transaction; with `select`,
     only the models named and those they read (as `dbt run --select +name`)."""
     models = None if select is None else select_upstream(discover_models(), select)
-    with wh.transaction():
-        load_reference_tables(wh, config)
-        return run_models(wh, full_refresh=full_refresh, models=models, progress=progress)
+    limit = config.warehouse.transform_memory_limit
+    if limit:  # this connection's setting, for the transform only
+        wh.con.execute("set memory_limit = ?", [limit])
+    try:
+        with wh.transaction():
+            load_reference_tables(wh, config)
+            return run_models(wh, full_refresh=full_refresh, models=models, progress=progress)
+    finally:
+        if limit:
+            wh.con.execute("reset memory_limit")

@@ -14,6 +14,10 @@ DEFAULT_REPORTS = "fleetscope-data/reports"
 class WarehouseConfig:
     path: str = _doc("DuckDB file of the warehouse (overridden by `--warehouse`).",
                      DEFAULT_WAREHOUSE)
+    transform_memory_limit: str = _doc(
+        "DuckDB's memory cap while `transform` runs (DuckDB's syntax: `1GB`, `512MB`); past it "
+        "joins, sorts and aggregates spill to `<warehouse>.tmp/`, so a month of hourly bill "
+        "lines reconciles in bounded memory. Empty: DuckDB's default, 80% of RAM.", "1GB")
 
 
 @dataclass(frozen=True)
