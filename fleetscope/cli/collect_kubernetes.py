@@ -41,9 +41,9 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
 
     Kinds collected (collectors/kubernetes/kinds.py; deploy/rbac.yaml grants get and list on
     exactly these): {kinds}. Other kinds in a List are skipped. Velero's backups and schedules
-    are optional: a cluster without the Velero CRDs is recorded as "Velero not installed" (for a
-    List, print them with a second `kubectl get backups.velero.io,schedules.velero.io -A -o
-    json` only where Velero runs; drop them from the line below elsewhere).
+    are optional: live, a cluster without the Velero CRDs is recorded as "Velero not installed".
+    kubectl refuses the whole line below on such a cluster: there, drop the last two kinds (a
+    List without Velero objects is recorded as "Velero unknown").
 
     Without --context: the config's [[kubernetes.contexts]] (and the pod's service account when
     kubernetes.in_cluster is set). Each cluster is one transaction; a cluster that fails is
