@@ -98,7 +98,8 @@ def list_resource(api: Any, resource: Kind, builder: SnapshotBuilder, *, cluster
     except NotServed:
         if not resource.optional:
             raise
-        builder.velero, builder.velero_detail = False, f"GET {resource.path}: HTTP 404"
+        if builder.velero is not False:  # the first 404 names the path
+            builder.velero, builder.velero_detail = False, f"GET {resource.path}: HTTP 404"
         return 0
     if resource.optional and builder.velero is None:
         builder.velero = True
