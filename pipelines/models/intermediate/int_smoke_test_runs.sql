@@ -1,9 +1,3 @@
--- grain: cluster, namespace, job_name, started_at
--- materialized: view
--- Each smoke-test Job once, as the last snapshot that listed it saw it. A Job is a smoke test
--- when it, or the CronJob owning it, carries the configured label (ref_label_keys, key_kind
--- `smoke_test`); the label's value names the test, `true` or empty: the CronJob's name, else
--- the Job's; `false` is not a smoke test.
 with
 
 jobs as (

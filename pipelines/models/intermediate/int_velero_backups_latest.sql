@@ -1,7 +1,3 @@
--- grain: cluster, namespace, backup_name
--- materialized: view
--- Each backup once, as the last snapshot that listed it saw it: a backup stays listed until it
--- expires (30 days by default), so its final phase is the one counted, on the day it started.
 with
 
 backups as (

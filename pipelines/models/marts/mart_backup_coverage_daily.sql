@@ -1,11 +1,3 @@
--- grain: day, cluster, namespace
--- materialized: table
--- One row per namespace that no active Velero schedule covers, per cluster and day with a
--- Kubernetes snapshot, at the day's last snapshot. A schedule covers a namespace when its
--- template's includedNamespaces is empty, `*`, names it or a glob (`app-*`) matches it, and
--- no excludedNamespaces entry does; a paused schedule covers nothing. On a cluster without
--- Velero (not_installed) every namespace is listed; on one whose Velero status is unknown
--- (an offline List without Velero objects) none is, since its schedules are not known.
 with
 
 snapshots as (

@@ -1,12 +1,3 @@
--- grain: day, cluster, schedule_name
--- materialized: table
--- One row per cluster, day with a Kubernetes snapshot and Velero schedule: the schedules listed
--- by the day's last snapshot and the schedules of backups started that day (`__manual__`: a
--- backup no schedule made). A cluster without Velero on that snapshot gets one row with
--- schedule `__no_velero__` and velero_status `not_installed` (the API answered 404) or `unknown`
--- (an offline List without Velero objects, or a snapshot older than migration 0140); one with
--- Velero but nothing scheduled nor backed up, one row `__no_schedules__`. Backups are counted
--- on the day they started, in the last phase a snapshot saw (int_velero_backups_latest).
 with
 
 snapshots as (

@@ -1,12 +1,3 @@
--- grain: day, cluster, namespace, smoke_test
--- materialized: table
--- One row per smoke test (int_smoke_test_runs), cluster and day with a Kubernetes snapshot,
--- from the day of its first run on: runs started that day, successes (condition Complete) and
--- failures (Failed); runs still going count in `runs` only. Durations are of successful runs
--- (startTime to completionTime, which Kubernetes sets on success only), p50 and p95 by linear
--- interpolation (quantile_cont). `hours_since_last_success` is measured at the day's last
--- snapshot, from the latest success completed by then on any earlier day too, so a test that
--- stopped running (or keeps failing) shows a growing number.
 with
 
 snapshots as (
