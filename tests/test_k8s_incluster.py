@@ -109,8 +109,9 @@ def test_in_cluster_rows_equal_the_file_rows_and_the_token_stays_secret(
         ("kubernetes", "prod-eu", "succeeded")]
     con.close()
 
-    # Twelve resources (ten built-in, Velero's two) fit one page of 2; 8 pods take 4 pages. All over TLS (the server speaks
-    # nothing else) with the file's token (anything else would have been a 401).
+    # Twelve resources (ten built-in, Velero's two) fit one page of 2; 8 pods take 4 pages.
+    # All over TLS (the server speaks nothing else) with the file's token (anything else would
+    # have been a 401).
     assert len(api.requests) == 12 + 4
     assert api.token not in result.stderr + result.stdout
     assert api.token not in _everything(live_wh)

@@ -62,8 +62,7 @@ def _final_condition(b: SnapshotBuilder, conditions: Any, where: str) -> tuple[A
             "status"
         ) == "True":
             field = f"status.conditions[{i}].lastTransitionTime"
-            return condition["type"], b.timestamp(condition.get("lastTransitionTime"), where,
-                                                  field)
+            return condition["type"], b.timestamp(condition.get("lastTransitionTime"), where, field)
     return None, None
 
 

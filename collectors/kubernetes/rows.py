@@ -335,5 +335,6 @@ class SnapshotBuilder:
             installed = True
         elif installed is None:
             detail = "no Velero objects in the List"
-        return pd.DataFrame({"velero_installed": pd.array([installed], dtype="boolean"),
-                             "detail": [detail]})
+        return pd.DataFrame(
+            {"velero_installed": pd.array([installed], dtype="boolean"), "detail": [detail]}
+        )
