@@ -92,13 +92,8 @@ BY_KIND: dict[str, Kind] = {k.kind: k for k in KINDS}
 
 def kubectl_command() -> str:
     """The `kubectl get` line that dumps exactly these kinds as a List (on a cluster without
-    Velero, kubectl refuses the velero.io kinds: leave them out, see `required_kubectl`)."""
+    Velero, kubectl refuses the velero.io kinds: leave them out there)."""
     return f"kubectl get {','.join(k.short for k in KINDS)} -A -o json"
 
 
-def required_kubectl() -> str:
-    """The `kubectl get` line without the optional (CRD) kinds, for a cluster lacking them."""
-    return f"kubectl get {','.join(k.short for k in KINDS if not k.optional)} -A -o json"
-
-
-__all__ = ["BY_KIND", "KINDS", "VERBS", "Kind", "kubectl_command", "required_kubectl"]
+__all__ = ["BY_KIND", "KINDS", "VERBS", "Kind", "kubectl_command"]
