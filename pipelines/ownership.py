@@ -74,6 +74,8 @@ def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
         ("helios_component", o.helios_component_metadata_keys),
         # bill lines' `Tags` keys naming the team of cloud spend outside Kubernetes
         ("billing_team", config.billing.team_tag_keys),
+        # the Job/CronJob label marking smoke tests (stg_k8s_jobs)
+        ("smoke_test", [config.ga.smoke_test_label]),
     ):
         rows.extend(
             {"key_kind": kind, "label_key": key, "priority": i} for i, key in enumerate(keys)

@@ -40,9 +40,13 @@ RESOURCES: dict[str, tuple[str, str, str]] = {
     "/apis/apps/v1/daemonsets": ("DaemonSet", "apps", "daemonsets"),
     "/apis/batch/v1/jobs": ("Job", "batch", "jobs"),
     "/apis/batch/v1/cronjobs": ("CronJob", "batch", "cronjobs"),
+    "/apis/velero.io/v1/schedules": ("Schedule", "velero.io", "schedules"),
+    "/apis/velero.io/v1/backups": ("Backup", "velero.io", "backups"),
 }
+# The custom resources (CRDs) a cluster may lack: `FakeKubeAPI(without_velero=True)` 404s them.
+VELERO_PATHS = frozenset(p for p in RESOURCES if "/velero.io/" in p)
 PATH_OF_KIND = {kind: path for path, (kind, _, _) in RESOURCES.items()}
-API_VERSION = {"": "v1", "apps": "apps/v1", "batch": "batch/v1"}
+API_VERSION = {"": "v1", "apps": "apps/v1", "batch": "batch/v1", "velero.io": "velero.io/v1"}
 
 
 @dataclass
@@ -74,6 +78,7 @@ class FakeKubeAPI:
     requests: list[Request] = field(default_factory=list)
     resource_version: int = 1000
     tls: ServerCert | None = None  # serve HTTPS with this certificate
+    without_velero: bool = False  # the Velero CRDs are not installed: their paths answer 404
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -151,7 +156,8 @@ class FakeKubeAPI:
             self.requests.append(Request(method, path, query))
         if not _bearer_ok(headers.get("Authorization"), self.token):
             return _status(401, "Unauthorized", "Unauthorized")
-        if method != "GET" or path not in RESOURCES:
+        if method != "GET" or path not in RESOURCES or (
+                self.without_velero and path in VELERO_PATHS):
             return _status(404, "NotFound", f"the server could not find the requested "
                            f"resource ({method} {path})")
         kind, group, resource = RESOURCES[path]

@@ -91,7 +91,11 @@ def sample_items() -> list[dict[str, Any]]:
         {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta("nightly", ns),
          "spec": {"schedule": "0 2 * * *"}},
         {"apiVersion": "batch/v1", "kind": "Job",
-         "metadata": meta("nightly-29011", ns, owner=("CronJob", "nightly"))},
+         "metadata": meta("nightly-29011", ns, owner=("CronJob", "nightly")),
+         "status": {"startTime": "2026-11-20T02:00:00Z", "completionTime": "2026-11-20T02:01:30Z",
+                    "succeeded": 1, "conditions": [
+                        {"type": "Complete", "status": "True",
+                         "lastTransitionTime": "2026-11-20T02:01:30Z"}]}},
         pod("nightly-29011-abc", ns, small, owner=("Job", "nightly-29011")),
         pod("migrate-zz", ns, small, owner=("Job", "migrate")),
         {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta("db", ns),
@@ -111,6 +115,23 @@ def sample_items() -> list[dict[str, Any]]:
         {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": meta("pv-1"),
          "spec": {"storageClassName": "gp3", "capacity": {"storage": "10Gi"},
                   "claimRef": {"namespace": ns, "name": "data-db-0"}}},
+        *velero_items(),
+    ]
+
+
+def velero_items() -> list[dict[str, Any]]:
+    """A daily Velero schedule of the payments namespace and one backup it made."""
+    return [
+        {"apiVersion": "velero.io/v1", "kind": "Schedule", "metadata": meta("daily", "velero"),
+         "spec": {"schedule": "0 1 * * *", "template": {"includedNamespaces": ["payments"]}},
+         "status": {"phase": "Enabled", "lastBackup": "2026-11-20T01:00:00Z"}},
+        {"apiVersion": "velero.io/v1", "kind": "Backup",
+         "metadata": meta("daily-20261120010000", "velero",
+                          labels={"velero.io/schedule-name": "daily"}),
+         "spec": {"includedNamespaces": ["payments"]},
+         "status": {"phase": "Completed", "startTimestamp": "2026-11-20T01:00:00Z",
+                    "completionTimestamp": "2026-11-20T01:04:00Z",
+                    "expiration": "2026-12-20T01:00:00Z", "warnings": 1}},
     ]
 
 

@@ -109,9 +109,10 @@ def test_in_cluster_rows_equal_the_file_rows_and_the_token_stays_secret(
         ("kubernetes", "prod-eu", "succeeded")]
     con.close()
 
-    # Ten resources fit one page of 2; 8 pods take 4 pages. All over TLS (the server speaks
-    # nothing else) with the file's token (anything else would have been a 401).
-    assert len(api.requests) == 10 + 4
+    # Twelve resources (ten built-in, Velero's two) fit one page of 2; 8 pods take 4 pages.
+    # All over TLS (the server speaks nothing else) with the file's token (anything else would
+    # have been a 401).
+    assert len(api.requests) == 12 + 4
     assert api.token not in result.stderr + result.stdout
     assert api.token not in _everything(live_wh)
 
@@ -202,7 +203,7 @@ def test_a_rotated_token_is_used_by_the_next_run(api, sa_dir, tmp_path, cli_runn
     assert result.exit_code == 0, result.stderr
     # Each run builds a new loader, which reads the file again. (Within one run the client
     # re-reads it once its copy is a minute old: not tested, it would take a minute.)
-    assert len(api.requests) == 2 * 14
+    assert len(api.requests) == 2 * 16  # 12 resources, pods in 4 pages of 2 (see above)
     con = connect_read_only(warehouse_path)
     assert con.execute("select status, count(*) from loads group by 1").fetchall() == [
         ("succeeded", 2)]

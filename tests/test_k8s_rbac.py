@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
-from k8s_fake_api import RESOURCES, FakeKubeAPI, write_kubeconfig
+from k8s_fake_api import RESOURCES, VELERO_PATHS, FakeKubeAPI, write_kubeconfig
 from k8s_objects import sample_items
 
 from fleetscope.collectors.kubernetes.kinds import KINDS, VERBS
@@ -71,17 +72,24 @@ def test_service_account_is_bound_to_the_role():
                                     "namespace": account["namespace"]}]
 
 
-def test_every_request_of_a_collection_is_allowed(tmp_path):
-    with FakeKubeAPI().add(sample_items()) as api:
+@pytest.mark.parametrize("without_velero", [False, True])
+def test_every_request_of_a_collection_is_allowed(tmp_path, without_velero):
+    # Also on a cluster without the Velero CRDs (404): the collector still asks for nothing
+    # the role does not grant.
+    with FakeKubeAPI(without_velero=without_velero).add(sample_items()) as api:
         api.fail("/api/v1/pods", 410, page=1)  # a restarted list must stay inside too
         kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", {"prod": (api.url, api.token)})
         settings = parse_config({"kubernetes": {"kubeconfig": str(kubeconfig),
                                                 "page_size": 2}}).kubernetes
-        collect_cluster(settings, context="prod")
+        batch = collect_cluster(settings, context="prod")
     granted = _rules()
     needed = {_needed(r.method, r.path, r.query) for r in api.requests}
     assert needed <= granted, needed - granted
     assert len(needed) == len(RESOURCES)  # every resource was listed
+    assert {r.path for r in api.requests} >= VELERO_PATHS  # through CustomObjectsApi
+    installs = batch.tables["raw_velero_installs"]
+    assert installs["velero_installed"].tolist() == [not without_velero]
+    assert len(batch.tables["raw_velero_backups"]) == (0 if without_velero else 1)
 
 
 def test_collect_kubernetes_help_comes_from_the_registry(cli_runner):

@@ -114,7 +114,12 @@ def test_every_table_named_even_when_empty():
     batch = _read([])
     assert sorted(batch.tables) == sorted([
         "raw_k8s_nodes", "raw_k8s_namespaces", "raw_k8s_pods", "raw_k8s_containers",
-        "raw_k8s_workloads", "raw_k8s_replicasets", "raw_k8s_pvcs", "raw_k8s_pvs"])
+        "raw_k8s_workloads", "raw_k8s_replicasets", "raw_k8s_pvcs", "raw_k8s_pvs",
+        "raw_k8s_jobs", "raw_velero_backups", "raw_velero_schedules", "raw_velero_installs"])
+    installs = batch.tables.pop("raw_velero_installs")
+    # One row per snapshot: a List without Velero objects cannot tell whether Velero is there.
+    assert installs["velero_installed"].isna().tolist() == [True]
+    assert installs["detail"].tolist() == ["no Velero objects in the List"]
     assert all(frame.empty for frame in batch.tables.values())
     assert (batch.source_kind, batch.source_name, batch.collected_at) == ("kubernetes", "prod",
                                                                           WHEN)

@@ -127,6 +127,18 @@ TABLES = {
     **{name: (Path(__file__).resolve().parent.parent / "pipelines" / "models" / "staging" /
               f"{name}.sql").read_text(encoding="utf-8")
        for name in ("stg_git_commits", "stg_incidents")},
+    # the Velero and smoke-test models as they are, over their empty raw tables (in the order
+    # they read each other); the smoke-test label as the default config gives it
+    "ref_label_keys": """select * from (values ('smoke_test', 'fleetscope.io/smoke-test', 0))
+        t(key_kind, label_key, priority)""",
+    **{path.stem: path.read_text(encoding="utf-8") for path in (
+        Path(__file__).resolve().parent.parent / "pipelines" / "models" / f"{name}.sql"
+        for name in ("staging/stg_k8s_snapshots", "staging/stg_k8s_namespaces",
+                     "staging/stg_k8s_workloads", "staging/stg_k8s_jobs",
+                     "staging/stg_velero_installs", "staging/stg_velero_backups",
+                     "staging/stg_velero_schedules", "intermediate/int_velero_backups_latest",
+                     "intermediate/int_smoke_test_runs", "marts/mart_backups_daily",
+                     "marts/mart_backup_coverage_daily", "marts/mart_smoke_tests_daily"))},
     "stg_k8s_nodes": """select * from (values
         (timestamp '2026-11-21 06:00', 'prod', 'n1', 'm5.xlarge', 4.0, 16e9, false)
         ) t(collected_at, cluster, node_name, instance_type, cpu_capacity_cores,

@@ -102,6 +102,7 @@ class _HeadMetadata(msgspec.Struct):
 
 class _Head(msgspec.Struct):
     kind: Any = None
+    apiVersion: Any = None  # the JSON name
     metadata: _HeadMetadata | None = None
 
 
@@ -153,12 +154,22 @@ def split_list(body: bytes, *, origin: str, skipped: dict[str, int]) -> list[Lis
             ) from None
         if not isinstance(head.kind, str):
             raise InputError(f"{origin}: items[{index}]: `kind` is missing")
-        if head.kind not in BY_KIND:
-            skipped[head.kind] = skipped.get(head.kind, 0) + 1
+        if head.kind not in BY_KIND or not _same_group(head):
+            # A custom kind is only ours in its group: CloudNativePG also has a `Backup`.
+            label = head.kind if head.kind not in BY_KIND else f"{head.kind} ({head.apiVersion})"
+            skipped[label] = skipped.get(label, 0) + 1
             continue
         meta = head.metadata or _HeadMetadata()
         found.append(ListItem(index, head.kind, meta.name, meta.namespace, raw))
     return found
+
+
+def _same_group(head: _Head) -> bool:
+    """A custom kind's item must name its group (`velero.io/v1`); built-in kinds need not."""
+    kind = BY_KIND[head.kind]
+    if not kind.custom:
+        return True
+    return isinstance(head.apiVersion, str) and head.apiVersion.startswith(f"{kind.group}/")
 
 
 def decode_item(item: ListItem, *, origin: str) -> dict[str, Any]:

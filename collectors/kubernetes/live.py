@@ -21,6 +21,7 @@ from fleetscope.collectors.kubernetes.reader import SOURCE_KIND
 from fleetscope.collectors.kubernetes.rows import SnapshotBuilder, paused_gc
 from fleetscope.collectors.kubernetes.transport import (
     ContinueExpired,
+    NotServed,
     RetryPolicy,
     get_with_retries,
 )
@@ -86,8 +87,30 @@ def api_client(settings: KubernetesConfig, context: str | None) -> Any:
 
 def list_resource(api: Any, resource: Kind, builder: SnapshotBuilder, *, cluster: str,
                   page_size: int, timeout: float, policy: RetryPolicy) -> int:
-    """List one resource page by page into `builder`; restart from scratch on 410 Gone."""
+    """List one resource page by page into `builder`; restart from scratch on 410 Gone.
+
+    An optional kind (a CRD: Velero's) answering 404 is recorded on the builder as not
+    installed, so the marts say "no Velero" instead of counting zero backups.
+    """
+    try:
+        count = _list_pages(api, resource, builder, cluster=cluster, page_size=page_size,
+                            timeout=timeout, policy=policy)
+    except NotServed:
+        if not resource.optional:
+            raise
+        if builder.velero is not False:  # the first 404 names the path
+            builder.velero, builder.velero_detail = False, f"GET {resource.path}: HTTP 404"
+        return 0
+    if resource.optional and builder.velero is None:
+        builder.velero = True
+    return count
+
+
+def _list_pages(api: Any, resource: Kind, builder: SnapshotBuilder, *, cluster: str,
+                page_size: int, timeout: float, policy: RetryPolicy) -> int:
     method = getattr(api, resource.list_method)
+    if resource.custom:  # CustomObjectsApi: one method for every custom resource
+        method = partial(method, resource.group, resource.version, resource.plural)
     restarts = 0
     while True:
         checkpoint = builder.mark()

@@ -103,8 +103,46 @@ TABLES: dict[str, tuple[str, ...]] = {
         "claim_name",
         "volume_handle",
     ),
+    "raw_k8s_jobs": (
+        "namespace",
+        "job_name",
+        "uid",
+        "cronjob_name",
+        "started_at",
+        "completed_at",
+        "succeeded",
+        "failed",
+        "outcome",
+        "finished_at",
+    ),
+    "raw_velero_backups": (
+        "namespace",
+        "backup_name",
+        "schedule_name",
+        "phase",
+        "started_at",
+        "completed_at",
+        "expires_at",
+        "included_namespaces",
+        "excluded_namespaces",
+        "errors",
+        "warnings",
+        "created_at",
+    ),
+    "raw_velero_schedules": (
+        "namespace",
+        "schedule_name",
+        "schedule",
+        "included_namespaces",
+        "excluded_namespaces",
+        "paused",
+        "last_backup_at",
+        "created_at",
+    ),
 }
-_INTEGER_COLUMNS = frozenset({"replicas", "revision"})
+# One row per snapshot, written by `build()`: is Velero installed (see `SnapshotBuilder.velero`)
+INSTALLS_TABLE = "raw_velero_installs"
+_INTEGER_COLUMNS = frozenset({"replicas", "revision", "succeeded", "failed", "errors", "warnings"})
 
 
 @contextmanager
@@ -136,6 +174,10 @@ class SnapshotBuilder:
         self.job_cronjob: dict[tuple[str, str], str | None] = {}
         self.pod_hash: list[str | None] = []  # pod-template-hash label, per pod row
         self.counts: dict[str, int] = dict.fromkeys((k.kind for k in KINDS), 0)
+        # Velero (the optional kinds) installed? The live lister says True once they listed or
+        # False with the 404 as `velero_detail`; None: judge from the objects (`build`).
+        self.velero: bool | None = None
+        self.velero_detail: str | None = None
 
     # -- checkpoints (a list restarted after 410 Gone must not count its first pages twice) -----
 
@@ -277,9 +319,22 @@ class SnapshotBuilder:
             for column, values in columns.items():
                 if column in _INTEGER_COLUMNS:
                     data[column] = pd.array(values, dtype="Int64")
-                elif column == "created_at":
+                elif column.endswith("_at"):
                     data[column] = pd.Series(values, dtype="datetime64[us]")
                 else:
                     data[column] = values
             frames[table] = pd.DataFrame(data, columns=list(TABLES[table]))
+        frames[INSTALLS_TABLE] = self._installs()
         return frames
+
+    def _installs(self) -> pd.DataFrame:
+        """The snapshot's Velero flag: as listed live, else True when a List holds Velero
+        objects and None (unknown) when it holds none."""
+        installed, detail = self.velero, self.velero_detail
+        if installed is None and any(self.counts[k.kind] for k in KINDS if k.optional):
+            installed = True
+        elif installed is None:
+            detail = "no Velero objects in the List"
+        return pd.DataFrame(
+            {"velero_installed": pd.array([installed], dtype="boolean"), "detail": [detail]}
+        )

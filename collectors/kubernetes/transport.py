@@ -26,6 +26,10 @@ class ContinueExpired(Exception):
     """410 Gone: the continue token expired; the list must start again."""
 
 
+class NotServed(CollectError):
+    """404 on a list: the API server does not serve the resource (its CRD is not installed)."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How often and how long to retry a request that failed for a transient reason."""
@@ -100,7 +104,10 @@ def get_with_retries(request: Callable[[], Any], *, cluster: str, resource: str,
                     + (f": {detail}" if detail else "")) from None
             if not (status == 429 or status >= 500 or status == 0):
                 detail = _status_message(exc.body) or (exc.reason or "")
-                raise CollectError(f"cluster {cluster}: {verb} {resource} failed with HTTP "
+                # 404: the server does not serve it (a CRD not installed), which the lister
+                # may accept for an optional kind.
+                error = NotServed if status == 404 else CollectError
+                raise error(f"cluster {cluster}: {verb} {resource} failed with HTTP "
                                    f"{status}: {detail}") from None
             problem = f"HTTP {status}" if status else f"{exc.reason}"
             retry_after = _retry_after(exc.headers)

@@ -73,6 +73,32 @@ Workload = _object(
     spec=_struct("WorkloadSpec", "replicas"),
     status=_struct("WorkloadStatus", "desiredNumberScheduled"),
 )
+# Job status: when it ran and how it ended (the smoke-test mart's runs and durations)
+Job = _object(
+    "Job",
+    status=_struct("JobStatus", "startTime", "completionTime", "succeeded", "failed", "conditions"),
+)
+_Namespaces = ("includedNamespaces", "excludedNamespaces")
+VeleroBackup = _object(
+    "VeleroBackup",
+    spec=_struct("BackupSpec", *_Namespaces),
+    status=_struct(
+        "BackupStatus",
+        "phase",
+        "startTimestamp",
+        "completionTimestamp",
+        "expiration",
+        "errors",
+        "warnings",
+    ),
+)
+VeleroSchedule = _object(
+    "VeleroSchedule",
+    spec=_struct(
+        "ScheduleSpec", "schedule", "paused", template=_struct("ScheduleTemplate", *_Namespaces)
+    ),
+    status=_struct("ScheduleStatus", "lastBackup"),
+)
 _Template = _struct(
     "Template",
     spec=_struct("TemplateSpec", containers=_list_of(_struct("TemplateContainer", "image"))),

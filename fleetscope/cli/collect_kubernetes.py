@@ -40,7 +40,10 @@ def collect_kubernetes(app: AppContext, contexts: tuple[str, ...], from_file: Pa
     """Snapshot the inventory of Kubernetes clusters, live or from a List file.
 
     Kinds collected (collectors/kubernetes/kinds.py; deploy/rbac.yaml grants get and list on
-    exactly these): {kinds}. Other kinds in a List are skipped.
+    exactly these): {kinds}. Other kinds in a List are skipped. Velero's backups and schedules
+    are optional: live, a cluster without the Velero CRDs is recorded as "Velero not installed".
+    kubectl refuses the whole line below on such a cluster: there, drop the last two kinds (a
+    List without Velero objects is recorded as "Velero unknown").
 
     Without --context: the config's [[kubernetes.contexts]] (and the pod's service account when
     kubernetes.in_cluster is set). Each cluster is one transaction; a cluster that fails is

@@ -21,6 +21,7 @@ from fleetscope.config.parsing import describe as _describe
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
+    GaConfig,
     InstanceTypePrice,
     KubernetesConfig,
     KubernetesContext,
@@ -57,6 +58,7 @@ __all__ = [
     "BillingSource",
     "CatalogConfig",
     "Config",
+    "GaConfig",
     "GitConfig",
     "GitHubSource",
     "HeliosConfig",
@@ -105,6 +107,8 @@ class Config:
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
+    ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
+                        default_factory=GaConfig)
 
 
 def load_config(path: str | Path | None) -> Config:

@@ -150,3 +150,10 @@ class RunConfig:
         "How long `fleetscope run` waits for another run's lock before giving up.", 600.0)
 
 
+
+
+@dataclass(frozen=True)
+class GaConfig:
+    smoke_test_label: str = _doc(
+        "Label key marking a Job (or the CronJob owning it) as a smoke test: its value names the "
+        "test (`true` or empty: the CronJob's, else the Job's name).", "fleetscope.io/smoke-test")
