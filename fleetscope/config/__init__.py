@@ -21,6 +21,7 @@ from fleetscope.config.parsing import describe as _describe
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
+    CapacityConfig,
     InstanceTypePrice,
     KubernetesConfig,
     KubernetesContext,
@@ -43,6 +44,7 @@ from fleetscope.config.sources import (
     HeliosFile,
     IncidentsConfig,
     PrometheusConfig,
+    PrometheusGoldenSignal,
     PrometheusLabels,
     PrometheusMetrics,
     PrometheusNodeLabels,
@@ -55,6 +57,7 @@ __all__ = [
     "DEFAULT_WAREHOUSE",
     "BillingConfig",
     "BillingSource",
+    "CapacityConfig",
     "CatalogConfig",
     "Config",
     "GitConfig",
@@ -69,6 +72,7 @@ __all__ = [
     "OwnershipConfig",
     "PricingConfig",
     "PrometheusConfig",
+    "PrometheusGoldenSignal",
     "PrometheusLabels",
     "PrometheusMetrics",
     "PrometheusNodeLabels",
@@ -103,6 +107,8 @@ class Config:
     incidents: IncidentsConfig = _doc("Incidents (change failure and recovery).",
                                       default_factory=IncidentsConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
+    capacity: CapacityConfig = _doc("Cluster capacity (node pools, the requested-share "
+                                    "threshold).", default_factory=CapacityConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
 

@@ -146,3 +146,15 @@ class RunConfig:
         "How long `fleetscope run` waits for another run's lock before giving up.", 600.0)
 
 
+
+
+@dataclass(frozen=True)
+class CapacityConfig:
+    node_pool_labels: list[str] = _doc(
+        "Node labels naming a node's pool, tried in order (first with a value wins; none: "
+        "`__none__`).",
+        ["karpenter.sh/nodepool", "eks.amazonaws.com/nodegroup", "cloud.google.com/gke-nodepool",
+         "agentpool"])
+    requested_share_threshold_pct: float = _doc(
+        "Requested share of allocatable (the larger of CPU and RAM, percent) whose crossing "
+        "`mart_cluster_capacity_daily.days_to_threshold` forecasts.", 80.0)

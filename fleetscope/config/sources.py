@@ -66,6 +66,49 @@ class PrometheusNodeLabels:
 
 
 @dataclass(frozen=True)
+class PrometheusGoldenSignal:
+    component: str = _doc("Integration component, e.g. `apiserver`, `coredns`, `etcd`.")
+    signal: str = _doc("`error_ratio`, `latency_p99` or `saturation`.")
+    query: str = _doc("PromQL of the hour ending at each evaluation time (use `[1h]` ranges); "
+                      "several series: the worst (highest) counts.")
+    warn_above: float = _doc("The hour's value above this is `warn`.")
+    fail_above: float = _doc("The hour's value above this is `fail`.")
+    unit: str = _doc("Unit of the value (`ratio`, `seconds`).", "ratio")
+
+
+def _bucket_p99(metric: str, matchers: str = "") -> str:
+    return f"histogram_quantile(0.99, sum by (le) (rate({metric}_bucket{{{matchers}}}[1h])))"
+
+
+def _ratio(metric: str, bad: str) -> str:
+    return f"sum(rate({metric}{{{bad}}}[1h])) / sum(rate({metric}[1h]))"
+
+
+# Thresholds (docs/sources.md, "Golden signals"): the API server's follow the Kubernetes SLO
+# (sig-scalability/slos/api_call_latency.md: p99 of resource-scoped, non-streaming calls <= 1 s);
+# etcd's WAL fsync p99 < 10 ms is etcd's own hardware guidance; the error ratios are ours.
+DEFAULT_GOLDEN_SIGNALS = [
+    PrometheusGoldenSignal("apiserver", "error_ratio",
+                           _ratio("apiserver_request_total", 'code=~"5.."'), 0.005, 0.01),
+    PrometheusGoldenSignal("apiserver", "latency_p99", _bucket_p99(
+        "apiserver_request_duration_seconds",
+        'verb!~"WATCH|CONNECT", scope!~"namespace|cluster"'), 0.5, 1.0, "seconds"),
+    PrometheusGoldenSignal(
+        "apiserver", "saturation",
+        "sum(max_over_time(apiserver_current_inflight_requests[1h])) / 600", 0.7, 0.9),
+    PrometheusGoldenSignal("coredns", "error_ratio",
+                           _ratio("coredns_dns_responses_total", 'rcode="SERVFAIL"'),
+                           0.001, 0.01),
+    PrometheusGoldenSignal("coredns", "latency_p99",
+                           _bucket_p99("coredns_dns_request_duration_seconds"), 0.1, 0.5,
+                           "seconds"),
+    PrometheusGoldenSignal("etcd", "latency_p99",
+                           _bucket_p99("etcd_disk_wal_fsync_duration_seconds"), 0.01, 0.025,
+                           "seconds"),
+]
+
+
+@dataclass(frozen=True)
 class PrometheusConfig:
     sources: list[PrometheusSource] = _doc(
         "Servers to collect: `[[prometheus.sources]] url = ... cluster = ...`.", [])
@@ -90,6 +133,11 @@ class PrometheusConfig:
     files: list[str] = _doc(
         "Offline dumps collected by `fleetscope run` (files or globs, relative to the config "
         "file's folder); each dump names its cluster and window.", [])
+    golden_signals: list[PrometheusGoldenSignal] = _doc(
+        "Integration components' golden signals, collected hourly: "
+        "`[[prometheus.golden_signals]] component = ... signal = ... query = ... warn_above = "
+        "... fail_above = ...` (setting any replaces the defaults: API server, CoreDNS, etcd).",
+        DEFAULT_GOLDEN_SIGNALS)
 
 
 @dataclass(frozen=True)
