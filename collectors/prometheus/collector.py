@@ -158,7 +158,9 @@ class WindowCollector:
             at, until = (start - HOUR, end + HOUR) if query.look_around else (start, end)
             while at < until:
                 chunk_end = min(until, at + plan.chunk_hours * HOUR)
-                groups = list(plan.groups) if query.kind in ("container", "pod") else [[]]
+                # pods of namespaces without containers (all Pending) count too: pod queries
+                # are not cut by the namespaces the container series have, only by time
+                groups = list(plan.groups) if query.kind == "container" else [[]]
                 for group in groups:
                     # each response becomes arrays at once: memory holds one response of
                     # Python objects at a time, whatever the window
