@@ -122,16 +122,16 @@ def frames(results: dict[str, Any], *, origin: str, start_s: float, n_hours: int
 def _pod_frame(results: dict[str, Any], origin: str, start_s: float, n_hours: int,
                base: np.datetime64) -> pd.DataFrame:
     rows: dict[tuple[str, str, int], dict[str, Any]] = {}
-    for name, column in POD_SERIES.items():
+    for name, target in POD_SERIES.items():
         if name not in results:
             continue
         for metric, hour, value in _samples(results[name], ("namespace", "pod"),
                                             f"{origin}: series '{name}'", start_s, n_hours):
-            if column == "pending_hours" and value > 1 + 1e-6:
+            if target == "pending_hours" and value > 1 + 1e-6:
                 raise InputError(f"{origin}: series '{name}': series {labels_text(metric)}: "
                                  f"value {value!r} is a fraction above 1")
             row = rows.setdefault((metric["namespace"], metric["pod"], hour), {})
-            row[column] = max(value, row.get(column, value))
+            row[target] = max(value, row.get(target, value))
     keys = sorted(rows)
 
     def column(name: str) -> list[Any]:

@@ -84,10 +84,18 @@ def _ratio(metric: str, bad: str) -> str:
     return f"sum(rate({metric}{{{bad}}}[1h])) / sum(rate({metric}[1h]))"
 
 
+class _SignalList(list):
+    """The default signals, shown in docs/configuration.md by name (their queries are long)."""
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{s.component} {s.signal}" for s in self)
+        return f"{names} (docs/sources.md, Golden signals)"
+
+
 # Thresholds (docs/sources.md, "Golden signals"): the API server's follow the Kubernetes SLO
 # (sig-scalability/slos/api_call_latency.md: p99 of resource-scoped, non-streaming calls <= 1 s);
 # etcd's WAL fsync p99 < 10 ms is etcd's own hardware guidance; the error ratios are ours.
-DEFAULT_GOLDEN_SIGNALS = [
+DEFAULT_GOLDEN_SIGNALS = _SignalList([
     PrometheusGoldenSignal("apiserver", "error_ratio",
                            _ratio("apiserver_request_total", 'code=~"5.."'), 0.005, 0.01),
     PrometheusGoldenSignal("apiserver", "latency_p99", _bucket_p99(
@@ -105,7 +113,7 @@ DEFAULT_GOLDEN_SIGNALS = [
     PrometheusGoldenSignal("etcd", "latency_p99",
                            _bucket_p99("etcd_disk_wal_fsync_duration_seconds"), 0.01, 0.025,
                            "seconds"),
-]
+])
 
 
 @dataclass(frozen=True)
