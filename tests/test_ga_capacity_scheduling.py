@@ -79,8 +79,9 @@ def _capacity_history() -> list[Series]:
     for pod in PODS:
         for series in cluster.pod_history(pod, START, MINUTES):
             if pod.name == "p3" and series.labels.get("resource") == "cpu":
-                series.samples = [(t, _p3_request((t - int(START.timestamp())) // 60))
-                                  for t, _ in series.samples]
+                series.samples = [
+                    (t, _p3_request((t - int(START.timestamp())) // 60)) for t, _ in series.samples
+                ]
             out.append(series)
     return out
 
@@ -88,8 +89,13 @@ def _capacity_history() -> list[Series]:
 def _ksm(name: str, pod: str, since: datetime, value, **labels: str) -> Series:
     first = _minute(since)
     minutes = [m for m in MINUTES if m >= first]
-    return cluster.per_minute(name, {"namespace": "sched", "pod": pod, **labels}, START,
-                              range(minutes[0], MINUTES.stop, 5), value)
+    return cluster.per_minute(
+        name,
+        {"namespace": "sched", "pod": pod, **labels},
+        START,
+        range(minutes[0], MINUTES.stop, 5),
+        value,
+    )
 
 
 def _scheduling_history() -> list[Series]:
@@ -106,17 +112,36 @@ def _scheduling_history() -> list[Series]:
     for pod, created, scheduled in pods:
         out.append(_ksm("kube_pod_created", pod, created, lambda m, c=created: c.timestamp()))
         if scheduled is not None:
-            out.append(_ksm("kube_pod_status_scheduled_time", pod, scheduled,
-                            lambda m, s=scheduled: s.timestamp()))
+            out.append(
+                _ksm(
+                    "kube_pod_status_scheduled_time",
+                    pod,
+                    scheduled,
+                    lambda m, s=scheduled: s.timestamp(),
+                )
+            )
         pending_end = _minute(scheduled) if scheduled else MINUTES.stop
-        out.append(_ksm("kube_pod_status_phase", pod, created,
-                        lambda m, e=pending_end: 1 if m < e else 0, phase="Pending"))
+        out.append(
+            _ksm(
+                "kube_pod_status_phase",
+                pod,
+                created,
+                lambda m, e=pending_end: 1 if m < e else 0,
+                phase="Pending",
+            )
+        )
         if scheduled is None or scheduled - created > timedelta(minutes=1):
             end = D3 + timedelta(days=1, hours=1) if scheduled is None else scheduled
             first = _minute(created)
-            out.append(cluster.per_minute(
-                "kube_pod_status_unschedulable", {"namespace": "sched", "pod": pod}, START,
-                range(first, _minute(end), 5), lambda m: 1))
+            out.append(
+                cluster.per_minute(
+                    "kube_pod_status_unschedulable",
+                    {"namespace": "sched", "pod": pod},
+                    START,
+                    range(first, _minute(end), 5),
+                    lambda m: 1,
+                )
+            )
     return out
 
 
@@ -127,16 +152,27 @@ def _apiserver_history() -> list[Series]:
         return 2 * len([x for x in range(bad_from + 5, min(m, bad_to) + 1, 5)])
 
     out = [
-        cluster.per_minute("apiserver_request_total", {"code": "200", "verb": "GET"}, START,
-                           MINUTES, lambda m: 98 * m / 5),
-        cluster.per_minute("apiserver_request_total", {"code": "500", "verb": "GET"}, START,
-                           MINUTES, errors),
+        cluster.per_minute(
+            "apiserver_request_total",
+            {"code": "200", "verb": "GET"},
+            START,
+            MINUTES,
+            lambda m: 98 * m / 5,
+        ),
+        cluster.per_minute(
+            "apiserver_request_total", {"code": "500", "verb": "GET"}, START, MINUTES, errors
+        ),
     ]
     for le in ("0.1", "0.5", "1", "+Inf"):
-        out.append(cluster.per_minute(
-            "apiserver_request_duration_seconds_bucket",
-            {"le": le, "verb": "GET", "scope": "resource"}, START, MINUTES,
-            lambda m: 100 * m / 5))
+        out.append(
+            cluster.per_minute(
+                "apiserver_request_duration_seconds_bucket",
+                {"le": le, "verb": "GET", "scope": "resource"},
+                START,
+                MINUTES,
+                lambda m: 100 * m / 5,
+            )
+        )
     return out
 
 
@@ -208,6 +244,5 @@ def test_an_error_ratio_over_its_threshold_fails(warehouse):
         pytest.approx((day[0], "apiserver", "error_ratio", 0.0, 0.005, 0.01, "pass", 0)),
         pytest.approx((day[1], "apiserver", "error_ratio", 0.0, 0.005, 0.01, "pass", 0)),
         pytest.approx((day[2], "apiserver", "error_ratio", 0.02, 0.005, 0.01, "fail", 1)),
-        *(pytest.approx((d, "apiserver", "latency_p99", 0.099, 0.5, 1.0, "pass", 0))
-          for d in day),
+        *(pytest.approx((d, "apiserver", "latency_p99", 0.099, 0.5, 1.0, "pass", 0)) for d in day),
     ]

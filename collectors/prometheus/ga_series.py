@@ -54,8 +54,7 @@ def queries(config: PrometheusConfig) -> list[tuple[str, str, str]]:
     named = f'{lb.pod}!=""'
 
     def per_hour(outer: str, inner: str, metric: str, selector: str) -> str:
-        return (f"{outer} by ({k}) ({inner}_over_time({metric}{{{selector}{{ns}}}}"
-                "[1h] offset 1ms))")
+        return f"{outer} by ({k}) ({inner}_over_time({metric}{{{selector}{{ns}}}}[1h] offset 1ms))"
 
     pods = [
         ("pod_created", per_hour("max", "max", "kube_pod_created", named)),
@@ -67,8 +66,11 @@ def queries(config: PrometheusConfig) -> list[tuple[str, str, str]]:
     return [(name, "pod", q) for name, q in pods] + signals
 
 
-def dump_series(merged: dict[str, dict[tuple[str | None, ...], Arrays]],
-                config: PrometheusConfig, samples_per_hour: float) -> dict[str, Any]:
+def dump_series(
+    merged: dict[str, dict[tuple[str | None, ...], Arrays]],
+    config: PrometheusConfig,
+    samples_per_hour: float,
+) -> dict[str, Any]:
     """The optional series of the dump from the live queries' arrays (keyed (namespace, pod),
     signals by their position in the config)."""
 
@@ -76,19 +78,30 @@ def dump_series(merged: dict[str, dict[tuple[str | None, ...], Arrays]],
         return {"status": "success", "data": {"resultType": "matrix", "result": result}}
 
     def pods(name: str, scale: float = 1.0) -> dict[str, Any]:
-        return body([{"metric": {"namespace": ns, "pod": pod}, "values": (ts, values / scale)}
-                     for (ns, pod), (ts, values) in merged[name].items() if ns and pod])
+        return body(
+            [
+                {"metric": {"namespace": ns, "pod": pod}, "values": (ts, values / scale)}
+                for (ns, pod), (ts, values) in merged[name].items()
+                if ns and pod
+            ]
+        )
 
-    out = {"pod_created_time": pods("pod_created"),
-           "pod_scheduled_time": pods("pod_scheduled"),
-           "pod_pending_fraction": pods("pod_pending", samples_per_hour),
-           "pod_unschedulable": pods("pod_unschedulable")}
+    out = {
+        "pod_created_time": pods("pod_created"),
+        "pod_scheduled_time": pods("pod_scheduled"),
+        "pod_pending_fraction": pods("pod_pending", samples_per_hour),
+        "pod_unschedulable": pods("pod_unschedulable"),
+    }
     signals = []
     for i, signal in enumerate(config.golden_signals):
         worst = _worst(list(merged.get(f"signal:{i}", {}).values()))
         if worst is not None:
-            signals.append({"metric": {"component": signal.component, "signal": signal.signal},
-                            "values": worst})
+            signals.append(
+                {
+                    "metric": {"component": signal.component, "signal": signal.signal},
+                    "values": worst,
+                }
+            )
     out[SIGNALS] = body(signals)
     return out
 
@@ -106,30 +119,36 @@ def _worst(series: list[Arrays]) -> Arrays | None:
     return np.asarray(ts_sorted), np.asarray([hours[t] for t in ts_sorted])
 
 
-def frames(results: dict[str, Any], *, origin: str, start_s: float, n_hours: int,
-           base: np.datetime64) -> dict[str, pd.DataFrame]:
+def frames(
+    results: dict[str, Any], *, origin: str, start_s: float, n_hours: int, base: np.datetime64
+) -> dict[str, pd.DataFrame]:
     """`raw_prom_pod_scheduling` and `raw_prom_golden_signals` rows of a dump, for the tables
     whose series it has (none: nothing loaded, nothing replaced)."""
     out = {}
     if any(name in results for name in POD_SERIES):
         out["raw_prom_pod_scheduling"] = _pod_frame(results, origin, start_s, n_hours, base)
     if SIGNALS in results:
-        out["raw_prom_golden_signals"] = _signal_frame(results[SIGNALS], origin, start_s,
-                                                       n_hours, base)
+        out["raw_prom_golden_signals"] = _signal_frame(
+            results[SIGNALS], origin, start_s, n_hours, base
+        )
     return out
 
 
-def _pod_frame(results: dict[str, Any], origin: str, start_s: float, n_hours: int,
-               base: np.datetime64) -> pd.DataFrame:
+def _pod_frame(
+    results: dict[str, Any], origin: str, start_s: float, n_hours: int, base: np.datetime64
+) -> pd.DataFrame:
     rows: dict[tuple[str, str, int], dict[str, Any]] = {}
     for name, target in POD_SERIES.items():
         if name not in results:
             continue
-        for metric, hour, value in _samples(results[name], ("namespace", "pod"),
-                                            f"{origin}: series '{name}'", start_s, n_hours):
+        for metric, hour, value in _samples(
+            results[name], ("namespace", "pod"), f"{origin}: series '{name}'", start_s, n_hours
+        ):
             if target == "pending_hours" and value > 1 + 1e-6:
-                raise InputError(f"{origin}: series '{name}': series {labels_text(metric)}: "
-                                 f"value {value!r} is a fraction above 1")
+                raise InputError(
+                    f"{origin}: series '{name}': series {labels_text(metric)}: "
+                    f"value {value!r} is a fraction above 1"
+                )
             row = rows.setdefault((metric["namespace"], metric["pod"], hour), {})
             row[target] = max(value, row.get(target, value))
     keys = sorted(rows)
@@ -140,43 +159,50 @@ def _pod_frame(results: dict[str, Any], origin: str, start_s: float, n_hours: in
     def times(name: str) -> pd.Series:
         return pd.to_datetime(pd.Series(column(name), dtype="float64"), unit="s")
 
-    return pd.DataFrame({
-        "hour_start": _hour_starts(base, [h for _, _, h in keys]),
-        "namespace": pd.Series([k[0] for k in keys], dtype=object),
-        "pod_name": pd.Series([k[1] for k in keys], dtype=object),
-        "created_at": times("created_at"),
-        "scheduled_at": times("scheduled_at"),
-        "pending_hours": pd.Series(
-            [None if v is None else min(v, 1.0) for v in column("pending_hours")],
-            dtype="float64"),
-        "is_unschedulable": pd.Series(
-            [None if v is None else v > 0 for v in column("is_unschedulable")],
-            dtype="boolean"),
-    })
+    return pd.DataFrame(
+        {
+            "hour_start": _hour_starts(base, [h for _, _, h in keys]),
+            "namespace": pd.Series([k[0] for k in keys], dtype=object),
+            "pod_name": pd.Series([k[1] for k in keys], dtype=object),
+            "created_at": times("created_at"),
+            "scheduled_at": times("scheduled_at"),
+            "pending_hours": pd.Series(
+                [None if v is None else min(v, 1.0) for v in column("pending_hours")],
+                dtype="float64",
+            ),
+            "is_unschedulable": pd.Series(
+                [None if v is None else v > 0 for v in column("is_unschedulable")], dtype="boolean"
+            ),
+        }
+    )
 
 
-def _signal_frame(body: Any, origin: str, start_s: float, n_hours: int,
-                  base: np.datetime64) -> pd.DataFrame:
+def _signal_frame(
+    body: Any, origin: str, start_s: float, n_hours: int, base: np.datetime64
+) -> pd.DataFrame:
     rows: dict[tuple[str, str, int], float] = {}
     where = f"{origin}: series '{SIGNALS}'"
     for metric, hour, value in _samples(body, ("component", "signal"), where, start_s, n_hours):
         key = (metric["component"], metric["signal"], hour)
         rows[key] = max(value, rows.get(key, value))
     keys = sorted(rows)
-    return pd.DataFrame({
-        "hour_start": _hour_starts(base, [h for _, _, h in keys]),
-        "component": pd.Series([k[0] for k in keys], dtype=object),
-        "signal": pd.Series([k[1] for k in keys], dtype=object),
-        "value": pd.Series([rows[k] for k in keys], dtype="float64"),
-    })
+    return pd.DataFrame(
+        {
+            "hour_start": _hour_starts(base, [h for _, _, h in keys]),
+            "component": pd.Series([k[0] for k in keys], dtype=object),
+            "signal": pd.Series([k[1] for k in keys], dtype=object),
+            "value": pd.Series([rows[k] for k in keys], dtype="float64"),
+        }
+    )
 
 
 def _hour_starts(base: np.datetime64, hours: list[int]) -> np.ndarray:
     return base + np.asarray(hours, dtype=np.int64) * np.timedelta64(STEP_SECONDS, "s")
 
 
-def _samples(body: Any, labels: tuple[str, str], where: str, start_s: float, n_hours: int
-             ) -> list[tuple[dict[str, Any], int, float]]:
+def _samples(
+    body: Any, labels: tuple[str, str], where: str, start_s: float, n_hours: int
+) -> list[tuple[dict[str, Any], int, float]]:
     """(metric, hour index, value) of every sample; bad labels, values or times: InputError."""
     out = []
     for position, item in enumerate(matrix(body, where)):
@@ -188,8 +214,11 @@ def _samples(body: Any, labels: tuple[str, str], where: str, start_s: float, n_h
         for label in labels:
             if not isinstance(metric.get(label), str) or not metric[label]:
                 raise InputError(f"{at}: label {label} missing or empty")
-        pairs = (list(zip(values[0].tolist(), values[1].tolist(), strict=True))
-                 if isinstance(values, tuple) else values)
+        pairs = (
+            list(zip(values[0].tolist(), values[1].tolist(), strict=True))
+            if isinstance(values, tuple)
+            else values
+        )
         for pair in pairs:
             out.append((metric, *_sample(pair, at, start_s, n_hours)))
     return out
@@ -197,17 +226,21 @@ def _samples(body: Any, labels: tuple[str, str], where: str, start_s: float, n_h
 
 def _sample(pair: Any, where: str, start_s: float, n_hours: int) -> tuple[int, float]:
     if not isinstance(pair, list | tuple) or len(pair) != 2:
-        raise InputError(f"{where}: values: expected [timestamp, \"value\"], got {pair!r}")
+        raise InputError(f'{where}: values: expected [timestamp, "value"], got {pair!r}')
     try:
         seconds, value = float(pair[0]), float(pair[1])
     except (TypeError, ValueError):
         raise InputError(f"{where}: value {pair!r} is not a number") from None
     if not math.isfinite(value) or value < 0:
-        raise InputError(f"{where}: value {pair[1]!r} at {pair[0]} is negative, NaN or "
-                         "infinite; refusing to store a wrong number")
+        raise InputError(
+            f"{where}: value {pair[1]!r} at {pair[0]} is negative, NaN or "
+            "infinite; refusing to store a wrong number"
+        )
     offset = (seconds - start_s) / STEP_SECONDS - 1.0
     hour = round(offset)
     if abs(offset - hour) > 1e-9 or not 0 <= hour < n_hours:
-        raise InputError(f"{where}: timestamp {pair[0]} is not the end of an hour inside the "
-                         "document's [start, end) window")
+        raise InputError(
+            f"{where}: timestamp {pair[0]} is not the end of an hour inside the "
+            "document's [start, end) window"
+        )
     return hour, value

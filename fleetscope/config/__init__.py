@@ -33,6 +33,7 @@ from fleetscope.config.sections import (
     SharingConfig,
     ValidateConfig,
     WarehouseConfig,
+    check_capacity,
 )
 from fleetscope.config.sources import (
     BillingConfig,
@@ -49,6 +50,7 @@ from fleetscope.config.sources import (
     PrometheusMetrics,
     PrometheusNodeLabels,
     PrometheusSource,
+    check_golden_signals,
 )
 from fleetscope.errors import ConfigError
 
@@ -129,7 +131,10 @@ def load_config(path: str | Path | None) -> Config:
 
 def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     """Build a Config from already-parsed TOML, naming the first bad key."""
-    return build(Config, raw, prefix="", source=source)
+    config: Config = build(Config, raw, prefix="", source=source)
+    check_capacity(config.capacity, source)
+    check_golden_signals(config.prometheus.golden_signals, source)
+    return config
 
 
 

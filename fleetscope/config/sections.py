@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fleetscope.config.fields import doc_field as _doc
+from fleetscope.errors import ConfigError
 
 DEFAULT_WAREHOUSE = "fleetscope-data/fleetscope.duckdb"
 DEFAULT_REPORTS = "fleetscope-data/reports"
@@ -158,3 +159,10 @@ class CapacityConfig:
     requested_share_threshold_pct: float = _doc(
         "Requested share of allocatable (the larger of CPU and RAM, percent) whose crossing "
         "`mart_cluster_capacity_daily.days_to_threshold` forecasts.", 80.0)
+
+
+def check_capacity(capacity: CapacityConfig, source: str) -> None:
+    """The threshold is a percent in (0, 100]."""
+    if not 0 < capacity.requested_share_threshold_pct <= 100:
+        raise ConfigError(f"{source}: capacity.requested_share_threshold_pct: expected a percent "
+                          f"in (0, 100], got {capacity.requested_share_threshold_pct}")

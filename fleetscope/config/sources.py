@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.sections import _COLLECTED_AT_DOC
+from fleetscope.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,25 @@ def _bucket_p99(metric: str, matchers: str = "") -> str:
 
 def _ratio(metric: str, bad: str) -> str:
     return f"sum(rate({metric}{{{bad}}}[1h])) / sum(rate({metric}[1h]))"
+
+
+SIGNALS = ("error_ratio", "latency_p99", "saturation")
+
+
+def check_golden_signals(signals: list[PrometheusGoldenSignal], source: str) -> None:
+    """Known signal names, fail_above >= warn_above, each (component, signal) once."""
+    seen: set[tuple[str, str]] = set()
+    for i, s in enumerate(signals):
+        key = f"{source}: prometheus.golden_signals[{i}]"
+        if s.signal not in SIGNALS:
+            raise ConfigError(f"{key}.signal: expected one of {', '.join(SIGNALS)}, "
+                              f"got {s.signal!r}")
+        if s.fail_above < s.warn_above:
+            raise ConfigError(f"{key}.fail_above: {s.fail_above} is below warn_above "
+                              f"{s.warn_above}")
+        if (s.component, s.signal) in seen:
+            raise ConfigError(f"{key}: {s.component} {s.signal} is configured twice")
+        seen.add((s.component, s.signal))
 
 
 class _SignalList(list):
