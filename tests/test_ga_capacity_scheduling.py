@@ -41,8 +41,11 @@ from datetime import UTC, datetime, timedelta
 
 import prom_cluster as cluster
 import pytest
+from click.testing import CliRunner
 from prom_cluster import GIB, Container, Node, Pod
 from prometheus_server import Series
+
+from fleetscope.cli import cli
 
 START = datetime(2026, 11, 1, 23, tzinfo=UTC)  # first sample
 D3 = datetime(2026, 11, 4, tzinfo=UTC)
@@ -184,13 +187,15 @@ def warehouse(tmp_path_factory):
             item["metadata"]["labels"] = POOL_LABELS[item["metadata"]["name"]]
             if item["metadata"]["name"] == "c":
                 item["status"]["allocatable"]["cpu"] = "7500m"
+    work = tmp_path_factory.mktemp("ga")
     return cluster.collect_and_transform(
-        tmp_path_factory.mktemp("ga"),
+        work,
         inventory,
         _capacity_history() + _scheduling_history() + _apiserver_history(),
         collected_at="2026-11-02T00:30:00Z",
         start="2026-11-02T00:00:00Z",
         end="2026-11-05T00:00:00Z",
+        dump=work / "dump.json",
     )
 
 
@@ -245,4 +250,56 @@ def test_an_error_ratio_over_its_threshold_fails(warehouse):
         pytest.approx((day[1], "apiserver", "error_ratio", 0.0, 0.005, 0.01, "pass", 0)),
         pytest.approx((day[2], "apiserver", "error_ratio", 0.02, 0.005, 0.01, "fail", 1)),
         *(pytest.approx((d, "apiserver", "latency_p99", 0.099, 0.5, 1.0, "pass", 0)) for d in day),
+    ]
+
+
+def test_the_dump_reloads_to_the_same_rows(warehouse, tmp_path):
+    # the live collection wrote its document; read back offline, it loads the same rows
+    copy = tmp_path / "wh.duckdb"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--warehouse",
+            str(copy),
+            "-q",
+            "collect",
+            "prometheus",
+            "--from-file",
+            str(warehouse.parent / "dump.json"),
+        ],
+        env={"FLEETSCOPE_CONFIG": None},
+    )
+    assert result.exit_code == 0, result.output
+    for table in ("raw_prom_pod_scheduling", "raw_prom_golden_signals"):
+        sql = f"select * exclude (load_id, collected_at) from {table} order by all"
+        live, offline = cluster.query(warehouse, sql), cluster.query(copy, sql)
+        assert live == offline and len(live) > 0, table
+
+
+def test_pool_labels_and_threshold_come_from_the_config(tmp_path):
+    # only agentpool names a pool: a and b have none (__none__), c is `ignored`; at a 60 %
+    # threshold a and b's 62.5 % has already passed it (0 days), c's 37.5 % is flat (NULL)
+    inventory = cluster.k8s_list(NODES, {"web": "web", "batch": "data"}, PODS)
+    for item in inventory["items"]:
+        if item["kind"] == "Node":
+            item["metadata"]["labels"] = POOL_LABELS[item["metadata"]["name"]]
+    wh = cluster.collect_and_transform(
+        tmp_path,
+        inventory,
+        _capacity_history(),
+        collected_at="2026-11-02T00:30:00Z",
+        start="2026-11-02T00:00:00Z",
+        end="2026-11-05T00:00:00Z",
+        config='[capacity]\nnode_pool_labels = ["agentpool"]\nrequested_share_threshold_pct = 60\n',
+    )
+    rows = cluster.query(
+        wh,
+        "select node_pool, count_nodes, requested_share_pct, days_to_threshold "
+        "from mart_cluster_capacity_daily where usage_date = date '2026-11-04' order by 1",
+    )
+    # c keeps its full 8 cores here (no allocatable override): 1.5 / 8 = 18.75 % CPU,
+    # 12 / 32 = 37.5 % memory
+    assert rows == [
+        pytest.approx(("__none__", 2, 62.5, 0)),
+        pytest.approx(("ignored", 1, 37.5, None)),
     ]
