@@ -146,7 +146,10 @@ final as (
         requested_share_threshold_pct,
         case
             when requested_share_pct >= requested_share_threshold_pct then 0
-            when slope_pct_per_day > 0 then cast(greatest(ceil(
+            -- a rise of float noise (1e-14 %/day) would give a date millions of years away:
+            -- beyond ten years there is no date worth showing
+            when slope_pct_per_day > 0 and (requested_share_threshold_pct - fitted_share_pct)
+                / slope_pct_per_day <= 3650 then cast(greatest(ceil(
                 (requested_share_threshold_pct - fitted_share_pct) / slope_pct_per_day), 1)
                 as integer)
         end as days_to_threshold
