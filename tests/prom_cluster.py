@@ -171,9 +171,11 @@ def collect_and_transform(
     start: str,
     end: str,
     config: str | None = None,
+    dump: Path | None = None,
 ) -> Path:
-    """`collect kubernetes` (the List), `collect prometheus` (a real, preloaded server) and
-    `transform` into `work/wh.duckdb`, through the CLI; no config file when `config` is None."""
+    """`collect kubernetes` (the List), `collect prometheus` (a real, preloaded server; its dump
+    also written to `dump` when given) and `transform` into `work/wh.duckdb`, through the CLI;
+    no config file when `config` is None."""
     (work / "list.json").write_text(json.dumps(inventory))
     base = ["--warehouse", str(work / "wh.duckdb"), "-q"]
     if config is not None:
@@ -203,6 +205,7 @@ def collect_and_transform(
                 start,
                 "--end",
                 end,
+                *(["--dump", str(dump)] if dump else []),
             ],
             ["transform"],
         ):

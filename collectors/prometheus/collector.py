@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from fleetscope.collectors.prometheus import node_labels
+from fleetscope.collectors.prometheus import ga_series, node_labels
 from fleetscope.collectors.prometheus.client import PrometheusClient, QueryTooLarge
 from fleetscope.collectors.prometheus.document import iso
 from fleetscope.collectors.prometheus.presence import (
@@ -33,6 +33,7 @@ from fleetscope.collectors.prometheus.queries import (
     HOUR_RANGE,
     RawQuery,
     namespace_matcher,
+    query_keys,
     raw_queries,
     sizing_query,
 )
@@ -150,15 +151,15 @@ class WindowCollector:
         plan = self.plan(start, end)
         if progress:
             progress(f"{len(plan.groups)} namespace group(s), {plan.chunk_hours} h per query")
-        lb = self.config.labels
         out = {}
         for query in raw_queries(self.config):
-            keys = (lb.namespace, lb.pod, lb.container, lb.node) \
-                if query.kind == "container" else (lb.node, *query.by)
+            keys = query_keys(query, self.config)
             pieces: dict[Labels, list[tuple[np.ndarray, np.ndarray]]] = {}
             at, until = (start - HOUR, end + HOUR) if query.look_around else (start, end)
             while at < until:
                 chunk_end = min(until, at + plan.chunk_hours * HOUR)
+                # pods of namespaces without containers (all Pending) count too: pod queries
+                # are not cut by the namespaces the container series have, only by time
                 groups = list(plan.groups) if query.kind == "container" else [[]]
                 for group in groups:
                     # each response becomes arrays at once: memory holds one response of
@@ -255,6 +256,9 @@ class WindowCollector:
         results[node_labels.SERIES] = {"status": "success", "data": {
             "resultType": "matrix", "result": node_labels.dump_series(
                 merged["node_labels"], queries["node_labels"].by, self.config.node_labels)}}
+        rates = self.stats.samples_per_hour  # kube-state-metrics' scrape rate, learnt above
+        results |= ga_series.dump_series(merged, self.config, rates.get(
+            "container_running_fraction", rates.get("node_present_fraction", 60.0)))
         return {"cluster": self.cluster, "start": iso(start), "end": iso(end),
                 "step_seconds": 3600, "results": results,
                 "scrape_interval_seconds": {name: round(3600 / n, 3) for name, n

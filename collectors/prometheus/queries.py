@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fleetscope.collectors.prometheus import ga_series
 from fleetscope.collectors.prometheus.node_labels import label_names
 from fleetscope.config import PrometheusConfig
 
@@ -60,7 +61,7 @@ class RawQuery:
     """One query the collector runs; `{ns}` is where a namespace matcher goes."""
 
     name: str
-    kind: str  # container | node
+    kind: str  # container | node | pod (namespace, pod) | signal (one series per hour)
     template: str
     # presence queries also run one hour before and after the window (a window's edge is not
     # a series' edge) and name the raw series their scrape interval can be measured on
@@ -124,7 +125,16 @@ def raw_queries(config: PrometheusConfig) -> list[RawQuery]:
         RawQuery("node_labels", "node",
                  f"sum by ({', '.join((lb.node, *facts))}) "
                  f"(count_over_time({m.node_labels}{HOUR_RANGE}))", by=facts),
+        # scheduling per pod and golden signals (`ga_series`)
+        *(RawQuery(name, kind, template) for name, kind, template in ga_series.queries(config)),
     ]
+
+
+def query_keys(query: RawQuery, config: PrometheusConfig) -> tuple[str, ...]:
+    """The labels a query's series are keyed by."""
+    lb = config.labels
+    return {"container": (lb.namespace, lb.pod, lb.container, lb.node),
+            "pod": (lb.namespace, lb.pod), "signal": query.by}.get(query.kind, (lb.node, *query.by))
 
 
 def namespace_matcher(label: str, namespaces: list[str]) -> str:

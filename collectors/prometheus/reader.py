@@ -29,6 +29,8 @@ Rules (a wrong number is worse than an error):
   take the larger value.
 - `node_name` of a container-hour: the `node` label of any of its series (absent: NULL).
 - `present_hours` of a node-hour with no `node_present_fraction` sample: 1 (it had capacity).
+- `raw_prom_pod_scheduling`, `raw_prom_golden_signals`: from the optional scheduling and
+  golden-signal series (`ga_series`); a dump without them loads neither table.
 - `instance_type`, `is_spot`, `zone` of a node-hour: from the optional `node_labels` series
   (`node_labels`); NULL where it has none (the inventory's facts are used then).
 """
@@ -44,7 +46,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from fleetscope.collectors.prometheus import node_labels
+from fleetscope.collectors.prometheus import ga_series, node_labels
 from fleetscope.collectors.prometheus.document import labels_text as _labels_text
 from fleetscope.collectors.prometheus.document import matrix as _matrix
 from fleetscope.collectors.prometheus.fastjson import loads_dump
@@ -306,9 +308,10 @@ def _header(document: Any, origin: str) -> tuple[datetime, datetime, dict[str, A
     results = document.get("results")
     if not isinstance(results, dict):
         raise InputError(f"{origin}: field 'results' missing or not an object")
-    unknown = sorted(set(results) - {*CONTAINER_SERIES, *NODE_SERIES, node_labels.SERIES})
+    known_series = [*CONTAINER_SERIES, *NODE_SERIES, node_labels.SERIES, *ga_series.SERIES]
+    unknown = sorted(set(results) - set(known_series))
     if unknown:
-        known = ", ".join([*CONTAINER_SERIES, *NODE_SERIES, node_labels.SERIES])
+        known = ", ".join(known_series)
         raise InputError(f"{origin}: field 'results': unknown series {', '.join(unknown)} "
                          f"(known: {known})")
     return start, end, results
@@ -366,6 +369,7 @@ def read_dump(document: Any, *, cluster: str, origin: str) -> LoadBatch:
                                         where=f"{origin}: series '{node_labels.SERIES}'",
                                         n_hours=n_hours, base=base)
     frames["raw_prom_node_hours"] = node_labels.with_facts(frames["raw_prom_node_hours"], facts)
+    frames |= ga_series.frames(results, origin=origin, start_s=start_s, n_hours=n_hours, base=base)
     return LoadBatch(source_kind="prometheus", source_name=cluster, collected_at=end,
                      tables=frames, window=Window(start, end))
 

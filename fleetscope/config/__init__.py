@@ -21,6 +21,7 @@ from fleetscope.config.parsing import describe as _describe
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
+    CapacityConfig,
     GaConfig,
     InstanceTypePrice,
     KubernetesConfig,
@@ -33,6 +34,7 @@ from fleetscope.config.sections import (
     SharingConfig,
     ValidateConfig,
     WarehouseConfig,
+    check_capacity,
 )
 from fleetscope.config.sources import (
     BillingConfig,
@@ -44,10 +46,12 @@ from fleetscope.config.sources import (
     HeliosFile,
     IncidentsConfig,
     PrometheusConfig,
+    PrometheusGoldenSignal,
     PrometheusLabels,
     PrometheusMetrics,
     PrometheusNodeLabels,
     PrometheusSource,
+    check_golden_signals,
 )
 from fleetscope.errors import ConfigError
 
@@ -56,6 +60,7 @@ __all__ = [
     "DEFAULT_WAREHOUSE",
     "BillingConfig",
     "BillingSource",
+    "CapacityConfig",
     "CatalogConfig",
     "Config",
     "GaConfig",
@@ -71,6 +76,7 @@ __all__ = [
     "OwnershipConfig",
     "PricingConfig",
     "PrometheusConfig",
+    "PrometheusGoldenSignal",
     "PrometheusLabels",
     "PrometheusMetrics",
     "PrometheusNodeLabels",
@@ -105,6 +111,8 @@ class Config:
     incidents: IncidentsConfig = _doc("Incidents (change failure and recovery).",
                                       default_factory=IncidentsConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
+    capacity: CapacityConfig = _doc("Cluster capacity (node pools, the requested-share "
+                                    "threshold).", default_factory=CapacityConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
@@ -127,7 +135,10 @@ def load_config(path: str | Path | None) -> Config:
 
 def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     """Build a Config from already-parsed TOML, naming the first bad key."""
-    return build(Config, raw, prefix="", source=source)
+    config: Config = build(Config, raw, prefix="", source=source)
+    check_capacity(config.capacity, source)
+    check_golden_signals(config.prometheus.golden_signals, source)
+    return config
 
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fleetscope.config.fields import doc_field as _doc
+from fleetscope.errors import ConfigError
 
 DEFAULT_WAREHOUSE = "fleetscope-data/fleetscope.duckdb"
 DEFAULT_REPORTS = "fleetscope-data/reports"
@@ -150,10 +151,27 @@ class RunConfig:
         "How long `fleetscope run` waits for another run's lock before giving up.", 600.0)
 
 
-
-
 @dataclass(frozen=True)
 class GaConfig:
     smoke_test_label: str = _doc(
         "Label key marking a Job (or the CronJob owning it) as a smoke test: its value names the "
         "test (`true` or empty: the CronJob's, else the Job's name).", "fleetscope.io/smoke-test")
+
+
+@dataclass(frozen=True)
+class CapacityConfig:
+    node_pool_labels: list[str] = _doc(
+        "Node labels naming a node's pool, tried in order (first with a value wins; none: "
+        "`__none__`).",
+        ["karpenter.sh/nodepool", "eks.amazonaws.com/nodegroup", "cloud.google.com/gke-nodepool",
+         "agentpool"])
+    requested_share_threshold_pct: float = _doc(
+        "Requested share of allocatable (the larger of CPU and RAM, percent) whose crossing "
+        "`mart_cluster_capacity_daily.days_to_threshold` forecasts.", 80.0)
+
+
+def check_capacity(capacity: CapacityConfig, source: str) -> None:
+    """The threshold is a percent in (0, 100]."""
+    if not 0 < capacity.requested_share_threshold_pct <= 100:
+        raise ConfigError(f"{source}: capacity.requested_share_threshold_pct: expected a percent "
+                          f"in (0, 100], got {capacity.requested_share_threshold_pct}")

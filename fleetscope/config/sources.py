@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.sections import _COLLECTED_AT_DOC
+from fleetscope.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,76 @@ class PrometheusNodeLabels:
 
 
 @dataclass(frozen=True)
+class PrometheusGoldenSignal:
+    component: str = _doc("Integration component, e.g. `apiserver`, `coredns`, `etcd`.")
+    signal: str = _doc("`error_ratio`, `latency_p99` or `saturation`.")
+    query: str = _doc("PromQL of the hour ending at each evaluation time (use `[1h]` ranges); "
+                      "several series: the worst (highest) counts.")
+    warn_above: float = _doc("The hour's value above this is `warn`.")
+    fail_above: float = _doc("The hour's value above this is `fail`.")
+    unit: str = _doc("Unit of the value (`ratio`, `seconds`).", "ratio")
+
+
+def _bucket_p99(metric: str, matchers: str = "") -> str:
+    return f"histogram_quantile(0.99, sum by (le) (rate({metric}_bucket{{{matchers}}}[1h])))"
+
+
+def _ratio(metric: str, bad: str) -> str:
+    return f"sum(rate({metric}{{{bad}}}[1h])) / sum(rate({metric}[1h]))"
+
+
+SIGNALS = ("error_ratio", "latency_p99", "saturation")
+
+
+def check_golden_signals(signals: list[PrometheusGoldenSignal], source: str) -> None:
+    """Known signal names, fail_above >= warn_above, each (component, signal) once."""
+    seen: set[tuple[str, str]] = set()
+    for i, s in enumerate(signals):
+        key = f"{source}: prometheus.golden_signals[{i}]"
+        if s.signal not in SIGNALS:
+            raise ConfigError(f"{key}.signal: expected one of {', '.join(SIGNALS)}, "
+                              f"got {s.signal!r}")
+        if s.fail_above < s.warn_above:
+            raise ConfigError(f"{key}.fail_above: {s.fail_above} is below warn_above "
+                              f"{s.warn_above}")
+        if (s.component, s.signal) in seen:
+            raise ConfigError(f"{key}: {s.component} {s.signal} is configured twice")
+        seen.add((s.component, s.signal))
+
+
+class _SignalList(list):
+    """The default signals, shown in docs/configuration.md by name (their queries are long)."""
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{s.component} {s.signal}" for s in self)
+        return f"{names} (docs/sources.md, Golden signals)"
+
+
+# Thresholds (docs/sources.md, "Golden signals"): the API server's follow the Kubernetes SLO
+# (sig-scalability/slos/api_call_latency.md: p99 of resource-scoped, non-streaming calls <= 1 s);
+# etcd's WAL fsync p99 < 10 ms is etcd's own hardware guidance; the error ratios are ours.
+DEFAULT_GOLDEN_SIGNALS = _SignalList([
+    PrometheusGoldenSignal("apiserver", "error_ratio",
+                           _ratio("apiserver_request_total", 'code=~"5.."'), 0.005, 0.01),
+    PrometheusGoldenSignal("apiserver", "latency_p99", _bucket_p99(
+        "apiserver_request_duration_seconds",
+        'verb!~"WATCH|CONNECT", scope!~"namespace|cluster"'), 0.5, 1.0, "seconds"),
+    PrometheusGoldenSignal(
+        "apiserver", "saturation",
+        "sum(max_over_time(apiserver_current_inflight_requests[1h])) / 600", 0.7, 0.9),
+    PrometheusGoldenSignal("coredns", "error_ratio",
+                           _ratio("coredns_dns_responses_total", 'rcode="SERVFAIL"'),
+                           0.001, 0.01),
+    PrometheusGoldenSignal("coredns", "latency_p99",
+                           _bucket_p99("coredns_dns_request_duration_seconds"), 0.1, 0.5,
+                           "seconds"),
+    PrometheusGoldenSignal("etcd", "latency_p99",
+                           _bucket_p99("etcd_disk_wal_fsync_duration_seconds"), 0.01, 0.025,
+                           "seconds"),
+])
+
+
+@dataclass(frozen=True)
 class PrometheusConfig:
     sources: list[PrometheusSource] = _doc(
         "Servers to collect: `[[prometheus.sources]] url = ... cluster = ...`.", [])
@@ -90,6 +161,11 @@ class PrometheusConfig:
     files: list[str] = _doc(
         "Offline dumps collected by `fleetscope run` (files or globs, relative to the config "
         "file's folder); each dump names its cluster and window.", [])
+    golden_signals: list[PrometheusGoldenSignal] = _doc(
+        "Integration components' golden signals, collected hourly: "
+        "`[[prometheus.golden_signals]] component = ... signal = ... query = ... warn_above = "
+        "... fail_above = ...` (setting any replaces the defaults: API server, CoreDNS, etcd).",
+        DEFAULT_GOLDEN_SIGNALS)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ final as (
         cpu_allocatable_cores,
         memory_allocatable_bytes,
         is_spot,
-        created_at
+        created_at,
+        labels
     from nodes
 )
 
