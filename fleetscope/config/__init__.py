@@ -21,6 +21,7 @@ from fleetscope.config.parsing import describe as _describe
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
+    DeliveryConfig,
     InstanceTypePrice,
     KubernetesConfig,
     KubernetesContext,
@@ -57,6 +58,7 @@ __all__ = [
     "BillingSource",
     "CatalogConfig",
     "Config",
+    "DeliveryConfig",
     "GitConfig",
     "GitHubSource",
     "HeliosConfig",
@@ -102,6 +104,8 @@ class Config:
     git: GitConfig = _doc("Commit histories (delivery lead time).", default_factory=GitConfig)
     incidents: IncidentsConfig = _doc("Incidents (change failure and recovery).",
                                       default_factory=IncidentsConfig)
+    delivery: DeliveryConfig = _doc("Delivery metrics (DORA four keys, migration impact).",
+                                    default_factory=DeliveryConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
