@@ -27,14 +27,18 @@ def delivery_tables(config: Config) -> dict[str, pd.DataFrame]:
     if not 0 < d.interval_pct < 100:
         raise ConfigError(f"delivery.interval_pct: expected 0 < pct < 100, got {d.interval_pct}")
     tail = (1 - d.interval_pct / 100) / 2
-    settings = pd.DataFrame([{
-        "bucket_weeks": d.bucket_weeks,
-        "impact_weeks": d.impact_weeks,
-        "bootstrap_resamples": d.bootstrap_resamples,
-        "bootstrap_seed": d.bootstrap_seed,
-        "interval_low_quantile": tail,
-        "interval_high_quantile": 1 - tail,
-    }])
+    settings = pd.DataFrame(
+        [
+            {
+                "bucket_weeks": d.bucket_weeks,
+                "impact_weeks": d.impact_weeks,
+                "bootstrap_resamples": d.bootstrap_resamples,
+                "bootstrap_seed": d.bootstrap_seed,
+                "interval_low_quantile": tail,
+                "interval_high_quantile": 1 - tail,
+            }
+        ]
+    )
     sources = pd.DataFrame(
         [{"sha_source": s, "priority": i} for i, s in enumerate(d.sha_sources)],
         columns=["sha_source", "priority"],

@@ -217,8 +217,16 @@ def _app_rules(
         repo = _name(spec["repo"], f"{where}.repo")
         if repo.count("/") != 1 or not all(repo.split("/")):
             raise ConfigError(f"{where}.repo: expected 'org/name', got {repo!r}")
-        app_rows.append({"platform": "repo", **_ANYWHERE, "object_name": repo, "app_id": app_id,
-                         "specificity": 0, "priority": len(app_rows)})
+        app_rows.append(
+            {
+                "platform": "repo",
+                **_ANYWHERE,
+                "object_name": repo,
+                "app_id": app_id,
+                "specificity": 0,
+                "priority": len(app_rows),
+            }
+        )
 
 
 def _member_rules(

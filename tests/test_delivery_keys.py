@@ -2,8 +2,8 @@
 
 History of acme/checkout (committer times, UTC), collected by `fleetscope collect git`:
 
-    A (Nov 2 09:00) - B (Nov 3 10:00) ---------------- M (Nov 5 12:00) - C (Nov 6 08:00) - D (Nov 9 09:00)
-                       \\- F (Nov 4 06:00) ----------/
+    A (Nov 2 09:00) - B (Nov 3 10:00) ---------- M (Nov 5 12:00) - C (Nov 6 08:00) - D (Nov 9 09:00)
+                       \\- F (Nov 4 06:00) ---/
     seq A=1, B=2, M=3 (merge: brings F in), C=4, D=5
 
 Deploys of app `web` (team checkout; Deployment shop/web, repo from the override file):
@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from test_deploys_history import deployment, iso, replicaset
+from test_deploys_history import deployment, replicaset
 
 from fleetscope.cli import cli
 from fleetscope.collectors.kubernetes.reader import read_list
@@ -39,8 +39,10 @@ def _run(warehouse: Path, *args: str) -> None:
 
 def _repo(tmp_path: Path) -> dict[str, str]:
     repo = init(tmp_path / "checkout")
-    shas = {"A": commit(repo, "A", "2026-11-02T09:00:00Z"),
-            "B": commit(repo, "B", "2026-11-03T10:00:00Z")}
+    shas = {
+        "A": commit(repo, "A", "2026-11-02T09:00:00Z"),
+        "B": commit(repo, "B", "2026-11-03T10:00:00Z"),
+    }
     git(repo, "checkout", "-q", "-b", "feature")
     shas["F"] = commit(repo, "F", "2026-11-04T06:00:00Z")
     git(repo, "checkout", "-q", "main")
@@ -53,11 +55,14 @@ def _repo(tmp_path: Path) -> dict[str, str]:
 
 
 def _snapshot(web: list[tuple[int, str, datetime]]) -> dict:
-    items = [deployment("web", "shop", {"app": "web", "team": "checkout"}),
-             deployment("api", "shop", {"app": "api", "team": "platform"}),
-             replicaset("api-1", "shop", "api", 1, "api:latest", datetime(2026, 11, 3, 8))]
-    items += [replicaset(f"web-{rev}", "shop", "web", rev, image, created)
-              for rev, image, created in web]
+    items = [
+        deployment("web", "shop", {"app": "web", "team": "checkout"}),
+        deployment("api", "shop", {"app": "api", "team": "platform"}),
+        replicaset("api-1", "shop", "api", 1, "api:latest", datetime(2026, 11, 3, 8)),
+    ]
+    items += [
+        replicaset(f"web-{rev}", "shop", "web", rev, image, created) for rev, image, created in web
+    ]
     return {"apiVersion": "v1", "kind": "List", "items": items}
 
 
@@ -67,16 +72,24 @@ def built(tmp_path_factory) -> Path:
     shas = _repo(tmp)
     warehouse = tmp / "wh.duckdb"
     _run(warehouse, "collect", "git", "--repo", str(tmp / "checkout"))
-    revs = [(1, f"web:v1.2-{shas['B'][:7]}", datetime(2026, 11, 3, 12)),
-            (2, f"web:{shas['M'][:7]}", datetime(2026, 11, 5, 14)),
-            (3, f"registry:5000/web:{shas['D']}", datetime(2026, 11, 9, 10))]
+    revs = [
+        (1, f"web:v1.2-{shas['B'][:7]}", datetime(2026, 11, 3, 12)),
+        (2, f"web:{shas['M'][:7]}", datetime(2026, 11, 5, 14)),
+        (3, f"registry:5000/web:{shas['D']}", datetime(2026, 11, 9, 10)),
+    ]
     with Warehouse(warehouse) as wh:
         for day, count in ((3, 1), (5, 2), (9, 3)):
-            wh.load(read_list(_snapshot(revs[:count]), cluster="prod",
-                              collected_at=datetime(2026, 11, day, 18)))
+            wh.load(
+                read_list(
+                    _snapshot(revs[:count]),
+                    cluster="prod",
+                    collected_at=datetime(2026, 11, day, 18),
+                )
+            )
     (tmp / "incidents.csv").write_text(
         "id,app,created,resolved,caused_by\n"
-        f"INC-9,web,2026-11-09T11:00:00Z,2026-11-09T15:30:00Z,{shas['D'][:8]}\n")
+        f"INC-9,web,2026-11-09T11:00:00Z,2026-11-09T15:30:00Z,{shas['D'][:8]}\n"
+    )
     _run(warehouse, "collect", "incidents", "--path", str(tmp / "incidents.csv"))
     (tmp / "owners.yaml").write_text("apps:\n  web:\n    repo: acme/checkout\n")
     (tmp / "config.toml").write_text(f"[ownership]\noverrides_file = '{tmp / 'owners.yaml'}'\n")
@@ -90,21 +103,32 @@ def _query(warehouse: Path, sql: str) -> list[tuple]:
 
 
 def test_lead_times_per_deploy_follow_the_first_parent_path(built: Path) -> None:
-    rows = _query(built, "select s.revision_key, s.sha_source, l.lead_time_hours "
-                         "from int_deploy_lead_times as l join int_deploy_shas as s using "
-                         "(deploy_id) order by s.revision_key, l.lead_time_hours")
+    rows = _query(
+        built,
+        "select s.revision_key, s.sha_source, l.lead_time_hours "
+        "from int_deploy_lead_times as l join int_deploy_shas as s using "
+        "(deploy_id) order by s.revision_key, l.lead_time_hours",
+    )
     # rev 1: B 12:00-10:00 = 2; rev 2: M 14:00-12:00 = 2, F Nov 5 14:00 - Nov 4 06:00 = 32;
     # rev 3: D 10:00-09:00 = 1, C Nov 9 10:00 - Nov 6 08:00 = 72 + 2 = 74
-    assert rows == [("1", "image_tag", 2.0), ("2", "image_tag", 2.0), ("2", "image_tag", 32.0),
-                    ("3", "image_tag", 1.0), ("3", "image_tag", 74.0)]
+    assert rows == [
+        ("1", "image_tag", 2.0),
+        ("2", "image_tag", 2.0),
+        ("2", "image_tag", 32.0),
+        ("3", "image_tag", 1.0),
+        ("3", "image_tag", 74.0),
+    ]
 
 
 def test_weekly_four_keys_equal_the_hand_computation(built: Path) -> None:
-    rows = _query(built, "select iso_week, app_id, team, count_deploys, "
-                         "count_deploys_unknown_lead_time, count_commits, "
-                         "lead_time_median_hours, round(lead_time_p90_hours, 6), "
-                         "count_failed_deploys, change_failure_rate, recovery_median_hours "
-                         "from mart_delivery_weekly order by iso_week, app_id")
+    rows = _query(
+        built,
+        "select iso_week, app_id, team, count_deploys, "
+        "count_deploys_unknown_lead_time, count_commits, "
+        "lead_time_median_hours, round(lead_time_p90_hours, 6), "
+        "count_failed_deploys, change_failure_rate, recovery_median_hours "
+        "from mart_delivery_weekly order by iso_week, app_id",
+    )
     assert rows == [
         # api: one deploy whose image carries no sha
         ("2026-W45", "api", "platform", 1, 1, 0, None, None, 0, 0.0, None),
@@ -117,11 +141,14 @@ def test_weekly_four_keys_equal_the_hand_computation(built: Path) -> None:
 
 
 def test_four_keys_buckets_over_the_trailing_weeks(built: Path) -> None:
-    rows = _query(built, "select count_weeks, count_deploys, deployment_frequency, "
-                         "deployment_frequency_bucket, lead_time_median_hours, lead_time_bucket, "
-                         "round(change_failure_rate, 4), change_failure_bucket, "
-                         "recovery_median_hours, recovery_bucket from mart_delivery_buckets "
-                         "where team = 'checkout' and iso_week = '2026-W46'")
+    rows = _query(
+        built,
+        "select count_weeks, count_deploys, deployment_frequency, "
+        "deployment_frequency_bucket, lead_time_median_hours, lead_time_bucket, "
+        "round(change_failure_rate, 4), change_failure_bucket, "
+        "recovery_median_hours, recovery_bucket from mart_delivery_buckets "
+        "where team = 'checkout' and iso_week = '2026-W46'",
+    )
     # weeks W45 (days deployed: Nov 3, Nov 5 = 2) and W46 (1): median days 1.5 < 3, median
     # week_deployed 1 >= 1 -> weekly (high); leads [1, 2, 2, 32, 74]: median 2 h < 24 (elite);
     # 1 failed of 3 = 33.3 % in (30 %, 46 %) (medium); recovery 4.5 h < 24 (elite)
