@@ -28,6 +28,7 @@ from test_deploys_history import deployment, replicaset
 
 from fleetscope.cli import cli
 from fleetscope.collectors.kubernetes.reader import read_list
+from fleetscope.errors import EXIT_CODES
 from fleetscope.warehouse import Warehouse
 from tests.git_repos import commit, git, init
 
@@ -35,6 +36,24 @@ from tests.git_repos import commit, git, init
 def _run(warehouse: Path, *args: str) -> None:
     result = CliRunner().invoke(cli, ["-q", "--warehouse", str(warehouse), *args])
     assert result.exit_code == 0, result.output
+
+
+# web's slug is overridden by the override file; api's repository comes from its source-location
+CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: web
+  annotations: {github.com/project-slug: acme/old-web}
+spec: {type: service, lifecycle: production, owner: group:checkout}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: api
+  annotations: {backstage.io/source-location: "url:https://github.com/acme/api-svc/tree/main/"}
+spec: {type: service, lifecycle: production, owner: group:platform}
+"""
 
 
 def _repo(tmp_path: Path) -> dict[str, str]:
@@ -91,6 +110,17 @@ def built(tmp_path_factory) -> Path:
         f"INC-9,web,2026-11-09T11:00:00Z,2026-11-09T15:30:00Z,{shas['D'][:8]}\n"
     )
     _run(warehouse, "collect", "incidents", "--path", str(tmp / "incidents.csv"))
+    (tmp / "catalog").mkdir()
+    (tmp / "catalog" / "catalog-info.yaml").write_text(CATALOG)
+    _run(
+        warehouse,
+        "collect",
+        "catalog",
+        "--path",
+        str(tmp / "catalog"),
+        "--collected-at",
+        "2026-11-09T18:00:00Z",
+    )
     (tmp / "owners.yaml").write_text("apps:\n  web:\n    repo: acme/checkout\n")
     (tmp / "config.toml").write_text(f"[ownership]\noverrides_file = '{tmp / 'owners.yaml'}'\n")
     _run(warehouse, "--config", str(tmp / "config.toml"), "transform")
@@ -153,3 +183,27 @@ def test_four_keys_buckets_over_the_trailing_weeks(built: Path) -> None:
     # week_deployed 1 >= 1 -> weekly (high); leads [1, 2, 2, 32, 74]: median 2 h < 24 (elite);
     # 1 failed of 3 = 33.3 % in (30 %, 46 %) (medium); recovery 4.5 h < 24 (elite)
     assert rows == [(2, 3, "weekly", "high", 2.0, "elite", 0.3333, "medium", 4.5, "elite")]
+
+
+def test_app_repositories_from_the_override_then_the_catalog(built: Path) -> None:
+    rows = _query(built, "select app_id, repo, repo_source from int_app_repos order by app_id")
+    assert rows == [("api", "acme/api-svc", "catalog"), ("web", "acme/checkout", "override")]
+
+
+def test_an_override_repo_that_is_no_org_name_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "owners.yaml").write_text("apps:\n  web:\n    repo: checkout\n")
+    (tmp_path / "config.toml").write_text(
+        f"[ownership]\noverrides_file = '{tmp_path / 'owners.yaml'}'\n"
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--warehouse",
+            str(tmp_path / "wh.duckdb"),
+            "--config",
+            str(tmp_path / "config.toml"),
+            "transform",
+        ],
+    )
+    assert EXIT_CODES[result.exit_code][0] == "ConfigError", result.output
+    assert "apps.web.repo: expected 'org/name', got 'checkout'" in result.output
