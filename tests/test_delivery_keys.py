@@ -9,7 +9,8 @@ History of acme/checkout (committer times, UTC), collected by `fleetscope collec
 Deploys of app `web` (team checkout; Deployment shop/web, repo from the override file):
 
     rev 1 Nov 3 12:00  image web:v1.2-<B[:7]>        first deploy: ships B only   B 2 h
-    rev 2 Nov 5 14:00  image web:<M[:7]>             seq (2, 3]: M and F          M 2 h, F 32 h
+    rev 2 Nov 5 14:00  image web:stable, Deployment annotation app.kubernetes.io/version <M[:10]>
+                                                     seq (2, 3]: M and F          M 2 h, F 32 h
     rev 3 Nov 9 10:00  image registry:5000/web:<D>   seq (3, 5]: C and D          C 74 h, D 1 h
 
 plus `api` (team platform), rev 1 Nov 3 08:00, image api:latest: no sha, unknown lead time.
@@ -73,9 +74,11 @@ def _repo(tmp_path: Path) -> dict[str, str]:
     return shas
 
 
-def _snapshot(web: list[tuple[int, str, datetime]]) -> dict:
+def _snapshot(web: list[tuple[int, str, datetime]], version: str) -> dict:
+    web_deployment = deployment("web", "shop", {"app": "web", "team": "checkout"})
+    web_deployment["metadata"]["annotations"] = {"app.kubernetes.io/version": version}
     items = [
-        deployment("web", "shop", {"app": "web", "team": "checkout"}),
+        web_deployment,
         deployment("api", "shop", {"app": "api", "team": "platform"}),
         replicaset("api-1", "shop", "api", 1, "api:latest", datetime(2026, 11, 3, 8)),
     ]
@@ -93,14 +96,15 @@ def built(tmp_path_factory) -> Path:
     _run(warehouse, "collect", "git", "--repo", str(tmp / "checkout"))
     revs = [
         (1, f"web:v1.2-{shas['B'][:7]}", datetime(2026, 11, 3, 12)),
-        (2, f"web:{shas['M'][:7]}", datetime(2026, 11, 5, 14)),
+        (2, "web:stable", datetime(2026, 11, 5, 14)),
         (3, f"registry:5000/web:{shas['D']}", datetime(2026, 11, 9, 10)),
     ]
     with Warehouse(warehouse) as wh:
-        for day, count in ((3, 1), (5, 2), (9, 3)):
+        # the Deployment's version annotation names rev 2's commit in the Nov 5 snapshot
+        for day, count, version in ((3, 1, "B"), (5, 2, "M"), (9, 3, "D")):
             wh.load(
                 read_list(
-                    _snapshot(revs[:count]),
+                    _snapshot(revs[:count], shas[version][:10]),
                     cluster="prod",
                     collected_at=datetime(2026, 11, day, 18),
                 )
@@ -143,8 +147,8 @@ def test_lead_times_per_deploy_follow_the_first_parent_path(built: Path) -> None
     # rev 3: D 10:00-09:00 = 1, C Nov 9 10:00 - Nov 6 08:00 = 72 + 2 = 74
     assert rows == [
         ("1", "image_tag", 2.0),
-        ("2", "image_tag", 2.0),
-        ("2", "image_tag", 32.0),
+        ("2", "annotations", 2.0),
+        ("2", "annotations", 32.0),
         ("3", "image_tag", 1.0),
         ("3", "image_tag", 74.0),
     ]

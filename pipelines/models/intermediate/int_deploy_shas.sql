@@ -53,16 +53,22 @@ tag_shas as (
     from image_tags
 ),
 
+deployments as (
+    select cluster, namespace, workload_name, collected_at, annotations
+    from stg_k8s_workloads
+    where workload_kind = 'Deployment'
+),
+
 workload_annotations as (
-    -- the Deployment's annotations in the first snapshot at or after the deploy
-    select d.deploy_id, arg_min(w.annotations, w.collected_at) as annotations
+    -- the Deployment's annotations in the first snapshot at or after the deploy (an ASOF join
+    -- reads one snapshot per deploy, not every later one)
+    select d.deploy_id, w.annotations
     from deploys as d
-    inner join stg_k8s_workloads as w
-        on d.platform = 'kubernetes'
-        and w.cluster = d.source_name and w.namespace = d.namespace
-        and w.workload_kind = 'Deployment' and w.workload_name = d.workload_name
+    asof inner join deployments as w
+        on w.cluster = d.source_name and w.namespace = d.namespace
+        and w.workload_name = d.workload_name
         and w.collected_at >= d.deployed_at
-    group by d.deploy_id
+    where d.platform = 'kubernetes'
 ),
 
 candidates as (

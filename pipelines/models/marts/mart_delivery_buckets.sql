@@ -110,8 +110,7 @@ measured as (
 final as (
     select
         week_start_date,
-        cast(extract(year from week_start_date + interval '3' day) as varchar) || '-W'
-            || lpad(cast(extract(week from week_start_date) as varchar), 2, '0') as iso_week,
+        strftime(week_start_date, '%G-W%V') as iso_week,
         team,
         window_start_date,
         cast(count_weeks as bigint) as count_weeks,

@@ -47,9 +47,7 @@ lead_stats as (
 final as (
     select
         c.week_start_date,
-        -- ISO year = calendar year of the week's Thursday
-        cast(extract(year from c.week_start_date + interval '3' day) as varchar) || '-W'
-            || lpad(cast(extract(week from c.week_start_date) as varchar), 2, '0') as iso_week,
+        strftime(c.week_start_date, '%G-W%V') as iso_week,
         c.app_id,
         c.team,
         cast(c.count_deploys as bigint) as count_deploys,

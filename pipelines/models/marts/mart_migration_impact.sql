@@ -83,7 +83,7 @@ costs as (
     from weeks as w
     inner join mart_app_cost_daily as c
         on c.app_id = w.app_id
-        and c.cost_date between w.week_start_date and w.week_start_date + 6
+        and cast(date_trunc('week', c.cost_date) as date) = w.week_start_date
         and c.platform = case w.phase when 'before' then 'helios' else 'kubernetes' end
     group by w.app_id, w.phase
 ),
