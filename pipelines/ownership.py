@@ -5,6 +5,7 @@ The override file (`ownership.overrides_file`, YAML) maps names that do not matc
     apps:                          # canonical app id (the Backstage component name) → members
       payments-api:
         team: payments             # optional: the app's team, wins over every other rule
+        repo: acme/payments-api    # optional: its repository (org/name), wins over Backstage
         kubernetes:                # workloads that are this app
           - pay-svc                # a workload name, in any cluster and namespace
           - payments/pay-worker    # namespace/workload
@@ -49,9 +50,10 @@ TEAM_COLUMNS = [
     "specificity",
     "priority",
 ]
+REPO_COLUMNS = ["app_id", "repo"]
 _WORKLOAD_KEYS = {"cluster", "namespace", "kind", "workload"}
 _TEAM_RULE_KEYS = {"team", "cluster", "namespace", "kind", "workload"}
-_APP_KEYS = {"team", "kubernetes", "helios"}
+_APP_KEYS = {"team", "repo", "kubernetes", "helios"}
 # A Helios job rule names the job only: it matches in any cluster, namespace and kind.
 _ANYWHERE = {"cluster": None, "namespace": None, "workload_kind": None}
 
@@ -64,6 +66,7 @@ def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
     `ref_app_overrides`: platform (kubernetes | helios), optional cluster/namespace/workload_kind,
     object_name (workload or Helios job name) → app_id. `ref_team_overrides`: a team for an app
     (app_id set) or for workloads by place (cluster/namespace/workload_kind/workload_name).
+    `ref_app_repos` (app_id, repo): the repository an app is built from, where the file names one.
     """
     o = config.ownership
     rows: list[dict[str, Any]] = []
@@ -82,10 +85,14 @@ def ownership_tables(config: Config) -> dict[str, pd.DataFrame]:
         )
     keys = pd.DataFrame(rows, columns=["key_kind", "label_key", "priority"])
     apps, teams = read_overrides(Path(o.overrides_file)) if o.overrides_file else ([], [])
+    repos = [r for r in apps if r["platform"] == "repo"]
     return {
         "ref_label_keys": keys,
-        "ref_app_overrides": _typed(apps, APP_COLUMNS),
+        "ref_app_overrides": _typed([r for r in apps if r["platform"] != "repo"], APP_COLUMNS),
         "ref_team_overrides": _typed(teams, TEAM_COLUMNS),
+        "ref_app_repos": _typed(
+            [{"app_id": r["app_id"], "repo": r["object_name"]} for r in repos], REPO_COLUMNS
+        ),
     }
 
 
@@ -207,6 +214,21 @@ def _app_rules(
             }
         )
     app_rows.extend(_member_rules(app_id, spec, where, first_priority=len(app_rows)))
+    if "repo" in spec:
+        # carried as a pseudo-platform row, split off into `ref_app_repos` by ownership_tables
+        repo = _name(spec["repo"], f"{where}.repo")
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            raise ConfigError(f"{where}.repo: expected 'org/name', got {repo!r}")
+        app_rows.append(
+            {
+                "platform": "repo",
+                **_ANYWHERE,
+                "object_name": repo,
+                "app_id": app_id,
+                "specificity": 0,
+                "priority": len(app_rows),
+            }
+        )
 
 
 def _member_rules(

@@ -22,6 +22,7 @@ from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
     CapacityConfig,
+    DeliveryConfig,
     GaConfig,
     InstanceTypePrice,
     KubernetesConfig,
@@ -63,6 +64,7 @@ __all__ = [
     "CapacityConfig",
     "CatalogConfig",
     "Config",
+    "DeliveryConfig",
     "GaConfig",
     "GitConfig",
     "GitHubSource",
@@ -110,6 +112,8 @@ class Config:
     git: GitConfig = _doc("Commit histories (delivery lead time).", default_factory=GitConfig)
     incidents: IncidentsConfig = _doc("Incidents (change failure and recovery).",
                                       default_factory=IncidentsConfig)
+    delivery: DeliveryConfig = _doc("Delivery metrics (DORA four keys, migration impact).",
+                                    default_factory=DeliveryConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
     capacity: CapacityConfig = _doc("Cluster capacity (node pools, the requested-share "
                                     "threshold).", default_factory=CapacityConfig)

@@ -175,3 +175,21 @@ def check_capacity(capacity: CapacityConfig, source: str) -> None:
     if not 0 < capacity.requested_share_threshold_pct <= 100:
         raise ConfigError(f"{source}: capacity.requested_share_threshold_pct: expected a percent "
                           f"in (0, 100], got {capacity.requested_share_threshold_pct}")
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    sha_sources: list[str] = _doc(
+        "Where a deploy's commit sha is looked for, first resolvable wins: `image_tag` (the last "
+        "7-40 hex run of an image tag), `annotations` (the Deployment annotations below), "
+        "`helios_version` (the `version` of a Helios job id `name:version:hash`).",
+        ["image_tag", "annotations", "helios_version"])
+    version_annotations: list[str] = _doc(
+        "Deployment annotations holding the deployed commit sha, in order.",
+        ["app.kubernetes.io/version", "org.opencontainers.image.revision"])
+    bucket_weeks: int = _doc("Trailing ISO weeks over which the Four Keys buckets are taken.", 13)
+    impact_weeks: int = _doc(
+        "Weeks before migrating and after migrated compared by `mart_migration_impact`.", 8)
+    bootstrap_resamples: int = _doc("Bootstrap resamples of the migration-impact intervals.", 1000)
+    bootstrap_seed: int = _doc("Seed of the (deterministic, hash-drawn) bootstrap.", 14)
+    interval_pct: float = _doc("Width of the bootstrap percentile interval, in percent.", 90.0)

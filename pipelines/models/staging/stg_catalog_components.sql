@@ -15,7 +15,11 @@ components as (
         lifecycle,
         entity_type,
         nullif(trim(kubernetes_id), '') as kubernetes_id,
-        kubernetes_label_selector
+        kubernetes_label_selector,
+        nullif(trim(json_extract_string(annotations, '$."github.com/project-slug"')), '')
+            as github_project_slug,
+        nullif(trim(json_extract_string(annotations, '$."backstage.io/source-location"')), '')
+            as source_location
     from entities
     where lower(kind) = 'component'
 ),
@@ -35,7 +39,9 @@ final as (
         lifecycle,
         entity_type,
         kubernetes_id,
-        kubernetes_label_selector
+        kubernetes_label_selector,
+        github_project_slug,
+        source_location
     from components
 )
 

@@ -13,7 +13,8 @@ final as (
         workload_name,
         owner_kind,
         owner_name,
-        labels
+        labels,
+        annotations
     from workloads
 )
 
