@@ -36,6 +36,7 @@ from fleetscope.config.sections import (
     ValidateConfig,
     WarehouseConfig,
     check_capacity,
+    check_ga,
 )
 from fleetscope.config.sources import (
     BillingConfig,
@@ -141,6 +142,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     """Build a Config from already-parsed TOML, naming the first bad key."""
     config: Config = build(Config, raw, prefix="", source=source)
     check_capacity(config.capacity, source)
+    check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
     return config
 

@@ -156,6 +156,62 @@ class GaConfig:
     smoke_test_label: str = _doc(
         "Label key marking a Job (or the CronJob owning it) as a smoke test: its value names the "
         "test (`true` or empty: the CronJob's, else the Job's name).", "fleetscope.io/smoke-test")
+    # `mart_ga_readiness` thresholds: a value past `*_warn` is `warn`, past `*_fail` is `fail`.
+    backup_age_warn_hours: float = _doc(
+        "Hours since a schedule's last completed backup past which `backups.last_completed_"
+        "age_hours` warns (the oldest active schedule counts; 26: a daily backup plus 2 h).", 26.0)
+    backup_age_fail_hours: float = _doc("... past which it fails.", 48.0)
+    uncovered_namespaces_warn: int = _doc(
+        "Namespaces no active Velero schedule covers, above which `backups.namespaces_uncovered` "
+        "warns.", 0)
+    uncovered_namespaces_fail: int = _doc("... above which it fails.", 5)
+    failed_backups_warn: int = _doc(
+        "Failed plus partially failed backups in a day above which `backups.failed` warns.", 0)
+    failed_backups_fail: int = _doc("... above which it fails.", 0)
+    smoke_success_rate_warn: float = _doc(
+        "Smoke-test success rate of the day (ratio 0-1, all the cluster's tests) below which "
+        "`smoke.success_rate` warns.", 0.95)
+    smoke_success_rate_fail: float = _doc("... below which it fails.", 0.8)
+    smoke_hours_since_success_warn: float = _doc(
+        "Hours since the last success of the cluster's stalest smoke test above which "
+        "`smoke.hours_since_last_success` warns.", 6.0)
+    smoke_hours_since_success_fail: float = _doc("... above which it fails.", 24.0)
+    capacity_warn_margin_pct: float = _doc(
+        "`capacity.requested_share_pct` warns this many points below `[capacity] "
+        "requested_share_threshold_pct` and fails above the threshold (80 - 10: warn past 70%).",
+        10.0)
+    days_to_threshold_warn: int = _doc(
+        "`capacity.days_to_threshold` (the first node pool to reach the capacity threshold on "
+        "its trend) warns below this many days.", 30)
+    days_to_threshold_fail: int = _doc("... fails below this many.", 7)
+    schedule_p95_warn_seconds: float = _doc(
+        "95th percentile of creation-to-scheduled time above which "
+        "`scheduling.schedule_seconds_p95` warns.", 60.0)
+    schedule_p95_fail_seconds: float = _doc("... above which it fails.", 300.0)
+    unschedulable_pods_warn: int = _doc(
+        "Pods found unschedulable in a day above which `scheduling.count_pods_unschedulable` "
+        "warns.", 0)
+    unschedulable_pods_fail: int = _doc("... above which it fails.", 10)
+
+
+# (warn, fail, lower is better) of each GA threshold pair, to check their order.
+_GA_PAIRS = [("backup_age", "_hours", True), ("uncovered_namespaces", "", True),
+             ("failed_backups", "", True), ("smoke_success_rate", "", False),
+             ("smoke_hours_since_success", "", True), ("days_to_threshold", "", False),
+             ("schedule_p95", "_seconds", True), ("unschedulable_pods", "", True)]
+
+
+def check_ga(ga: GaConfig, source: str) -> None:
+    """A warn threshold is not past its fail threshold; rates are within 0-1."""
+    for stem, suffix, lower_better in _GA_PAIRS:
+        warn, fail = getattr(ga, f"{stem}_warn{suffix}"), getattr(ga, f"{stem}_fail{suffix}")
+        if (warn > fail) if lower_better else (warn < fail):
+            raise ConfigError(f"{source}: ga.{stem}_warn{suffix}: {warn} is past "
+                              f"ga.{stem}_fail{suffix} ({fail})")
+    for name in ("smoke_success_rate_warn", "smoke_success_rate_fail"):
+        if not 0 <= getattr(ga, name) <= 1:
+            raise ConfigError(f"{source}: ga.{name}: expected a ratio in [0, 1], "
+                              f"got {getattr(ga, name)}")
 
 
 @dataclass(frozen=True)
