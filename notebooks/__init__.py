@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 LEADERSHIP_NOTEBOOK = NOTEBOOKS_DIR / "leadership_weekly.ipynb"
 TEAM_NOTEBOOK = NOTEBOOKS_DIR / "team_weekly.ipynb"
+GA_NOTEBOOK = NOTEBOOKS_DIR / "ga_readiness.ipynb"
 
 
 def warehouse_path(path: str | Path | None = None) -> Path:

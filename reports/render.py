@@ -13,6 +13,7 @@ from fleetscope.config import Config
 from fleetscope.errors import FleetscopeError
 from fleetscope.reports.names import safe_file_name
 from fleetscope.reports.site import (
+    GA_PAGE,
     LEADERSHIP,
     QUALITY_PAGE,
     WeekManifest,
@@ -38,6 +39,7 @@ class RenderResult:
     out_dir: Path
     index: Path
     leadership: Path | None
+    ga: Path | None = None
     team_pages: dict[str, Path] = field(default_factory=dict)
     team_csvs: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
@@ -137,13 +139,16 @@ def render_all(warehouse_path: str | Path, out_dir: str | Path, *,
         "notable_change_pct": rc.notable_change_pct}, make_exporter())
     result = RenderResult(week=the_week, out_dir=out_dir, index=out_dir / "index.html",
                           leadership=None)
-    jobs = [_leadership_job(pages, config, result)] if with_leadership else []
+    # The GA readiness page goes with the leadership report, which links it.
+    jobs = ([_leadership_job(pages, config, result), _ga_job(pages, result)]
+            if with_leadership else [])
     jobs += [_team_job(pages, team, result) for team in team_names]
     run_jobs(jobs, workers=workers or rc.workers, cwd=week_dir)
 
     manifest = WeekManifest.read(week_dir)
     manifest.generated_at = pages.generated
     manifest.leadership = manifest.leadership or with_leadership
+    manifest.ga = manifest.ga or with_leadership
     manifest.teams.update({team: result.team_pages[team].stem for team in team_names})
     manifest.write(week_dir)
     render_index(out_dir, generated=pages.generated)
@@ -162,8 +167,19 @@ def _leadership_job(pages: _Pages, config: Config, result: RenderResult) -> Job:
     quality_href = f"../{QUALITY_PAGE}" if (pages.out_dir / QUALITY_PAGE).exists() else ""
     return Job(LEADERSHIP_NOTEBOOK, {
         **pages.common, "max_staleness_hours": config.validate.max_staleness_hours,
-        "quality_href": quality_href},
+        "quality_href": quality_href, "ga_href": GA_PAGE},
         f"week {week}", pages.writer(page, f"Leadership report {week}", 1))
+
+
+def _ga_job(pages: _Pages, result: RenderResult) -> Job:
+    from fleetscope.notebooks import GA_NOTEBOOK
+    from fleetscope.reports.execute import Job
+
+    page = pages.week_dir / GA_PAGE
+    result.ga = page
+    week = pages.common["week"]
+    return Job(GA_NOTEBOOK, {"warehouse": pages.common["warehouse"], "week": week},
+               f"GA readiness {week}", pages.writer(page, f"GA readiness {week}", 1))
 
 
 def _team_job(pages: _Pages, team: str, result: RenderResult) -> Job:

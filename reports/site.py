@@ -4,6 +4,7 @@
 <out>/index.html                 latest week first, then the archive by ISO week
 <out>/plotly.min.js              one copy, from the installed plotly package
 <out>/<YYYY-Www>/leadership.html
+<out>/<YYYY-Www>/ga.html          GA readiness, linked from the leadership report
 <out>/<YYYY-Www>/teams/<safe name>.html and .csv
 <out>/<YYYY-Www>/manifest.json   what the week holds (team names as written, their files)
 ```
@@ -24,6 +25,7 @@ from fleetscope.reports.names import esc
 WEEK_DIR = re.compile(r"^\d{4}-W\d{2}$")
 MANIFEST = "manifest.json"
 LEADERSHIP = "leadership.html"
+GA_PAGE = "ga.html"
 PLOTLY_JS = "plotly.min.js"
 QUALITY_PAGE = "quality.html"  # written by `fleetscope validate` (pipelines.quality.page)
 CSS_FILE = Path(__file__).resolve().parent / "templates" / "fleetscope" / "fleetscope.css"
@@ -62,6 +64,7 @@ class WeekManifest:
     week: str
     generated_at: str = ""
     leadership: bool = False
+    ga: bool = False
     teams: dict[str, str] = field(default_factory=dict)  # team name -> safe file stem
 
     @classmethod
@@ -71,12 +74,14 @@ class WeekManifest:
             return cls(week=week_dir.name)
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(week=raw.get("week", week_dir.name), generated_at=raw.get("generated_at", ""),
-                   leadership=bool(raw.get("leadership")), teams=dict(raw.get("teams", {})))
+                   leadership=bool(raw.get("leadership")), ga=bool(raw.get("ga")),
+                   teams=dict(raw.get("teams", {})))
 
     def write(self, week_dir: Path) -> None:
         write_text_atomic(week_dir / MANIFEST, json.dumps(
             {"week": self.week, "generated_at": self.generated_at,
-             "leadership": self.leadership, "teams": dict(sorted(self.teams.items()))},
+             "leadership": self.leadership, "ga": self.ga,
+             "teams": dict(sorted(self.teams.items()))},
             indent=1))
 
 
@@ -112,12 +117,17 @@ def render_index(out_dir: Path, *, generated: str) -> Path:
         if latest.leadership:
             parts.append(f'<p><a href="{esc(latest.week)}/{LEADERSHIP}"><strong>Weekly '
                          f"leadership report {esc(latest.week)}</strong></a></p>")
+        if latest.ga:
+            parts.append(f'<p><a href="{esc(latest.week)}/{GA_PAGE}">GA readiness '
+                         f"{esc(latest.week)}</a></p>")
         parts.append(f"<h3>Team reports ({len(latest.teams)})</h3>{_team_links(latest)}")
         if len(weeks) > 1:
             parts.append("<h2>Archive</h2><ul>")
             for manifest in weeks[1:]:
                 leadership = (f'<a href="{esc(manifest.week)}/{LEADERSHIP}">leadership report</a>'
                               if manifest.leadership else "no leadership report")
+                if manifest.ga:
+                    leadership += f', <a href="{esc(manifest.week)}/{GA_PAGE}">GA readiness</a>'
                 parts.append(f"<li><strong>{esc(manifest.week)}</strong>: {leadership}; "
                              f"<details><summary>{len(manifest.teams)} team reports</summary>"
                              f"{_team_links(manifest)}</details></li>")

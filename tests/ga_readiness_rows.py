@@ -7,6 +7,7 @@ pools), lab (no Velero, no smoke test) and old (Velero status unknown).
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -99,3 +100,14 @@ def ga_warehouse(path: Path) -> Path:
     finally:
         wh.close()
     return path
+
+
+def ga_readiness_frame() -> pd.DataFrame:
+    """mart_ga_readiness as built over these rows, for a fixture warehouse to hold as is."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wh = Warehouse(Path(tmp) / "ga.duckdb")
+        try:
+            build_ga_readiness(wh)
+            return wh.con.execute("select * from mart_ga_readiness").df()
+        finally:
+            wh.close()
