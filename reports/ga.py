@@ -47,10 +47,11 @@ def count_failing(con: Connection, week: IsoWeek) -> tuple[int, int]:
 
 
 def status_matrix(card: pd.DataFrame) -> pd.DataFrame:
-    """Clusters as rows, checks as columns, the status in each cell (blank: not judged)."""
+    """Checks as rows, clusters as columns (a fleet has more checks than clusters to show),
+    the status in each cell (blank: not judged)."""
     if card.empty:
         return pd.DataFrame()
-    wide = card.pivot(index="cluster", columns="check_name", values="status")
+    wide = card.pivot(index="check_name", columns="cluster", values="status")
     return wide.reindex(sorted(wide.columns), axis=1).fillna("").reset_index()
 
 

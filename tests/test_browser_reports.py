@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from ga_readiness_rows import XSS_CLUSTER
 from test_report_fixture import XSS_TEAM, build_warehouse
 
 from fleetscope.reports import render_all
@@ -197,3 +198,19 @@ def test_hostile_team_name_is_text(site, browser: Browser) -> None:
     links = browser.evaluate("[...document.querySelectorAll('a')].map(a => a.textContent)")
     assert XSS_TEAM in links and "../../etc" in links
     browser.screenshot(ARTIFACTS / "index.png")
+
+
+def test_ga_readiness_page_draws_every_chart(site, browser: Browser) -> None:
+    divs = _check_page(browser, site.ga, "ga-readiness-2026-W47.png")
+    # One trend per check id with history (tests/test_report_render.py: 10).
+    assert divs == 10
+    # Each chart drew its lines, not just empty axes: every plot has scatter traces.
+    drawn = browser.evaluate("[...document.querySelectorAll('.fs-chart')].map("
+                             "d => d.querySelectorAll('.scatterlayer .trace').length)")
+    assert all(n > 0 for n in drawn), drawn
+    # The hostile cluster is a table cell's text, never an element.
+    assert browser.evaluate("document.querySelectorAll('main img').length") == 0
+    cells = browser.evaluate("[...document.querySelectorAll('td')].map(c => c.textContent)")
+    assert XSS_CLUSTER in cells
+    failing = browser.evaluate("document.querySelectorAll('.fs-card .fs-value')[1].textContent")
+    assert failing == "10"

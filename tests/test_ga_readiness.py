@@ -105,3 +105,11 @@ def test_report_numbers(con) -> None:
     trend = ga.trend(con, week)
     p95 = trend[(trend["check_name"] == "scheduling.schedule_seconds_p95")]
     assert p95["value"].tolist() == [20.0, 75.0]
+
+
+def test_status_matrix_has_a_row_per_check(con) -> None:
+    matrix = ga.status_matrix(ga.scorecard(con, IsoWeek.parse("2026-W47"))).set_index(
+        "check_name")
+    assert matrix.loc["backups.failed", "lab"] == "fail"
+    assert matrix.loc["capacity.days_to_threshold", "prod-eu"] == "warn"
+    assert matrix.loc["capacity.days_to_threshold", "lab"] == ""  # lab has no usage data
