@@ -2,16 +2,17 @@
 
 Layout (each in the offline format its reader takes, see docs/architecture.md):
 `kubernetes/<cluster>/<date>.json` (a List, snapshot at 23:30 UTC), `prometheus/<cluster>/
-<date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC) and
-`catalog/*.yaml` (Backstage descriptors, loaded as weekly snapshots). The same seed, days and
-end date write byte-identical files.
+<date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC),
+`catalog/*.yaml` (Backstage descriptors, loaded as weekly snapshots), `git/<org>/<app>/` (a bare
+repository per app, see `history`) and `incidents/incidents.csv`. The same seed, days and end
+date write byte-identical files (and repositories with the same shas).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,13 +25,15 @@ from fleetscope.demo.billing import write_bill
 from fleetscope.demo.catalog import catalog_files
 from fleetscope.demo.cluster import simulate
 from fleetscope.demo.helios import HeliosWriter
+from fleetscope.demo.history import GIT_ORG, plan_histories, write_repos
+from fleetscope.demo.incidents import write_incidents
 from fleetscope.demo.metrics import container_rows, daily_results, node_rows
 from fleetscope.demo.model import POOLS, Simulation
 from fleetscope.demo.objects import Clock, SnapshotWriter
 from fleetscope.demo.org import Org, build_org
 
 SNAPSHOT_HOUR = 23.5  # inventories are collected daily at 23:30 UTC
-SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing")
+SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing", "git", "incidents")
 BILL_SOURCE = "aws"  # the demo bill's source name in the warehouse
 
 
@@ -38,9 +41,9 @@ BILL_SOURCE = "aws"  # the demo bill's source name in the warehouse
 class SourceFile:
     """One written file (or folder, for the catalog) and how to load it."""
 
-    kind: str             # kubernetes | prometheus | helios | catalog | billing
+    kind: str             # kubernetes | prometheus | helios | catalog | billing | git | incidents
     path: Path
-    name: str             # cluster, or the source name
+    name: str             # cluster, or the source name (a repository's `org/app`)
     collected_at: datetime  # naive UTC; for Prometheus the end of the window
 
 
@@ -79,6 +82,9 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
     for kind in SOURCE_KINDS:  # only what this generator writes: never the user's other files
         shutil.rmtree(sources / kind, ignore_errors=True)
     org = build_org(seed, days, first_weekday=start.weekday())
+    histories = plan_histories(seed, org, start_at)
+    for app in org.apps:  # the shas tag the images the simulation deploys
+        app.releases = histories[app.app_id].releases
     sim = simulate(org, seed)
     files: list[SourceFile] = []
 
@@ -91,6 +97,8 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
     try:
         metrics = [pool.submit(_prometheus_job, sources, cluster, index, seed, start_at, days)
                    for index, cluster in enumerate(POOLS)] if pool else []
+        # git runs in threads started after the fork above (a fork copies only this thread)
+        repos = ThreadPoolExecutor(1).submit(write_repos, sources / "git", histories)
         for index, cluster in enumerate(POOLS):
             folder = sources / "kubernetes" / cluster
             folder.mkdir(parents=True)
@@ -107,8 +115,15 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
                                                                          end.day))
                      for path, _ in write_bill(sources / "billing", sim, start=start, days=days,
                                                seed=seed, snapshot_hour=SNAPSHOT_HOUR))
+        # Collected with the last snapshot: a later time would add a day to the demo's window.
+        last = snapshot_time(days - 1)
+        path = sources / "incidents" / "incidents.csv"
+        write_incidents(path, np.random.default_rng([seed, 6]), org, clock)
+        files.append(SourceFile("incidents", path, "incidents", last))
         for future in metrics:
             files.extend(future.result())
+        files.extend(SourceFile("git", repo, f"{GIT_ORG}/{repo.name}", last)
+                     for repo in repos.result())
     finally:
         if pool is not None:
             pool.shutdown()
