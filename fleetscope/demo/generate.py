@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -94,11 +94,11 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
     _SHARED["sim"] = sim
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
             if workers > 0 else None)
+    git = ThreadPoolExecutor(1)  # its thread starts at submit, after the fork below
     try:
         metrics = [pool.submit(_prometheus_job, sources, cluster, index, seed, start_at, days)
                    for index, cluster in enumerate(POOLS)] if pool else []
-        # git runs in threads started after the fork above (a fork copies only this thread)
-        repos = ThreadPoolExecutor(1).submit(write_repos, sources / "git", histories)
+        repos = git.submit(write_repos, sources / "git", histories)  # git is mostly waiting
         for index, cluster in enumerate(POOLS):
             folder = sources / "kubernetes" / cluster
             folder.mkdir(parents=True)
@@ -115,20 +115,25 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
                                                                          end.day))
                      for path, _ in write_bill(sources / "billing", sim, start=start, days=days,
                                                seed=seed, snapshot_hour=SNAPSHOT_HOUR))
-        # Collected with the last snapshot: a later time would add a day to the demo's window.
-        last = snapshot_time(days - 1)
-        path = sources / "incidents" / "incidents.csv"
-        write_incidents(path, np.random.default_rng([seed, 6]), org, clock)
-        files.append(SourceFile("incidents", path, "incidents", last))
+        files += _delivery_files(sources, org, seed, clock, snapshot_time(days - 1), repos)
         for future in metrics:
             files.extend(future.result())
-        files.extend(SourceFile("git", repo, f"{GIT_ORG}/{repo.name}", last)
-                     for repo in repos.result())
     finally:
+        git.shutdown()
         if pool is not None:
             pool.shutdown()
         _SHARED.clear()
     return Generated(org, sim, start, end, files)
+
+
+def _delivery_files(sources: Path, org: Org, seed: int, clock: Clock, last: datetime,
+                    repos: Future[list[Path]]) -> list[SourceFile]:
+    """The incidents CSV, written now, and the repositories once git has written them; both
+    collected with the last snapshot (a later time would add a day to the demo's window)."""
+    path = sources / "incidents" / "incidents.csv"
+    write_incidents(path, np.random.default_rng([seed, 6]), org, clock)
+    return [SourceFile("incidents", path, "incidents", last),
+            *(SourceFile("git", repo, f"{GIT_ORG}/{repo.name}", last) for repo in repos.result())]
 
 
 def _write_helios_and_catalog(sources: Path, org: Org, sim: Simulation, seed: int,
