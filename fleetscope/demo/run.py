@@ -238,10 +238,10 @@ def _read_git(repos: list[tuple[Path, str | None]], collected_at: datetime) -> L
 def _delivery_sources(pool: ProcessPoolExecutor, files: list[SourceFile]) -> list[Source]:
     """The git repositories (read in the pool, in two halves, while the days load) and the
     incidents file, read by the collectors `collect git --repo` and `collect incidents` use."""
-    repos = [(f.path, f.name) for f in files if f.kind == "git"]
-    when = max((f.collected_at for f in files if f.kind == "git"), default=None)
+    git = [f for f in files if f.kind == "git"]
+    repos: list[tuple[Path, str | None]] = [(f.path, f.name) for f in git]
     halves = [repos[i::2] for i in range(2) if repos[i::2]]
-    futures = [pool.submit(_read_git, half, when) for half in halves]
+    futures = [pool.submit(_read_git, half, git[0].collected_at) for half in halves]
 
     def commits(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
         for future in futures:
