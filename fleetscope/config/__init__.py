@@ -37,6 +37,7 @@ from fleetscope.config.sources import (
     BillingConfig,
     BillingSource,
     CatalogConfig,
+    DirtConfig,
     GitConfig,
     GitHubSource,
     HeliosConfig,
@@ -57,6 +58,7 @@ __all__ = [
     "BillingSource",
     "CatalogConfig",
     "Config",
+    "DirtConfig",
     "GitConfig",
     "GitHubSource",
     "HeliosConfig",
@@ -102,6 +104,8 @@ class Config:
     git: GitConfig = _doc("Commit histories (delivery lead time).", default_factory=GitConfig)
     incidents: IncidentsConfig = _doc("Incidents (change failure and recovery).",
                                       default_factory=IncidentsConfig)
+    dirt: DirtConfig = _doc("The DiRT log (disaster-recovery exercises).",
+                            default_factory=DirtConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
