@@ -56,6 +56,8 @@ def mapping(
         if key not in required and key not in optional:
             allowed = ", ".join(required + optional)
             raise where.child(str(key)).error(key_node, f"unknown key (allowed: {allowed})")
+        if key in found:  # YAML 1.2 refuses it; PyYAML would silently keep the last value
+            raise where.child(key).error(key_node, "key written twice")
         found[key] = value_node
     for key in required:
         if key not in found:
