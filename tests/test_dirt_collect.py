@@ -41,6 +41,8 @@ def test_the_example_loads_and_the_mart_equals_a_hand_count(tmp_path: Path) -> N
     warehouse = tmp_path / "wh.duckdb"
     _run(warehouse, "collect", "dirt", "--path", str(EXAMPLE))
     _run(warehouse, "transform")
+    # one exercise per line, with its arithmetic
+    # fmt: off
     assert _query(warehouse, MART) == [
         # prod-eu's first exercise: no previous one; 1 follow-up, done
         ("prod-eu", "2026-09-08-prod-eu-backup-restore", "2026-09-08", "backup-restore", "pass",
@@ -56,6 +58,7 @@ def test_the_example_loads_and_the_mart_equals_a_hand_count(tmp_path: Path) -> N
         ("prod-us", "2026-11-03-prod-us-zone-outage", "2026-11-03", "zone-outage", "fail",
          2, None, 1, 1, 1, None, 35),
     ]
+    # fmt: on
 
 
 def test_reloading_the_file_replaces_its_rows(tmp_path: Path) -> None:
@@ -65,14 +68,24 @@ def test_reloading_the_file_replaces_its_rows(tmp_path: Path) -> None:
     # the zone outage is struck from the log and the node-pool loss re-graded
     text = log.read_text()
     kept = text[: text.index("  - date: 2026-11-03")] + text[text.index("  - date: 2026-11-24") :]
-    log.write_text(kept.replace("scaler replaces the pool]\n    outcome: pass",
-                                "scaler replaces the pool]\n    outcome: partial"))
+    log.write_text(
+        kept.replace(
+            "scaler replaces the pool]\n    outcome: pass",
+            "scaler replaces the pool]\n    outcome: partial",
+        )
+    )
     _run(warehouse, "collect", "dirt", "--path", str(log))
-    rows = _query(warehouse, "select cluster_name, exercise_date::varchar, outcome "
-                             "from raw_dirt_exercises order by exercise_date")
+    rows = _query(
+        warehouse,
+        "select cluster_name, exercise_date::varchar, outcome "
+        "from raw_dirt_exercises order by exercise_date",
+    )
     # 4 - 1 = 3 exercises, all from the second load; none of prod-us left
-    assert rows == [("prod-eu", "2026-09-08", "pass"), ("prod-eu", "2026-10-14", "partial"),
-                    ("prod-eu", "2026-11-24", "partial")]
+    assert rows == [
+        ("prod-eu", "2026-09-08", "pass"),
+        ("prod-eu", "2026-10-14", "partial"),
+        ("prod-eu", "2026-11-24", "partial"),
+    ]
     assert _query(warehouse, "select count(*) from loads where source_kind = 'dirt'") == [(2,)]
 
 
@@ -83,8 +96,10 @@ def test_a_bad_field_is_named_and_the_warehouse_is_unchanged(tmp_path: Path) -> 
     result = _invoke(warehouse, "collect", "dirt", "--path", str(bad))
     assert result.exit_code == 3
     # `outcome: failed` is line 39 of the file (the zone-outage exercise)
-    assert f"Error: {bad}:39: exercises[2].outcome: 'failed' is not one of pass, partial, fail" \
+    assert (
+        f"Error: {bad}:39: exercises[2].outcome: 'failed' is not one of pass, partial, fail"
         in result.output
+    )
     assert _query(warehouse, "select count(*) from raw_dirt_exercises") == [(4,)]
 
 
@@ -97,20 +112,38 @@ LOG = """exercises:
 """
 
 
-@pytest.mark.parametrize(("text", "error"), [
-    (LOG + LOG.split("\n", 1)[1], "7: id: exercise '2026-10-14-prod-dns-outage' repeats the one "
-                                  "on line 2"),
-    ("exercises: []\n", "1: exercises: the list is empty"),
-    (LOG + "owner: sre\n", "7: (file).owner: unknown key (allowed: exercises)"),
-    (LOG.replace("[resolvers fail over]", "[]"), "5: exercises[0].validated: list at least one"),
-    (LOG + "    time_to_recover_minutes: true\n",
-     "7: exercises[0].time_to_recover_minutes: expected a number of minutes, got True"),
-    (LOG + "    playbook: wiki/dns\n", "7: exercises[0].playbook: 'wiki/dns' is not an http(s)"),
-    (LOG + "    outcome: fail\n", "7: exercises[0].outcome: key written twice"),
-    (LOG.replace("2026-10-14", "2026-02-30"), "2: exercises[0].date: '2026-02-30' is not a date"),
-    (LOG + "    follow_ups:\n      - status: open\n",
-     "8: exercises[0].follow_ups[0].title: required key is missing"),
-])
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            LOG + LOG.split("\n", 1)[1],
+            "7: id: exercise '2026-10-14-prod-dns-outage' repeats the one on line 2",
+        ),
+        ("exercises: []\n", "1: exercises: the list is empty"),
+        (LOG + "owner: sre\n", "7: (file).owner: unknown key (allowed: exercises)"),
+        (
+            LOG.replace("[resolvers fail over]", "[]"),
+            "5: exercises[0].validated: list at least one",
+        ),
+        (
+            LOG + "    time_to_recover_minutes: true\n",
+            "7: exercises[0].time_to_recover_minutes: expected a number of minutes, got True",
+        ),
+        (
+            LOG + "    playbook: wiki/dns\n",
+            "7: exercises[0].playbook: 'wiki/dns' is not an http(s)",
+        ),
+        (LOG + "    outcome: fail\n", "7: exercises[0].outcome: key written twice"),
+        (
+            LOG.replace("2026-10-14", "2026-02-30"),
+            "2: exercises[0].date: '2026-02-30' is not a date",
+        ),
+        (
+            LOG + "    follow_ups:\n      - status: open\n",
+            "8: exercises[0].follow_ups[0].title: required key is missing",
+        ),
+    ],
+)
 def test_strict_checks_name_file_line_and_field(tmp_path: Path, text: str, error: str) -> None:
     path = tmp_path / "dirt.yaml"
     path.write_text(text)
@@ -125,4 +158,5 @@ def test_run_plans_the_configured_dirt_log(tmp_path: Path) -> None:
     config.write_text('[dirt]\npath = "dirt.yaml"\n')
     planned = plan_sources(load_config(config), tmp_path)
     assert [(s.kind, s.name, s.label) for s in planned] == [
-        ("dirt", str((tmp_path / "dirt.yaml").resolve()), "dirt dirt.yaml")]
+        ("dirt", str((tmp_path / "dirt.yaml").resolve()), "dirt dirt.yaml")
+    ]

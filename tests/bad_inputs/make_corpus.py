@@ -287,7 +287,8 @@ DIRT_OK = """exercises:
 def dirt() -> None:
     """DiRT logs (issue 15): one good, one per strict check (the bad value's line is named)."""
     write_text("good_dirt.yaml", DIRT_OK)
-    write_text("dirt_unknown_key.yaml", DIRT_OK.replace("    outcome:", "    owner: sre\n    outcome:"))
+    write_text("dirt_unknown_key.yaml",
+               DIRT_OK.replace("    outcome:", "    owner: sre\n    outcome:"))
     write_text("dirt_missing_outcome.yaml", DIRT_OK.replace("    outcome: partial\n", ""))
     write_text("dirt_bad_date.yaml", DIRT_OK.replace("2026-10-14", "14/10/2026"))
     write_text("dirt_bad_outcome.yaml", DIRT_OK.replace("outcome: partial", "outcome: passed"))
