@@ -138,6 +138,7 @@ LOG = """exercises:
             LOG.replace("2026-10-14", "2026-02-30"),
             "2: exercises[0].date: '2026-02-30' is not a date",
         ),
+        ("exercises:\n  - date: [unclosed\n", "3: invalid YAML: did not find expected ','"),
         (
             LOG + "    follow_ups:\n      - status: open\n",
             "8: exercises[0].follow_ups[0].title: required key is missing",

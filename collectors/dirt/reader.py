@@ -57,6 +57,13 @@ _REQUIRED = ("date", "cluster", "scenario", "validated", "outcome")
 _OPTIONAL = ("id", "time_to_recover_minutes", "playbook", "follow_ups")
 
 
+def _invalid(path: Path, exc: yaml.YAMLError) -> InputError:
+    """`<file>:<line>: invalid YAML: ...`, with the line when the parser knows it."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f":{mark.line + 1}" if mark is not None else ""
+    return InputError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}")
+
+
 def _root(path: Path) -> tuple[CoreLoader, Node]:
     try:
         written = path.read_text(encoding="utf-8")
@@ -67,12 +74,8 @@ def _root(path: Path) -> tuple[CoreLoader, Node]:
     loader = CoreLoader(written)
     try:
         node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}{where}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML: {exc}") from None
+        raise _invalid(path, exc) from None
     if node is None:
         raise InputError(f"{path}: empty file (expected `exercises:`, a list)")
     if alias_expansion(node) > MAX_ALIAS_EXPANSION:
@@ -157,10 +160,8 @@ def read_exercises(path: Path) -> list[dict[str, Any]]:
         ]
         if not rows:  # an empty load would replace nothing: refuse rather than keep stale rows
             raise where.error(top["exercises"], "the list is empty (log at least one exercise)")
-    except yaml.MarkedYAMLError as exc:  # a key written twice, found while constructing
-        mark = exc.problem_mark or exc.context_mark
-        where_text = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}{where_text}: invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:  # raised while constructing a value (a bad tag)
+        raise _invalid(path, exc) from None
     finally:
         loader.dispose()
     seen: dict[str, int] = {}
