@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -64,9 +65,11 @@ def test_same_seed_writes_identical_files(small: Path, tmp_path: Path) -> None:
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
     # 3 clusters x 7 days of Lists and of Prometheus dumps, 7 Helios dumps, 20 teams + org,
-    # and one bill (the 7 days before END fall in one month).
+    # one bill (the 7 days before END fall in one month), one incidents CSV, and a git
+    # repository per app: 250 x 5 files (config, HEAD, refs/heads/main, a pack and its index).
     kinds = Counter(k.split("/")[0] for k in first)
-    assert kinds == {"kubernetes": 21, "prometheus": 21, "helios": 7, "catalog": 21, "billing": 1}
+    assert kinds == {"kubernetes": 21, "prometheus": 21, "helios": 7, "catalog": 21, "billing": 1,
+                     "incidents": 1, "git": 1250}
 
 
 def test_another_seed_writes_another_organisation(small: Path, tmp_path: Path) -> None:
@@ -93,8 +96,11 @@ def test_sources_look_like_real_ones(small: Path) -> None:
     assert any("team" not in n["metadata"]["labels"] for n in namespaces)
 
     helios = orjson.loads((small / "sources/helios/2026-11-22.json").read_bytes())
-    _name, version, digest = next(iter(helios["jobs"])).split(":")
-    assert len(digest) == 40 and version.startswith("1.")
+    job_id, job = next(iter(helios["jobs"].items()))
+    _name, version, digest = job_id.split(":")
+    # the version is the deployed commit's short sha, which the image tag ends with too
+    assert len(digest) == 40 and re.fullmatch(r"[0-9a-f]{7}", version)
+    assert job["image"].endswith(f"-{version}")
     assert {h["status"] for h in helios["hosts"].values()} <= {"UP", "DOWN"}
 
     docs = [d for f in sorted((small / "sources/catalog").glob("*.yaml"))

@@ -129,3 +129,28 @@ def test_the_demo_bill_is_loaded_and_reconciles(demo_out: Path) -> None:
         assert ratio == pytest.approx(2.0, rel=1e-6)
         assert reconciled[cluster] == pytest.approx(billed, abs=0.01)
     assert loads == (1,)  # the 14 days to 2026-11-23 lie in one billing month: November
+
+
+def test_commits_and_incidents_reach_the_warehouse(demo_out: Path) -> None:
+    import csv
+
+    from fleetscope.warehouse import connect_read_only
+
+    repos = sorted((demo_out / "sources" / "git" / "example").iterdir())
+    incidents = list(csv.DictReader((demo_out / "sources" / "incidents" / "incidents.csv").open()))
+    con = connect_read_only(demo_out / "warehouse.duckdb")
+    try:
+        commits = con.execute("select count(distinct repo), count(*) from raw_git_commits"
+                              ).fetchone()
+        loaded = con.execute("select count(*) from raw_incidents").fetchone()
+        # every deployed image's short sha is a commit of its app's repository
+        unknown = con.execute(
+            "select count(*) from stg_k8s_replicasets r where not exists (select 1 from "
+            "raw_git_commits c where c.sha like "
+            "regexp_extract(r.images_key, '-([0-9a-f]{7})\"', 1) || '%')").fetchone()
+    finally:
+        con.close()
+    assert len(repos) == 250  # one per app
+    assert commits is not None and commits[0] == 250 and commits[1] > 250
+    assert loaded == (len(incidents),) and len(incidents) == 7  # 6 caused by a deploy, 1 not
+    assert unknown == (0,)

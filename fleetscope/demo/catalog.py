@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from fleetscope.demo.history import GIT_ORG
 from fleetscope.demo.org import App, Org
 
 SYSTEM_WORDS = ("core", "edge", "data", "ops")
@@ -32,7 +33,7 @@ def _component(app: App, system: str) -> dict[str, Any]:
                             "lifecycle": "production", "system": system}
     if app.catalog_owner:
         spec["owner"] = f"group:{app.team}"
-    annotations = {"github.com/project-slug": f"example/{app.app_id}"}
+    annotations = {"github.com/project-slug": f"{GIT_ORG}/{app.app_id}"}
     if app.k8s_name != app.app_id and app.backstage_label:
         annotations["backstage.io/kubernetes-id"] = app.app_id
     elif app.k8s_start is not None and app.k8s_name == app.app_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import re
 import uuid
 
 import numpy as np
@@ -42,22 +43,38 @@ def _suffix(rng: np.random.Generator, n: int) -> str:
 
 
 def template_hash(name: str, image: str) -> str:
-    """A stable pod-template-hash: the same template (image) always gives the same name."""
-    digest = hashlib.sha256(f"{name}|{image}".encode()).digest()
+    """A stable pod-template-hash: the same template (image) always gives the same name.
+
+    The image's commit suffix (`-1f3a9c2`) is left out: the version alone already names the
+    template, and pod names (whose order places pods and draws their usage) stay what they were
+    before images carried shas, so the demo's other numbers did not move.
+    """
+    version = re.sub(r"-[0-9a-f]{7}$", "", image)
+    digest = hashlib.sha256(f"{name}|{version}".encode()).digest()
     return "".join(_SAFE[b % len(_SAFE)] for b in digest[:10])
 
 
 def image_history(rng: np.random.Generator, app: App) -> list[tuple[float, str]]:
-    """The main image over time: a new tag per deploy, a rollback returns to the one before."""
+    """The main image over time: a new tag per deploy, a rollback returns to the one before.
+
+    With the app's git releases known the tag carries the deployed commit, `1.42.0-1f3a9c2`
+    (a version and the short sha, as CI tags images), else it is the bare version.
+    """
     registry = f"registry.example.com/{app.team}/{app.app_id}"
     minor = int(rng.integers(3, 60))
-    history = [(-1e9, f"{registry}:1.{minor}.0")]
+    releases = iter(app.releases)
+
+    def tag() -> str:
+        sha = next(releases, None)
+        return f"{registry}:1.{minor}.0" + (f"-{sha[:7]}" if sha else "")
+
+    history = [(-1e9, tag())]
     for at, is_rollback in app.deploys:
         if is_rollback and len(history) >= 2:
             history.append((at, history[-2][1]))
         else:
             minor += 1
-            history.append((at, f"{registry}:1.{minor}.0"))
+            history.append((at, tag()))
     return history
 
 

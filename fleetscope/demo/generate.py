@@ -2,16 +2,17 @@
 
 Layout (each in the offline format its reader takes, see docs/architecture.md):
 `kubernetes/<cluster>/<date>.json` (a List, snapshot at 23:30 UTC), `prometheus/<cluster>/
-<date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC) and
-`catalog/*.yaml` (Backstage descriptors, loaded as weekly snapshots). The same seed, days and
-end date write byte-identical files.
+<date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC),
+`catalog/*.yaml` (Backstage descriptors, loaded as weekly snapshots), `git/<org>/<app>/` (a bare
+repository per app, see `history`) and `incidents/incidents.csv`. The same seed, days and end
+date write byte-identical files (and repositories with the same shas).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,13 +25,15 @@ from fleetscope.demo.billing import write_bill
 from fleetscope.demo.catalog import catalog_files
 from fleetscope.demo.cluster import simulate
 from fleetscope.demo.helios import HeliosWriter
+from fleetscope.demo.history import GIT_ORG, plan_histories, write_repos
+from fleetscope.demo.incidents import write_incidents
 from fleetscope.demo.metrics import container_rows, daily_results, node_rows
 from fleetscope.demo.model import POOLS, Simulation
 from fleetscope.demo.objects import Clock, SnapshotWriter
 from fleetscope.demo.org import Org, build_org
 
 SNAPSHOT_HOUR = 23.5  # inventories are collected daily at 23:30 UTC
-SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing")
+SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing", "git", "incidents")
 BILL_SOURCE = "aws"  # the demo bill's source name in the warehouse
 
 
@@ -38,9 +41,9 @@ BILL_SOURCE = "aws"  # the demo bill's source name in the warehouse
 class SourceFile:
     """One written file (or folder, for the catalog) and how to load it."""
 
-    kind: str             # kubernetes | prometheus | helios | catalog | billing
+    kind: str             # kubernetes | prometheus | helios | catalog | billing | git | incidents
     path: Path
-    name: str             # cluster, or the source name
+    name: str             # cluster, or the source name (a repository's `org/app`)
     collected_at: datetime  # naive UTC; for Prometheus the end of the window
 
 
@@ -79,6 +82,9 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
     for kind in SOURCE_KINDS:  # only what this generator writes: never the user's other files
         shutil.rmtree(sources / kind, ignore_errors=True)
     org = build_org(seed, days, first_weekday=start.weekday())
+    histories = plan_histories(seed, org, start_at)
+    for app in org.apps:  # the shas tag the images the simulation deploys
+        app.releases = histories[app.app_id].releases
     sim = simulate(org, seed)
     files: list[SourceFile] = []
 
@@ -88,9 +94,11 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
     _SHARED["sim"] = sim
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
             if workers > 0 else None)
+    git = ThreadPoolExecutor(1)  # its thread starts at submit, after the fork below
     try:
         metrics = [pool.submit(_prometheus_job, sources, cluster, index, seed, start_at, days)
                    for index, cluster in enumerate(POOLS)] if pool else []
+        repos = git.submit(write_repos, sources / "git", histories)  # git is mostly waiting
         for index, cluster in enumerate(POOLS):
             folder = sources / "kubernetes" / cluster
             folder.mkdir(parents=True)
@@ -107,13 +115,25 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
                                                                          end.day))
                      for path, _ in write_bill(sources / "billing", sim, start=start, days=days,
                                                seed=seed, snapshot_hour=SNAPSHOT_HOUR))
+        files += _delivery_files(sources, org, seed, clock, snapshot_time(days - 1), repos)
         for future in metrics:
             files.extend(future.result())
     finally:
+        git.shutdown()
         if pool is not None:
             pool.shutdown()
         _SHARED.clear()
     return Generated(org, sim, start, end, files)
+
+
+def _delivery_files(sources: Path, org: Org, seed: int, clock: Clock, last: datetime,
+                    repos: Future[list[Path]]) -> list[SourceFile]:
+    """The incidents CSV, written now, and the repositories once git has written them; both
+    collected with the last snapshot (a later time would add a day to the demo's window)."""
+    path = sources / "incidents" / "incidents.csv"
+    write_incidents(path, np.random.default_rng([seed, 6]), org, clock)
+    return [SourceFile("incidents", path, "incidents", last),
+            *(SourceFile("git", repo, f"{GIT_ORG}/{repo.name}", last) for repo in repos.result())]
 
 
 def _write_helios_and_catalog(sources: Path, org: Org, sim: Simulation, seed: int,

@@ -157,7 +157,8 @@ def app_jobs(app: App, images: list[tuple[float, str]], hours: float) -> list[Jo
     jobs = []
     for i, (since, image) in enumerate(periods):
         until = periods[i + 1][0] if i + 1 < len(periods) else end
-        version = image.rsplit(":", 1)[1]
+        # The version Helios shows is the commit (the short sha after the image tag's `-`).
+        version = image.rsplit(":", 1)[1].rsplit("-", 1)[-1]
         digest = hashlib.sha1(f"{app.helios_name}:{version}:{image}".encode()).hexdigest()
         jobs.append(Job(f"{app.helios_name}:{version}:{digest}", app, version, image,
                         since, until))

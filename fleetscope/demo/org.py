@@ -62,6 +62,8 @@ class App:
     catalog_owner: bool = True
     cluster_offsets: dict[str, float] = field(default_factory=dict)
     deploys: list[tuple[float, bool]] = field(default_factory=list)  # (hour, is_rollback)
+    # The git sha of the release before the window and of each non-rollback deploy (history)
+    releases: list[str] = field(default_factory=list)
 
     @property
     def namespace(self) -> str:

@@ -185,6 +185,7 @@ def load_sources(generated: Generated, warehouse: Path, config: Config, *,
             days.setdefault(_day(file), []).append(file)
         sources += [Source("demo", f"{day}", f"demo files of {day}", ahead.extract(len(group)),
                            atomic=True) for day, group in days.items()]
+        sources += _delivery_sources(pool, generated.files)
         # The bill last: after the inventories whose nodes and volumes its lines name.
         sources += _bill_sources(generated.files, config)
         rows = 0
@@ -238,6 +239,42 @@ class _ReadAhead:
                 yield batch
 
         return batches
+
+
+def _read_git(repos: list[tuple[Path, str | None]], collected_at: datetime) -> LoadBatch:
+    """Every commit of the demo's repositories, read with the `collect git --repo` collector."""
+    from fleetscope.collectors.git import read_local_repos
+
+    return read_local_repos(repos, collected_at=collected_at)
+
+
+def _delivery_sources(pool: ProcessPoolExecutor, files: list[SourceFile]) -> list[Source]:
+    """The git repositories (read in the pool, in two halves, while the days load) and the
+    incidents file, read by the collectors `collect git --repo` and `collect incidents` use."""
+    git = [f for f in files if f.kind == "git"]
+    repos: list[tuple[Path, str | None]] = [(f.path, f.name) for f in git]
+    halves = [repos[i::2] for i in range(2) if repos[i::2]]
+    futures = [pool.submit(_read_git, half, git[0].collected_at) for half in halves]
+
+    def commits(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
+        for future in futures:
+            yield future.result()
+        console.info(f"loaded git: {len(repos)} repositories")
+
+    sources = [Source("git", "git", f"git {len(repos)} demo repos", commits, atomic=True)
+               ] if repos else []
+    return sources + [_incidents_source(f) for f in files if f.kind == "incidents"]
+
+
+def _incidents_source(file: SourceFile) -> Source:
+    """The incidents CSV, stamped with the window's end like the other files (not today, which
+    would stretch the demo's days up to the real clock)."""
+    def read(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
+        from fleetscope.collectors.incidents import read_incidents_file
+
+        yield read_incidents_file(file.path, source=file.name, collected_at=file.collected_at)
+
+    return Source("incidents", file.name, f"incidents {file.path.name}", read, offline=True)
 
 
 def _catalog_source(catalog: list[SourceFile]) -> Source:
