@@ -36,6 +36,9 @@ def ga_tables(config: Config) -> dict[str, pd.DataFrame]:
          ga.schedule_p95_warn_seconds, ga.schedule_p95_fail_seconds),
         ("scheduling.count_pods_unschedulable", "pods", "max",
          ga.unschedulable_pods_warn, ga.unschedulable_pods_fail),
+        ("dirt.days_since_last_exercise", "days", "max", ga.dirt_days_warn, ga.dirt_days_fail),
+        # The last exercise's outcome as a score: pass 1, partial 0.5 (warn), fail 0 (fail).
+        ("dirt.last_outcome", "score", "min", 1.0, 0.5),
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS).astype({
         "check_name": "string", "unit": "string", "direction": "string",

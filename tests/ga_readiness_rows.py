@@ -45,7 +45,7 @@ def _pool(day: date, pool: str, cpu: tuple[float, float], mem: tuple[float, floa
 
 
 def source_frames() -> dict[str, pd.DataFrame]:
-    """The six source marts (only the columns mart_ga_readiness reads)."""
+    """The seven source marts (only the columns mart_ga_readiness reads)."""
     backups = [
         _schedule(W47, "prod-eu", "daily", age=30.0, failed=1),
         _schedule(W47, "prod-eu", "hourly", age=2.0),
@@ -72,7 +72,14 @@ def source_frames() -> dict[str, pd.DataFrame]:
                 "signal": "error_ratio", "value": v, "unit": "ratio", "warn_above": 0.001,
                 "fail_above": 0.01, "status": s, "count_hours": 24, "count_hours_failing": f}
                for d, v, s, f in ((W47, 0.02, "fail", 3), (W46, 0.0005, "pass", 0))]
+    # prod-eu passed a zone outage on 2026-10-01 (52 days before W47's Sunday), lab failed a
+    # backup restore on 2026-05-01 (205 days); old and the hostile cluster never exercised.
+    dirt = [{"cluster": c, "exercise_date": d, "scenario": sc, "outcome": o,
+             "open_follow_ups_count": f, "cluster_exercise_number": 1}
+            for c, d, sc, o, f in (("prod-eu", date(2026, 10, 1), "zone-outage", "pass", 0),
+                                   ("lab", date(2026, 5, 1), "backup-restore", "fail", 2))]
     return {"mart_backups_daily": pd.DataFrame(backups),
+            "mart_dirt_exercises": pd.DataFrame(dirt),
             "mart_backup_coverage_daily": pd.DataFrame(coverage),
             "mart_smoke_tests_daily": pd.DataFrame(smoke),
             "mart_cluster_capacity_daily": pd.DataFrame(capacity),

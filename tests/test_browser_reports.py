@@ -202,8 +202,8 @@ def test_hostile_team_name_is_text(site, browser: Browser) -> None:
 
 def test_ga_readiness_page_draws_every_chart(site, browser: Browser) -> None:
     divs = _check_page(browser, site.ga, "ga-readiness-2026-W47.png")
-    # One trend per check id with history (tests/test_report_render.py: 10).
-    assert divs == 10
+    # One trend per check id with history (tests/test_report_render.py: 12).
+    assert divs == 12
     # Each chart drew its lines, not just empty axes: every plot has scatter traces.
     drawn = browser.evaluate("[...document.querySelectorAll('.fs-chart')].map("
                              "d => d.querySelectorAll('.scatterlayer .trace').length)")
@@ -213,4 +213,4 @@ def test_ga_readiness_page_draws_every_chart(site, browser: Browser) -> None:
     cells = browser.evaluate("[...document.querySelectorAll('td')].map(c => c.textContent)")
     assert XSS_CLUSTER in cells
     failing = browser.evaluate("document.querySelectorAll('.fs-card .fs-value')[1].textContent")
-    assert failing == "10"
+    assert failing == "16"

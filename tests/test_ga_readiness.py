@@ -70,6 +70,18 @@ def test_capacity_scheduling_and_signals(con) -> None:
         0.02, 0.001, 0.01, "fail")
 
 
+def test_dirt_days_since_the_last_exercise_and_its_outcome(con) -> None:
+    # prod-eu: 2026-10-01 to 2026-11-22 = 30 + 22 = 52 days <= 90, outcome pass (score 1).
+    assert _check(con, "prod-eu", "dirt.days_since_last_exercise")[:4] == (
+        52.0, 90.0, 180.0, "pass")
+    assert _check(con, "prod-eu", "dirt.last_outcome")[::3] == (1.0, "pass")
+    # lab: 2026-05-01 to 2026-11-22 = 30+30+31+31+30+31+21 = 205 days > 180; outcome fail (0).
+    assert _check(con, "lab", "dirt.days_since_last_exercise")[::3] == (205.0, "fail")
+    assert _check(con, "lab", "dirt.last_outcome") == (
+        0.0, 1.0, 0.5, "fail", "backup-restore on 2026-05-01: fail, 2 open follow-up(s)")
+    assert _check(con, "old", "dirt.last_outcome")[3:] == ("fail", "no DiRT exercise")
+
+
 def test_thresholds_come_from_the_config(tmp_path) -> None:
     config = parse_config({"ga": {"backup_age_warn_hours": 36, "schedule_p95_warn_seconds": 90},
                            "capacity": {"requested_share_threshold_pct": 55}})
@@ -93,13 +105,14 @@ def test_a_warn_threshold_past_its_fail_threshold_is_named() -> None:
 
 def test_report_numbers(con) -> None:
     week = IsoWeek.parse("2026-W47")
-    # Failing on 2026-11-22: lab 3 backups + 2 smoke, old 2 smoke, prod-eu backups.failed,
-    # unschedulable pods and the apiserver error ratio: 5 + 2 + 3 = 10 of 5 + 5 + 10 + 5 = 25.
-    assert ga.count_failing(con, week) == (10, 25)
+    # Failing on 2026-11-22: lab 3 backups + 2 smoke + 2 DiRT, old 2 smoke + 2 DiRT, the
+    # hostile cluster 2 DiRT, prod-eu backups.failed, unschedulable pods and the apiserver
+    # error ratio: 7 + 4 + 2 + 3 = 16, of 7 + 7 + 7 + 12 = 33 judged.
+    assert ga.count_failing(con, week) == (16, 33)
     card = ga.scorecard(con, week)
-    assert list(card["status"].head(10)) == ["fail"] * 10
+    assert list(card["status"].head(16)) == ["fail"] * 16
     counts = ga.status_counts(card).set_index("cluster")
-    assert counts.loc["prod-eu"].tolist() == [3, 5, 0, 2]
+    assert counts.loc["prod-eu"].tolist() == [3, 5, 0, 4]
     assert counts.index[0] == "lab"  # the most failing first
     # The trend keeps one row per check, cluster and week: prod-eu's p95 was 20 s in W46.
     trend = ga.trend(con, week)

@@ -134,7 +134,7 @@ def build_warehouse(path: Path, *, bill: bool = False) -> Path:
     try:
         wh.replace_reference_table("mart_team_cost_daily", team_cost_rows(bill=bill))
         wh.replace_reference_table("mart_namespace_cost_daily", namespace_cost_rows())
-        # The GA checks of tests/test_ga_readiness.py (W47: 10 of 25 failing).
+        # The GA checks of tests/test_ga_readiness.py (W47: 16 of 33 failing).
         wh.replace_reference_table("mart_ga_readiness", ga_readiness_frame())
         if bill:
             wh.replace_reference_table("mart_billing_reconciliation_daily",

@@ -186,20 +186,20 @@ def test_ga_readiness_page(rendered) -> None:
     result, _, _ = rendered
     text = result.ga.read_text(encoding="utf-8")
     assert result.ga == result.out_dir / "2026-W47" / "ga.html"
-    # The worked numbers of tests/test_ga_readiness.py: 10 of 25 checks fail on 2026-11-22.
-    assert "Checks failing" in text and "of 25 judged" in text
+    # The worked numbers of tests/test_ga_readiness.py: 16 of 33 checks fail on 2026-11-22.
+    assert "Checks failing" in text and "of 33 judged" in text
     assert "Velero not installed" in text and "19 of 20 runs succeeded" not in text.split(
         "Scorecard per cluster")[0]  # a passing check is not in the failing list
     # One chart per check id with history: 3 backups + 2 smoke + 2 capacity + 2 scheduling
-    # + 1 signal = 10, all on the shared offline plotly.js.
-    assert text.count('class="fs-chart"') == 10
+    # + 1 signal + 2 DiRT = 12, all on the shared offline plotly.js.
+    assert text.count('class="fs-chart"') == 12
     sources = re.findall(r"<script[^>]*\bsrc=\"([^\"]*)\"", text)
     assert sources == ["../plotly.min.js"]
     # A hostile cluster name is text, in the tables and in the chart legends.
     assert "<img src=x" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     leadership = result.leadership.read_text(encoding="utf-8")
-    assert "10 checks failing</strong> of 25" in leadership
+    assert "16 checks failing</strong> of 33" in leadership
     assert "href='ga.html'" in leadership or 'href="ga.html"' in leadership
     assert 'href="2026-W47/ga.html"' in result.index.read_text(encoding="utf-8")
     manifest = json.loads((result.out_dir / "2026-W47" / "manifest.json").read_text())

@@ -192,13 +192,18 @@ class GaConfig:
         "Pods found unschedulable in a day above which `scheduling.count_pods_unschedulable` "
         "warns.", 0)
     unschedulable_pods_fail: int = _doc("... above which it fails.", 10)
+    dirt_days_warn: int = _doc(
+        "Days since the cluster's last DiRT exercise (`mart_dirt_exercises`) above which "
+        "`dirt.days_since_last_exercise` warns (a quarter: 90).", 90)
+    dirt_days_fail: int = _doc("... above which it fails.", 180)
 
 
 # (warn, fail, lower is better) of each GA threshold pair, to check their order.
 _GA_PAIRS = [("backup_age", "_hours", True), ("uncovered_namespaces", "", True),
              ("failed_backups", "", True), ("smoke_success_rate", "", False),
              ("smoke_hours_since_success", "", True), ("days_to_threshold", "", False),
-             ("schedule_p95", "_seconds", True), ("unschedulable_pods", "", True)]
+             ("schedule_p95", "_seconds", True), ("unschedulable_pods", "", True),
+             ("dirt_days", "", True)]
 
 
 def check_ga(ga: GaConfig, source: str) -> None:

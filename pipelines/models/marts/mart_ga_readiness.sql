@@ -1,4 +1,5 @@
 -- GA readiness: every operational-solidity check per cluster and day, against its threshold.
+-- DiRT checks are judged on the snapshot days too, from the latest exercise on or before.
 -- Each `*_checks` CTE gives (day, cluster, check_name, value, forced_status, detail); a
 -- forced status (Velero not installed, no smoke test) wins over the threshold comparison.
 with
@@ -29,6 +30,10 @@ scheduling as (
 
 signals as (
     select * from mart_integration_signals_daily
+),
+
+dirt as (
+    select * from mart_dirt_exercises
 ),
 
 -- One row per cluster and snapshot day: mart_backups_daily has one even without Velero.
@@ -204,7 +209,49 @@ scheduling_checks as (
     from scheduling
 ),
 
+dirt_last as (
+    -- the cluster's latest exercise on or before the day (two on a day: the later numbered)
+    select
+        s.day,
+        s.cluster,
+        d.exercise_date,
+        d.scenario,
+        d.outcome,
+        d.open_follow_ups_count
+    from snapshot_days as s
+    left join dirt as d on d.cluster = s.cluster and d.exercise_date <= s.day
+    qualify row_number() over (
+        partition by s.day, s.cluster
+        order by d.exercise_date desc nulls last, d.cluster_exercise_number desc nulls last
+    ) = 1
+),
+
+dirt_checks as (
+    select
+        day,
+        cluster,
+        'dirt.days_since_last_exercise' as check_name,
+        cast(day - exercise_date as double) as value,
+        case when exercise_date is null then 'fail' end as forced_status,
+        case when exercise_date is null then 'no DiRT exercise'
+            else 'last: ' || scenario || ' on ' || exercise_date end as detail
+    from dirt_last
+    union all
+    select
+        day,
+        cluster,
+        'dirt.last_outcome',
+        case outcome when 'pass' then 1.0 when 'partial' then 0.5 when 'fail' then 0.0 end,
+        case when exercise_date is null then 'fail' end,
+        case when exercise_date is null then 'no DiRT exercise'
+            else scenario || ' on ' || exercise_date || ': ' || outcome || ', '
+                || open_follow_ups_count || ' open follow-up(s)' end
+    from dirt_last
+),
+
 checks as (
+    select * from dirt_checks
+    union all
     select * from backup_checks
     union all
     select * from smoke_checks
