@@ -157,14 +157,15 @@ TABLES = {
         (timestamp '2026-11-21 06:00', 'prod', 'n1', 'm5.xlarge', 4.0, 16e9, false)
         ) t(collected_at, cluster, node_name, instance_type, cpu_capacity_cores,
             memory_capacity_bytes, is_spot)""",
-    # the delivery models, empty with their YAML's columns (no deploys, commits or incidents)
+    # the delivery models and mart_ga_readiness, empty with their YAML's columns (no deploys,
+    # commits or incidents; the GA checks have their own tests in tests/test_ga_readiness.py)
     **{spec.name: "select " + ", ".join(f"null::{c.data_type} as {c.name}" for c in spec.columns)
        + " where false"
        for spec in load_specs()
        if spec.name in ("int_app_repos", "int_git_commits_shipped_with", "int_deploy_shas",
                         "int_deploy_lead_times", "int_deploy_failures", "mart_delivery_weekly",
                         "mart_delivery_buckets", "mart_migration_impact",
-                        "mart_migration_impact_summary")},
+                        "mart_migration_impact_summary", "mart_ga_readiness")},
 }
 
 
