@@ -141,11 +141,14 @@ def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year:
     this week's shared cost (`[sharing]` namespaces and overhead moved to the team, negative for
     a shared namespace's owner), share of idle, and the fully loaded cost (allocated + shared +
     idle share); by allocated cost. `reconciled`: allocated cost is `reconciled_cost` (equal to
-    the list-price `total_cost` on days and nodes no bill covers); shared and idle share stay
-    modelled, as the mart keeps them."""
+    the list-price `total_cost` on days and nodes no bill covers) and the idle share is
+    `reconciled_idle_share_cost` (the bill's factor on the cluster-day's idle), where the mart has
+    it; shared cost stays modelled (it moves cost between teams)."""
     threshold = notable_threshold(engineer_cost_per_year, 7)
     previous = week.shift(-1)
     measure = "reconciled_cost" if reconciled else "total_cost"
+    idle = ("reconciled_idle_share_cost" if reconciled and "reconciled_idle_share_cost"
+            in columns(con, "mart_team_cost_daily") else "idle_share_cost")
     frame = con.execute(
         f"""
         select team,
@@ -154,7 +157,7 @@ def team_cost_changes(con: Connection, week: IsoWeek, *, engineer_cost_per_year:
                    as previous_cost,
                coalesce(sum(shared_cost) filter (where cost_date between ? and ?), 0)
                    as shared_cost,
-               coalesce(sum(idle_share_cost) filter (where cost_date between ? and ?), 0)
+               coalesce(sum({idle}) filter (where cost_date between ? and ?), 0)
                    as idle_share_cost
         from mart_team_cost_daily
         where cost_date between ? and ? and team <> ?

@@ -40,15 +40,22 @@ def cost_by_cluster(con: Connection, team: str, week: IsoWeek, *,
                                reconciled=reconciled)
 
 
-def cost_by_resource(con: Connection, team: str, week: IsoWeek) -> pd.DataFrame:
-    """Cost per resource (cpu, ram, gpu, storage), then the team's shared cost (`[sharing]`) and
-    share of idle, this week and last. The first four add up to the allocated cost; with the
-    last two, to the fully loaded cost."""
+def cost_by_resource(con: Connection, team: str, week: IsoWeek, *,
+                     reconciled: bool = False) -> pd.DataFrame:
+    """Cost per resource (cpu, ram, gpu, storage, at list prices), then the team's shared cost
+    (`[sharing]`) and share of idle, this week and last. The first four add up to the allocated
+    cost; with the last two, to the fully loaded cost. `reconciled`: the idle share is
+    `reconciled_idle_share_cost` (the bill's factor on the idle), where the mart has it."""
     previous = week.shift(-1)
     names = (*RESOURCES, "shared", "idle_share")
+    reconciled_idle = reconciled and "reconciled_idle_share_cost" in columns(
+        con, "mart_team_cost_daily")
+    column = {n: f"{n}_cost" for n in names} | (
+        {"idle_share": "reconciled_idle_share_cost"} if reconciled_idle else {})
     sums = ", ".join(
-        f"coalesce(sum({n}_cost) filter (where cost_date between $1 and $2), 0), "
-        f"coalesce(sum({n}_cost) filter (where cost_date between $3 and $4), 0)" for n in names)
+        f"coalesce(sum({column[n]}) filter (where cost_date between $1 and $2), 0), "
+        f"coalesce(sum({column[n]}) filter (where cost_date between $3 and $4), 0)"
+        for n in names)
     row = con.execute(f"select {sums} from mart_team_cost_daily where team = $5 "
                       "and cost_date between $3 and $2",
                       [week.start, week.end, previous.start, previous.end, team]).fetchone()

@@ -178,6 +178,18 @@ def test_team_and_idle_costs_are_reconciled_to_the_bill(built: Warehouse) -> Non
     assert check_invariants(built.con) == []
 
 
+def test_idle_shares_are_reconciled_with_the_idle(built: Warehouse) -> None:
+    """The idle shares (10.8 modelled) take the bill's factor on the cluster-day's idle,
+    7.5675 / 10.8 = 0.70069..., so the teams' reconciled shares add up to the reconciled idle."""
+    rows = built.con.execute(
+        "select team, idle_share_cost, reconciled_idle_share_cost from mart_team_cost_daily "
+        "where cost_date = ? and team <> '__idle__'", [DAY]).fetchall()
+    assert sum(r[1] for r in rows) == pytest.approx(10.8)
+    assert sum(r[2] for r in rows) == pytest.approx(7.5675)
+    for _, modelled, reconciled in rows:
+        assert reconciled == pytest.approx(modelled * 7.5675 / 10.8)
+
+
 def test_the_reconciliation_row(built: Warehouse) -> None:
     row = built.con.execute(
         "select modelled_node_cost, billed_node_cost, count_nodes, count_nodes_matched, "

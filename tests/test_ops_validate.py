@@ -20,7 +20,8 @@ NOW = datetime(2026, 11, 22, 0, 0)
 # + __idle__ 10; the idle 10 is shared 6 / 3 / 1. Unallocated share = 5 / 90 = 5.56 %.
 # Nothing is shared ([sharing] unset): shared_cost 0 and no overhead.
 TEAM_COST = """
-select *, 0.0 as shared_cost, total_cost as reconciled_cost from (values
+select *, 0.0 as shared_cost, total_cost as reconciled_cost,
+    idle_share_cost as reconciled_idle_share_cost from (values
   (date '2026-11-20', 'payments', 'prod', 40.0, 20.0, 0.0, 0.0, 60.0, 6.0, 100.0, 400.0),
   (date '2026-11-20', 'search', 'prod', 15.0, 10.0, 0.0, 0.0, 25.0, 3.0, 40.0, 100.0),
   (date '2026-11-20', '__unallocated__', 'prod', 3.0, 2.0, 0.0, 0.0, 5.0, 1.0, 8.0, 20.0),

@@ -75,11 +75,17 @@ def test_team_cost_reconciled(con) -> None:
                                       reconciled=True).set_index("team")
     # payments: 5400 on prod-eu + 500 on Helios = 5900 against W46's 3000 + 1000 = 4000 (no
     # bill then): +1900, +47.5%, under the 1,917.81 threshold so not notable; fully loaded
-    # 5900 + 120 shared + 350 idle share = 6370 (shared and idle share stay modelled).
+    # 5900 + 120 shared + 280 reconciled idle share (350 x 560 / 700) = 6300 (shared cost
+    # stays modelled: it moves cost between teams).
     row = teams.loc["payments"]
     assert (row["cost"], row["previous_cost"], row["change"]) == (5900.0, 4000.0, 1900.0)
     assert row["change_pct"] == pytest.approx(47.5) and not row["notable"]
-    assert row["loaded_cost"] == 6370.0
+    assert row["idle_share_cost"] == pytest.approx(280.0)
+    assert row["loaded_cost"] == pytest.approx(6300.0)
+    # the reconciled idle shares add up to the reconciled idle, 560
+    assert teams["idle_share_cost"].sum() == pytest.approx(560.0)
+    resources = numbers.cost_by_resource(con, "payments", W47, reconciled=True)
+    assert resources.set_index("resource").loc["idle_share", "cost"] == pytest.approx(280.0)
     assert teams.loc["search", "cost"] == 4280.0  # 4100 x 0.8 + 1000 unmatched
     by_cluster = numbers.cost_by_cluster(con, "payments", W47, reconciled=True)
     assert by_cluster.values.tolist() == [["prod-eu", 5400.0, 3000.0], ["helios", 500.0, 1000.0]]
@@ -121,9 +127,10 @@ def test_leadership_reconciliation_section(pages) -> None:
     assert '<td class="">Credit</td><td class="">AWS Promotional Credit</td>' in text
     assert "-200 USD" in text and "Never allocated" in text
     assert XSS_SERVICE not in text and "&lt;img src=x onerror=alert(2)&gt;" in text
-    # The all-teams table says its basis; payments fully loaded 5,900 + 120 + 350 = 6,370.
+    # The all-teams table says its basis; payments fully loaded 5,900 + 120 shared + 280
+    # reconciled idle share (350 x 560 / 700) = 6,300.
     assert "Team cost: <strong>reconciled with the bill</strong>" in text
-    assert '<td class="fs-num">6,370 USD</td>' in text
+    assert '<td class="fs-num">6,300 USD</td>' in text
     earlier = pages[1]
     assert earlier.leadership is None  # only the team page was asked for W46
 

@@ -76,6 +76,11 @@ def team_cost_rows(*, bill: bool = False) -> pd.DataFrame:
     ])
     if not bill:
         frame["reconciled_cost"] = frame["total_cost"]
+    # The idle shares take the bill's factor on W47's prod-eu idle, 560 / 700 = 0.8: payments
+    # 350 -> 280, search 280 -> 224, XSS 12, dots 4, unallocated 40 (together 560).
+    billed_idle = bill & (frame["cost_date"] == W47_DAY) & (frame["cluster"] == "prod-eu")
+    frame["reconciled_idle_share_cost"] = frame["idle_share_cost"].where(
+        ~billed_idle, frame["idle_share_cost"] * 560 / 700)
     return frame
 
 

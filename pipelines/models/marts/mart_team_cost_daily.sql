@@ -61,6 +61,15 @@ sharers as (
     from teams
 ),
 
+idle_reconciliation as (
+    -- the bill's factor on the cluster-day's idle (reconciled / modelled; 1 without a bill)
+    select cost_date, platform, cluster,
+        coalesce(sum(reconciled_cost) / nullif(sum(total_cost), 0), 1.0) as idle_factor
+    from teams
+    where team = '__idle__'
+    group by cost_date, platform, cluster
+),
+
 shared as (
     -- OpenCost's shareIdle "weighted": each resource's idle by the team's cost of that resource
     -- (CPU by CPU, RAM by RAM, GPU by GPU); volumes neither weigh nor are shared
@@ -74,9 +83,11 @@ shared as (
             as ram_idle_share_cost,
         s.share_factor * c.gpu_idle_cost
             * coalesce(s.gpu_cost / nullif(c.gpu_charged_cost, 0), s.fallback_share)
-            as gpu_idle_share_cost
+            as gpu_idle_share_cost,
+        coalesce(i.idle_factor, 1.0) as idle_factor
     from sharers as s
     inner join cluster_totals as c using (cost_date, platform, cluster)
+    left join idle_reconciliation as i using (cost_date, platform, cluster)
 ),
 
 with_shared as (
@@ -100,6 +111,8 @@ final as (
         total_cost,
         reconciled_cost,
         cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost as idle_share_cost,
+        (cpu_idle_share_cost + ram_idle_share_cost + gpu_idle_share_cost) * idle_factor
+            as reconciled_idle_share_cost,
         shared_cost,
         cpu_core_hours,
         ram_gib_hours,
