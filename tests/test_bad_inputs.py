@@ -44,6 +44,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
          BASELINE_AT],
         ["collect", "git", "--from-file", f"{CORPUS}/good_git.json"],
         ["collect", "incidents", "--path", f"{CORPUS}/good_incidents.csv"],
+        ["collect", "dirt", "--path", f"{CORPUS}/good_dirt.yaml"],
         ["collect", "billing", "--focus", f"{CORPUS}/billing_corpus/good_focus.csv", "--source",
          "aws"],
     ):

@@ -135,10 +135,12 @@ TABLES = {
         ) t(cost_date, team, provider, service_name, charge_category, billed_cost,
             effective_cost)""",
     "stg_billing_lines": "select * exclude (load_id, collected_at) from raw_billing_lines",
-    # the git and incidents views as they are, over their empty raw tables
-    **{name: (Path(__file__).resolve().parent.parent / "pipelines" / "models" / "staging" /
+    # the git, incidents and DiRT models as they are, over their empty raw tables
+    **{name: (Path(__file__).resolve().parent.parent / "pipelines" / "models" / layer /
               f"{name}.sql").read_text(encoding="utf-8")
-       for name in ("stg_git_commits", "stg_incidents")},
+       for layer, name in (("staging", "stg_git_commits"), ("staging", "stg_incidents"),
+                           ("staging", "stg_dirt_exercises"),
+                           ("marts", "mart_dirt_exercises"))},
     # the Velero and smoke-test models as they are, over their empty raw tables (in the order
     # they read each other); the smoke-test label as the default config gives it
     "ref_label_keys": """select * from (values ('smoke_test', 'fleetscope.io/smoke-test', 0))

@@ -41,6 +41,7 @@ from fleetscope.config.sources import (
     BillingConfig,
     BillingSource,
     CatalogConfig,
+    DirtConfig,
     GitConfig,
     GitHubSource,
     HeliosConfig,
@@ -65,6 +66,7 @@ __all__ = [
     "CatalogConfig",
     "Config",
     "DeliveryConfig",
+    "DirtConfig",
     "GaConfig",
     "GitConfig",
     "GitHubSource",
@@ -114,6 +116,8 @@ class Config:
                                       default_factory=IncidentsConfig)
     delivery: DeliveryConfig = _doc("Delivery metrics (DORA four keys, migration impact).",
                                     default_factory=DeliveryConfig)
+    dirt: DirtConfig = _doc("The DiRT log (disaster-recovery exercises).",
+                            default_factory=DirtConfig)
     reports: ReportsConfig = _doc("Report rendering.", default_factory=ReportsConfig)
     capacity: CapacityConfig = _doc("Cluster capacity (node pools, the requested-share "
                                     "threshold).", default_factory=CapacityConfig)

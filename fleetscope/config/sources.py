@@ -251,3 +251,10 @@ class IncidentsConfig:
     path: str | None = _doc("Incidents file (CSV or JSON, docs/sources.md) read by "
                             "`fleetscope run`; relative to the config file's folder.", None)
     source: str = _doc("Name of this incident list in the warehouse.", "incidents")
+
+
+@dataclass(frozen=True)
+class DirtConfig:
+    path: str | None = _doc("DiRT log (YAML of disaster-recovery exercises, docs/sources.md) "
+                            "read by `fleetscope run`; relative to the config file's folder.",
+                            None)

@@ -71,9 +71,10 @@ def plan_sources(config: Config, config_dir: Path) -> list[Source]:
         if not path.exists():
             raise ConfigError(f"billing.sources[{i}].path: {str(path)!r} does not exist")
         found.append(billing_focus(path, name=bill.source, currency=c.pricing.currency))
+    from fleetscope.ops.sources_dirt import plan_dirt_sources
     from fleetscope.ops.sources_git import plan_git_sources
 
-    return found + plan_git_sources(c, config_dir)
+    return found + plan_git_sources(c, config_dir) + plan_dirt_sources(c, config_dir)
 
 
 # -- paths and times ---------------------------------------------------------------------------

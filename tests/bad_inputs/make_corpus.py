@@ -238,6 +238,7 @@ def write_bytes(name: str, body: bytes) -> None:
                "[[kubernetes.files]]\npath = \"good_k8s.json\"\ncluster = \"prod\"\n"
                "collected_at = \"last tuesday\"\n")
     git_and_incidents()
+    dirt()
 
 
 GIT_OK = {"repos": [{"repo": "acme/checkout", "branch": "main", "commits": [
@@ -267,6 +268,33 @@ def git_and_incidents() -> None:
     write_text("incidents_resolved_first.json", json.dumps([
         {"id": "INC-3", "service": "checkout", "created": "2026-11-03T11:00:00Z",
          "resolved": "2026-11-03T10:00:00Z"}]))
+
+
+DIRT_OK = """exercises:
+  - date: 2026-10-14
+    cluster: prod
+    scenario: control-plane-down
+    validated: [alerts page the on-call]
+    outcome: partial
+    time_to_recover_minutes: 95
+    playbook: https://runbooks.example.com/control-plane
+    follow_ups:
+      - title: Page on etcd leader loss
+        status: open
+"""
+
+
+def dirt() -> None:
+    """DiRT logs (issue 15): one good, one per strict check (the bad value's line is named)."""
+    write_text("good_dirt.yaml", DIRT_OK)
+    write_text("dirt_unknown_key.yaml",
+               DIRT_OK.replace("    outcome:", "    owner: sre\n    outcome:"))
+    write_text("dirt_missing_outcome.yaml", DIRT_OK.replace("    outcome: partial\n", ""))
+    write_text("dirt_bad_date.yaml", DIRT_OK.replace("2026-10-14", "14/10/2026"))
+    write_text("dirt_bad_outcome.yaml", DIRT_OK.replace("outcome: partial", "outcome: passed"))
+    write_text("dirt_bad_scenario.yaml", DIRT_OK.replace("control-plane-down", "meteor-strike"))
+    write_text("dirt_negative_time.yaml", DIRT_OK.replace("minutes: 95", "minutes: -5"))
+    write_text("dirt_bad_follow_up_status.yaml", DIRT_OK.replace("status: open", "status: wip"))
 
 
 if __name__ == "__main__":
