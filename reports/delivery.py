@@ -9,6 +9,7 @@ notebooks) so the tests can check the text a page shows.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ def _is_missing(value: object) -> bool:
     )
 
 
-def hours(value: object) -> str:
+def hours(value: Any) -> str:
     """`37.5 h`; a dash where there is no value."""
     return "–" if _is_missing(value) else f"{float(value):,.1f} h"
 
@@ -194,9 +195,7 @@ def trend(
 # -- what migrating changed ---------------------------------------------------------------------
 
 
-def impact_reading(
-    count_apps: object, low: object, high: object, *, min_apps: int = MIN_APPS
-) -> str:
+def impact_reading(count_apps: Any, low: Any, high: Any, *, min_apps: int = MIN_APPS) -> str:
     """What a before/after change lets one say: nothing below `min_apps` apps, `no clear
     change` where the interval spans 0, else the direction the whole interval shows."""
     n = 0 if _is_missing(count_apps) else int(count_apps)
@@ -211,7 +210,7 @@ def impact_reading(
     return "lower after migrating" if float(high) < 0 else "higher after migrating"
 
 
-def metric_value(metric: str, value: object, currency: str, *, signed: bool = False) -> str:
+def metric_value(metric: str, value: Any, currency: str, *, signed: bool = False) -> str:
     """A value of an impact metric in its unit: money, deploys a week, hours."""
     if _is_missing(value):
         return "–"
