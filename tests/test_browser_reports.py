@@ -173,16 +173,17 @@ def _check_page(browser: Browser, page: Path, screenshot: str) -> int:
 
 def test_leadership_report_draws_offline(site, browser: Browser) -> None:
     divs = _check_page(browser, site.leadership, "leadership-2026-W47.png")
-    # cost by team, platforms, burn-up, utilisation
-    assert divs == 4
+    # cost by team, platforms, burn-up, utilisation; the delivery trend: deploys per week, lead
+    # time and time to restore, change failure rate
+    assert divs == 7
     headline = browser.evaluate("document.querySelector('.fs-card .fs-value').textContent")
     assert headline == "12,700 USD"
 
 
 def test_team_report_draws_offline(site, browser: Browser) -> None:
     divs = _check_page(browser, site.team_pages["payments"], "team-payments-2026-W47.png")
-    # trend, by app, by resource, burn-up
-    assert divs == 4
+    # trend, by app, by resource, the delivery trend (lead time, time to restore), burn-up
+    assert divs == 5
 
 
 def test_hostile_team_name_is_text(site, browser: Browser) -> None:

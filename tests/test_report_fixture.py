@@ -132,6 +132,120 @@ def cloud_cost_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# -- delivery (DORA four keys) and migration impact -----------------------------------------
+W46_START, W47_START = date(2026, 11, 9), date(2026, 11, 16)
+
+
+def delivery_weekly_rows() -> pd.DataFrame:
+    """mart_delivery_weekly. W47: payments 2 + 1 = 3 deploys (1 with unknown lead time: the
+    Helios batch; 1 failed), search 4; the organisation 7, 1 unknown, 1 failed. W46: 1 + 4 = 5
+    (the deploy counts of mart_deploys_weekly above)."""
+    rows = []
+    for start, app, team, deploys, unknown, failed in (
+        (W47_START, "payments-api", "payments", 2, 0, 1),
+        (W47_START, "payments-batch", "payments", 1, 1, 0),
+        (W47_START, "search-api", "search", 4, 0, 0),
+        (W46_START, "payments-api", "payments", 1, 0, 0),
+        (W46_START, "search-api", "search", 4, 0, 0),
+    ):
+        rows.append({"week_start_date": start, "iso_week": f"2026-W{start.isocalendar()[1]}",
+                     "app_id": app, "team": team, "count_deploys": deploys,
+                     "count_deploys_unknown_lead_time": unknown, "count_commits": 2 * deploys,
+                     "lead_time_median_hours": 2.0, "lead_time_p90_hours": 3.0,
+                     "count_failed_deploys": failed, "change_failure_rate": failed / deploys,
+                     "recovery_median_hours": 4.5 if failed else None})
+    return pd.DataFrame(rows)
+
+
+def delivery_bucket_rows() -> pd.DataFrame:
+    """mart_delivery_buckets (trailing windows, 2 weeks of data). W47: the organisation 12
+    deploys, weekly (high), lead 2 h (elite), 1 failed of 12 = 8.3% (elite), restore 4.5 h
+    (elite); payments 4 deploys, lead 30 h (high), 1 of 4 = 25% (high); search lead 1.5 h, no
+    failure (no restore time, no bucket). W46: the organisation's lead time was 3 h."""
+    rows = []
+    for start, team, deploys, lead, lead_b, cfr, cfr_b, rec, rec_b in (
+        (W47_START, "__all__", 12, 2.0, "elite", 1 / 12, "elite", 4.5, "elite"),
+        (W47_START, "payments", 4, 30.0, "high", 0.25, "high", 4.5, "elite"),
+        (W47_START, "search", 8, 1.5, "elite", 0.0, "elite", None, None),
+        (W47_START, XSS_TEAM, 1, None, None, 0.0, "elite", None, None),
+        (W46_START, "__all__", 5, 3.0, "elite", 0.0, "elite", None, None),
+        (W46_START, "payments", 1, 1.0, "elite", 0.0, "elite", None, None),
+        (W46_START, "search", 4, 1.5, "elite", 0.0, "elite", None, None),
+    ):
+        rows.append({"week_start_date": start, "iso_week": f"2026-W{start.isocalendar()[1]}",
+                     "team": team, "window_start_date": W46_START,
+                     "count_weeks": 2 if start == W47_START else 1, "count_deploys": deploys,
+                     "deployment_frequency": "weekly", "deployment_frequency_bucket": "high",
+                     "lead_time_median_hours": lead, "lead_time_bucket": lead_b,
+                     "change_failure_rate": cfr, "change_failure_bucket": cfr_b,
+                     "recovery_median_hours": rec, "recovery_bucket": rec_b})
+    return pd.DataFrame(rows)
+
+
+# Migrated apps: (app, team, cost before, after, deploys a week before, after, lead h before,
+# after). Changes: cost -42, -70, -20 | -14, -56, -30; deploys +1, -0.5, +0.5 | -1, +1, 0;
+# lead -45, -30, -12 | -24, -40, +2.
+IMPACT_APPS = (
+    ("pay-a", "payments", 70.0, 28.0, 1.0, 2.0, 50.0, 5.0),
+    ("pay-b", "payments", 100.0, 30.0, 2.0, 1.5, 40.0, 10.0),
+    ("pay-c", "payments", 50.0, 30.0, 1.0, 1.5, 20.0, 8.0),
+    ("search-a", "search", 40.0, 26.0, 3.0, 2.0, 30.0, 6.0),
+    ("search-b", "search", 120.0, 64.0, 1.0, 2.0, 60.0, 20.0),
+    ("search-c", "search", 80.0, 50.0, 2.0, 2.0, 10.0, 12.0),
+)
+# mart_migration_impact_summary by hand (team, metric, n, median before, after, change, the
+# interval as chosen: the mart's bootstrap is tested in tests/test_migration_impact.py).
+# All 6 apps: cost before 40 50 [70 80] 100 120 -> 75, after 26 28 [30 30] 50 64 -> 30, change
+# -70 -56 [-42 -30] -20 -14 -> -36, interval -56 to -20 (below 0: lower); deploys before
+# 1 1 [1 2] 2 3 -> 1.5, after 1.5 1.5 [2 2] 2 2 -> 2, change -1 -0.5 [0 0.5] 1 1 -> 0.25,
+# interval -0.5 to +1 (spans 0: no clear change); lead before 10 20 [30 40] 50 60 -> 35, after
+# 5 6 [8 10] 12 20 -> 9, change -45 -40 [-30 -24] -12 2 -> -27, interval -40 to -12.
+# payments (3 apps, too few): cost 70 / 30 / -42 (-70 to -20); deploys 1 / 1.5 / +0.5
+# (-0.5 to +1); lead 40 / 8 / -30 (-45 to -12). search (3): cost 40 [80] 120 -> 80, 26 [50] 64
+# -> 50, -56 [-30] -14 -> -30 (-56 to -14); deploys 2 / 2 / 0 (-1 to +1); lead 10 [30] 60 -> 30,
+# 6 [12] 20 -> 12, -40 [-24] 2 -> -24 (-40 to +2).
+IMPACT_SUMMARY = (
+    ("__all__", "cost_per_week", 6, 75.0, 30.0, -36.0, -56.0, -20.0),
+    ("__all__", "deploys_per_week", 6, 1.5, 2.0, 0.25, -0.5, 1.0),
+    ("__all__", "lead_time_median_hours", 6, 35.0, 9.0, -27.0, -40.0, -12.0),
+    ("payments", "cost_per_week", 3, 70.0, 30.0, -42.0, -70.0, -20.0),
+    ("payments", "deploys_per_week", 3, 1.0, 1.5, 0.5, -0.5, 1.0),
+    ("payments", "lead_time_median_hours", 3, 40.0, 8.0, -30.0, -45.0, -12.0),
+    ("payments", "change_failure_rate", 3, 0.5, 0.25, -0.25, -0.5, 0.0),
+    ("search", "cost_per_week", 3, 80.0, 50.0, -30.0, -56.0, -14.0),
+    ("search", "deploys_per_week", 3, 2.0, 2.0, 0.0, -1.0, 1.0),
+    ("search", "lead_time_median_hours", 3, 30.0, 12.0, -24.0, -40.0, 2.0),
+)
+
+
+def impact_rows() -> pd.DataFrame:
+    rows = []
+    for app, team, c0, c1, d0, d1, l0, l1 in IMPACT_APPS:
+        rows.append({"app_id": app, "team": team, "migration_start_date": date(2026, 9, 7),
+                     "cutover_date": date(2026, 9, 21), "weeks_before": 8, "weeks_after": 8,
+                     "deploys_per_week_before": d0, "deploys_per_week_after": d1,
+                     "deploys_per_week_change": d1 - d0, "lead_time_median_hours_before": l0,
+                     "lead_time_median_hours_after": l1, "lead_time_median_hours_change": l1 - l0,
+                     "change_failure_rate_before": 0.0, "change_failure_rate_after": 0.0,
+                     "change_failure_rate_change": 0.0, "cost_per_week_before": c0,
+                     "cost_per_week_after": c1, "cost_per_week_change": c1 - c0})
+    return pd.DataFrame(rows)
+
+
+def impact_summary_rows() -> pd.DataFrame:
+    names = ("team", "metric", "count_apps", "median_before", "median_after", "median_change",
+             "change_interval_low", "change_interval_high")
+    return pd.DataFrame([dict(zip(names, row, strict=True)) for row in IMPACT_SUMMARY])
+
+
+def load_delivery(wh: Warehouse) -> None:
+    """The four delivery marts (mart_delivery_weekly, _buckets, mart_migration_impact, _summary)."""
+    wh.replace_reference_table("mart_delivery_weekly", delivery_weekly_rows())
+    wh.replace_reference_table("mart_delivery_buckets", delivery_bucket_rows())
+    wh.replace_reference_table("mart_migration_impact", impact_rows())
+    wh.replace_reference_table("mart_migration_impact_summary", impact_summary_rows())
+
+
 def build_warehouse(path: Path, *, bill: bool = False) -> Path:
     """Create the fixture warehouse at `path` (through the warehouse API) and return it; with
     `bill`, W47's bill is loaded: reconciled team cost and the two bill marts."""
@@ -211,6 +325,7 @@ def build_warehouse(path: Path, *, bill: bool = False) -> Path:
              "deployment_frequency": bucket}
             for team, bucket in (("payments", "weekly"), ("search", "monthly"),
                                  ("__all__", "weekly"))]))
+        load_delivery(wh)
         wh.replace_reference_table("mart_rightsizing", pd.DataFrame([
             {"team": "payments", "cluster": "prod-eu", "namespace": "pay",
              "workload": "payments-api", "cpu_request_cores": 2.0,

@@ -81,6 +81,45 @@ def test_leadership_numbers_are_computed(rendered) -> None:
     assert "metrics.headline(" not in text and "import " not in text
 
 
+def test_developer_productivity_and_migration_impact(rendered) -> None:
+    result = rendered[0]
+    text = result.leadership.read_text(encoding="utf-8")
+    # Four keys (tests/test_report_fixture.py): W47 deploys 2 + 1 + 4 = 7, 1 failed, 1 with no
+    # known commit; over 13 weeks 1 failed of 12 = 8.3%.
+    assert "Developer productivity" in text
+    assert ("Over the 13 weeks to 2026-W47, the organisation deploys weekly (high); median lead "
+            "time 2.0 h (elite); change failure rate 8.3% (elite); time to restore 4.5 h "
+            "(elite). This week: 7 deploys, 1 failed, 1 with unknown lead time.") in text
+    assert ('<td class="">payments</td><td class="fs-num">3</td><td class="fs-num">1</td>'
+            '<td class="fs-num">1</td><td class="">weekly (high)</td>'
+            '<td class="">30.0 h (high)</td><td class="">25.0% (high)</td>'
+            '<td class="">4.5 h (elite)</td>') in text
+    assert "Lead time and time to restore, trailing 13 weeks" in text
+    # What migrating changed: 6 apps; cost 75 -> 30 a week, -36 in -56 to -20; deploys +0.25
+    # in -0.5 to +1 spans 0; payments rests on 3 apps (< 5).
+    assert "What migrating changed" in text
+    assert ('<td class="">Cost per week</td><td class="fs-num">6</td><td class="">75.00 USD</td>'
+            '<td class="">30.00 USD</td><td class="">-36.00 USD</td>'
+            '<td class="">-56.00 USD to -20.00 USD</td><td class="">lower after migrating</td>'
+            ) in text
+    assert ('<td class="">-0.50 to +1.00</td><td class="">no clear change</td>') in text
+    assert "too few apps to conclude: n = 3" in text
+    assert "Below 5 apps a change is not read as a conclusion" in text
+    team_page = result.team_pages["payments"].read_text(encoding="utf-8")
+    assert ("the team deploys weekly (high); median lead time 30.0 h (high); change failure "
+            "rate 25.0% (high); time to restore 4.5 h (elite)") in team_page
+    # payments: lead 40 -> 8 h, -30 in -45 to -12, but 3 apps: no conclusion; its apps listed.
+    assert ('<td class="">Lead time (median)</td><td class="fs-num">3</td>'
+            '<td class="">40.0 h</td><td class="">8.0 h</td><td class="">-30.0 h</td>'
+            '<td class="">-45.0 h to -12.0 h</td>'
+            '<td class="">too few apps to conclude: n = 3</td>') in team_page
+    assert "pay-a" in team_page and "pay-b" in team_page
+    # A team without delivery data says so.
+    dots = result.team_pages[DOTS_TEAM].read_text(encoding="utf-8")
+    assert "No delivery data (the four keys) for this team." in dots
+    assert "None of the team's apps has a before and an after migrating yet." in dots
+
+
 def test_hostile_names_are_escaped(rendered) -> None:
     result, _, _ = rendered
     for page in _pages(result):
