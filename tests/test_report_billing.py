@@ -141,6 +141,8 @@ def test_team_page_reconciled_and_whole_cloud_cost(pages) -> None:
     assert "5,900 USD" in page  # 5400 + 500
     assert "Whole cloud cost" in page and "6,140 USD" in page  # 5400 + 500 + 240
     assert "Kubernetes 5,400 USD + Helios (legacy) 500 USD + Amazon RDS 240 USD" in page
+    # fully loaded with the reconciled idle share: 5,900 + 120 shared + 280 = 6,300
+    assert "6,300 USD" in page and "allocated + 120 USD shared + 280 USD of idle capacity" in page
     old = pages[1].team_pages["payments"].read_text(encoding="utf-8")
     assert "Allocated cost this week (list-price estimate)" in old
     xss = pages[0].team_pages[XSS_TEAM].read_text(encoding="utf-8")
