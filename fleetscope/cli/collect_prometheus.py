@@ -69,7 +69,7 @@ def _dump_for(dump: Path | None, server: PrometheusSource, servers: list[Prometh
     """With several servers, each writes its own dump, suffixed with its cluster."""
     if dump is None or len(servers) == 1:
         return dump
-    return dump.with_name(f"{dump.stem}-{server.cluster}{dump.suffix}")
+    return dump.with_name(f"{dump.stem}-{server.cluster or server.cluster_label}{dump.suffix}")
 
 
 def _servers(app: AppContext, url: str | None, cluster: str | None) -> list[PrometheusSource]:

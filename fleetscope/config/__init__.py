@@ -55,6 +55,7 @@ from fleetscope.config.sources import (
     PrometheusNodeLabels,
     PrometheusSource,
     check_golden_signals,
+    check_prometheus_sources,
 )
 from fleetscope.errors import ConfigError
 
@@ -148,6 +149,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_capacity(config.capacity, source)
     check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
+    check_prometheus_sources(config.prometheus.sources, source)
     return config
 
 
