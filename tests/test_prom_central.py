@@ -37,12 +37,26 @@ START, END = "2026-11-02T00:00:00Z", "2026-11-02T06:00:00Z"
 TENANT = "tenant-s3cret-42"
 HOURS = range(0, 360)
 CLUSTERS = {
-    "a": (Pod("shop", "api-1", "n1", "payments",
-              [Container("app", 1, 256 * MIB, cpu_used=0.5, memory_used=128 * MIB)]),
-          Node("n1", 4, 16 * GIB)),
-    "b": (Pod("shop", "api-1", "n1", "payments",
-              [Container("app", 1, 256 * MIB, cpu_used=0.25, memory_used=64 * MIB)]),
-          Node("n1", 2, 8 * GIB)),
+    "a": (
+        Pod(
+            "shop",
+            "api-1",
+            "n1",
+            "payments",
+            [Container("app", 1, 256 * MIB, cpu_used=0.5, memory_used=128 * MIB)],
+        ),
+        Node("n1", 4, 16 * GIB),
+    ),
+    "b": (
+        Pod(
+            "shop",
+            "api-1",
+            "n1",
+            "payments",
+            [Container("app", 1, 256 * MIB, cpu_used=0.25, memory_used=64 * MIB)],
+        ),
+        Node("n1", 2, 8 * GIB),
+    ),
 }
 
 
@@ -69,9 +83,15 @@ class _TenantFront(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         request = urllib.request.Request(
-            self.upstream + self.path.removeprefix("/prometheus"), data=body,
-            method=self.command, headers={"Content-Type": self.headers.get(
-                "Content-Type", "application/x-www-form-urlencoded")})
+            self.upstream + self.path.removeprefix("/prometheus"),
+            data=body,
+            method=self.command,
+            headers={
+                "Content-Type": self.headers.get(
+                    "Content-Type", "application/x-www-form-urlencoded"
+                )
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 self._answer(response.status, response.read())
@@ -108,18 +128,31 @@ def store(tmp_path_factory) -> Iterator[str]:
 
 def _source(url: str, *, cluster: str = "", label: str = "", matchers: str = "") -> str:
     who = f'cluster_label = "{label}"' if label else f'cluster = "{cluster}"'
-    return (f'[[prometheus.sources]]\nurl = "{url}"\n{who}\n'
-            f'headers = {{ "X-Scope-OrgID" = "env:TEST_TENANT" }}\n'
-            + (f"matchers = [{matchers}]\n" if matchers else ""))
+    return (
+        f'[[prometheus.sources]]\nurl = "{url}"\n{who}\n'
+        f'headers = {{ "X-Scope-OrgID" = "env:TEST_TENANT" }}\n'
+        + (f"matchers = [{matchers}]\n" if matchers else "")
+    )
 
 
 def _collect(work: Path, sources: str, *args: str, tenant: str | None = TENANT):
     work.mkdir(parents=True, exist_ok=True)
     (work / "fleetscope.toml").write_text(
-        f"[prometheus]\nscrape_interval_seconds = 60\n\n{sources}")
-    return CliRunner().invoke(cli, [
-        "--warehouse", str(work / "wh.duckdb"), "--config", str(work / "fleetscope.toml"),
-        "collect", "prometheus", *args], env={"FLEETSCOPE_CONFIG": None, "TEST_TENANT": tenant})
+        f"[prometheus]\nscrape_interval_seconds = 60\n\n{sources}"
+    )
+    return CliRunner().invoke(
+        cli,
+        [
+            "--warehouse",
+            str(work / "wh.duckdb"),
+            "--config",
+            str(work / "fleetscope.toml"),
+            "collect",
+            "prometheus",
+            *args,
+        ],
+        env={"FLEETSCOPE_CONFIG": None, "TEST_TENANT": tenant},
+    )
 
 
 def _rows(work: Path, sql: str) -> list[tuple]:
@@ -130,22 +163,32 @@ def _rows(work: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-_CONTAINER_ROWS = ("select cluster, hour_start, namespace, pod_name, container_name, node_name, "
-                   "cpu_usage_cores, memory_working_set_bytes_avg, memory_working_set_bytes_max, "
-                   "cpu_request_cores, memory_request_bytes, running_hours "
-                   "from raw_prom_container_hours order by all")
-_NODE_ROWS = ("select cluster, hour_start, node_name, cpu_capacity_cores, memory_capacity_bytes, "
-              "present_hours from raw_prom_node_hours order by all")
-_CORE_HOURS = ("select cluster, round(sum(cpu_usage_cores), 6), count(*) "
-               "from raw_prom_container_hours group by cluster order by cluster")
+_CONTAINER_ROWS = (
+    "select cluster, hour_start, namespace, pod_name, container_name, node_name, "
+    "cpu_usage_cores, memory_working_set_bytes_avg, memory_working_set_bytes_max, "
+    "cpu_request_cores, memory_request_bytes, running_hours "
+    "from raw_prom_container_hours order by all"
+)
+_NODE_ROWS = (
+    "select cluster, hour_start, node_name, cpu_capacity_cores, memory_capacity_bytes, "
+    "present_hours from raw_prom_node_hours order by all"
+)
+_CORE_HOURS = (
+    "select cluster, round(sum(cpu_usage_cores), 6), count(*) "
+    "from raw_prom_container_hours group by cluster order by cluster"
+)
 
 
 def test_one_store_pass_gives_each_cluster_what_separate_collections_give(store, tmp_path):
-    one = _collect(tmp_path / "one", _source(store, label="cluster"), "--start", START,
-                   "--end", END)
+    one = _collect(
+        tmp_path / "one", _source(store, label="cluster"), "--start", START, "--end", END
+    )
     assert one.exit_code == 0, one.output
-    separate = _source(store, cluster="a", matchers="'cluster=\"a\"'") + "\n" + _source(
-        store, cluster="b", matchers="'cluster=\"b\"'")
+    separate = (
+        _source(store, cluster="a", matchers="'cluster=\"a\"'")
+        + "\n"
+        + _source(store, cluster="b", matchers="'cluster=\"b\"'")
+    )
     two = _collect(tmp_path / "two", separate, "--start", START, "--end", END)
     assert two.exit_code == 0, two.output
     for sql in (_CONTAINER_ROWS, _NODE_ROWS):
@@ -154,28 +197,44 @@ def test_one_store_pass_gives_each_cluster_what_separate_collections_give(store,
     # a: 6 h x 0.5 = 3.0 core-hours; b: 6 h x 0.25 = 1.5; one container-hour row per hour each
     assert _rows(tmp_path / "one", _CORE_HOURS) == [("a", 3.0, 6), ("b", 1.5, 6)]
     # capacity: a 6 h x 4 = 24 core-hours, b 6 h x 2 = 12
-    assert _rows(tmp_path / "one", "select cluster, sum(cpu_capacity_cores) from "
-                 "raw_prom_node_hours group by all order by all") == [("a", 24.0), ("b", 12.0)]
+    assert _rows(
+        tmp_path / "one",
+        "select cluster, sum(cpu_capacity_cores) from "
+        "raw_prom_node_hours group by all order by all",
+    ) == [("a", 24.0), ("b", 12.0)]
     # one load per cluster and window, named after the cluster
-    assert _rows(tmp_path / "one", "select source_name, window_start, status from loads "
-                 "order by all") == [("a", datetime(2026, 11, 2), "succeeded"),
-                                     ("b", datetime(2026, 11, 2), "succeeded")]
+    assert _rows(
+        tmp_path / "one", "select source_name, window_start, status from loads order by all"
+    ) == [("a", datetime(2026, 11, 2), "succeeded"), ("b", datetime(2026, 11, 2), "succeeded")]
 
 
 def test_matchers_collect_one_cluster_alone(store, tmp_path):
-    result = _collect(tmp_path, _source(store, cluster="a", matchers="'cluster=\"a\"'"),
-                      "--start", START, "--end", END)
+    result = _collect(
+        tmp_path,
+        _source(store, cluster="a", matchers="'cluster=\"a\"'"),
+        "--start",
+        START,
+        "--end",
+        END,
+    )
     assert result.exit_code == 0, result.output
     # cluster a's 3.0 core-hours, not the 4.5 of both clusters' same-named container
     assert _rows(tmp_path, _CORE_HOURS) == [("a", 3.0, 6)]
-    assert _rows(tmp_path, "select distinct cpu_capacity_cores from raw_prom_node_hours") == \
-        [(4.0,)]
+    assert _rows(tmp_path, "select distinct cpu_capacity_cores from raw_prom_node_hours") == [
+        (4.0,)
+    ]
 
 
 def test_watermark_is_kept_per_cluster_whichever_source_fed_it(store, tmp_path):
     # cluster a alone first, through its own source: its watermark is 06:00
-    first = _collect(tmp_path, _source(store, cluster="a", matchers="'cluster=\"a\"'"),
-                     "--start", START, "--end", END)
+    first = _collect(
+        tmp_path,
+        _source(store, cluster="a", matchers="'cluster=\"a\"'"),
+        "--start",
+        START,
+        "--end",
+        END,
+    )
     assert first.exit_code == 0, first.output
     # then the whole store, from each cluster's watermark: a is up to date, b (no mark yet)
     # takes the first-run window, the 24 h before --end
@@ -184,25 +243,37 @@ def test_watermark_is_kept_per_cluster_whichever_source_fed_it(store, tmp_path):
     assert "a: up to date (watermark 2026-11-02 06:00)" in second.output
     assert _rows(tmp_path, "select state_key, state_value from state order by all") == [
         ("prometheus:a:watermark", "2026-11-02T06:00:00"),
-        ("prometheus:b:watermark", "2026-11-02T06:00:00")]
+        ("prometheus:b:watermark", "2026-11-02T06:00:00"),
+    ]
     assert _rows(tmp_path, "select source_name, window_start from loads order by all") == [
-        ("a", datetime(2026, 11, 2)), ("b", datetime(2026, 11, 1, 6))]
+        ("a", datetime(2026, 11, 2)),
+        ("b", datetime(2026, 11, 1, 6)),
+    ]
     assert _rows(tmp_path, _CORE_HOURS) == [("a", 3.0, 6), ("b", 1.5, 6)]
 
 
 def test_a_matcher_that_is_not_promql_names_the_source_and_field(store, tmp_path):
-    result = _collect(tmp_path, _source(store, cluster="a", matchers="'cluster=a'"),
-                      "--start", START, "--end", END)
+    result = _collect(
+        tmp_path,
+        _source(store, cluster="a", matchers="'cluster=a'"),
+        "--start",
+        START,
+        "--end",
+        END,
+    )
     assert result.exit_code == ConfigError.exit_code, result.output
     assert "Error: " in result.output
-    assert "prometheus.sources[0].matchers[0]: 'cluster=a' is not a PromQL label matcher" \
+    assert (
+        "prometheus.sources[0].matchers[0]: 'cluster=a' is not a PromQL label matcher"
         in result.output
+    )
     assert not (tmp_path / "wh.duckdb").exists() or _rows(tmp_path, "from loads") == []
 
 
 def test_a_missing_tenant_variable_names_the_source_and_field(store, tmp_path):
-    result = _collect(tmp_path, _source(store, label="cluster"), "--start", START,
-                      "--end", END, tenant=None)
+    result = _collect(
+        tmp_path, _source(store, label="cluster"), "--start", START, "--end", END, tenant=None
+    )
     assert result.exit_code != 0, result.output
     assert "Error: " in result.output
     assert "headers.X-Scope-OrgID: environment variable TEST_TENANT is not set" in result.output
@@ -211,10 +282,16 @@ def test_a_missing_tenant_variable_names_the_source_and_field(store, tmp_path):
 
 
 def test_the_tenant_value_is_never_logged_stored_or_in_an_error(store, tmp_path):
-    ok = _collect(tmp_path / "ok", _source(store, label="cluster"), "--start", START,
-                  "--end", END)
-    wrong = _collect(tmp_path / "wrong", _source(store, label="cluster"), "--start", START,
-                     "--end", END, tenant="other-tenant")
+    ok = _collect(tmp_path / "ok", _source(store, label="cluster"), "--start", START, "--end", END)
+    wrong = _collect(
+        tmp_path / "wrong",
+        _source(store, label="cluster"),
+        "--start",
+        START,
+        "--end",
+        END,
+        tenant="other-tenant",
+    )
     assert ok.exit_code == 0, ok.output
     assert wrong.exit_code == CollectError.exit_code, wrong.output
     assert "HTTP 401" in wrong.output

@@ -22,19 +22,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+|\#[^\n]*)
   | (?P<string>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`)
   | (?P<number>(?:\d|\.\d)[\w.]*(?:[eE][-+]?\d+)?)
   | (?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)
   | (?P<punct>[{}()\[\],@])
   | (?P<op>==|!=|=~|!~|<=|>=|[-+*/%^<>=])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _LABEL_LISTS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 _WORDS = {"offset", "bool", "and", "or", "unless", "atan2", "inf", "nan"}
-AGGREGATIONS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
-                "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
+AGGREGATIONS = {
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
+    "limitk",
+    "limit_ratio",
+}
 
 
 class PromQLError(ValueError):
@@ -133,15 +150,19 @@ class _Rewrite:
             close = self.pairs[i + 1]
             if word == "by" and self.scope.keep:
                 empty = close == i + 2
-                self.found.append((self.toks[close].start,
-                                   ("" if empty else ", ") + self.scope.keep))
+                self.found.append(
+                    (self.toks[close].start, ("" if empty else ", ") + self.scope.keep)
+                )
             return close + 1
         if word in _WORDS:
             return i + 1
         if after == "(":  # a function or an aggregation
             close = self.pairs[i + 1]
-            if word in AGGREGATIONS and self.scope.keep \
-                    and self._text(close + 1) not in ("by", "without"):
+            if (
+                word in AGGREGATIONS
+                and self.scope.keep
+                and self._text(close + 1) not in ("by", "without")
+            ):
                 self.found.append((self.toks[close].end, f" by ({self.scope.keep})"))
             return i + 1
         if word in AGGREGATIONS and after in ("by", "without"):
