@@ -99,9 +99,9 @@ def _config(source: dict) -> None:
         ),
         (
             {"cluster": "a", "cluster_label": "cluster"},
-            "f.toml: prometheus.sources[0]: set exactly one of cluster",
+            "f.toml: prometheus.sources[0]: set cluster (one cluster's server) or cluster_label",
         ),
-        ({"matchers": []}, "f.toml: prometheus.sources[0]: set exactly one of cluster"),
+        ({"matchers": []}, "f.toml: missing required key 'prometheus.sources[0].cluster' (or "),
         (
             {"cluster_label": "k8s-cluster"},
             "f.toml: prometheus.sources[0].cluster_label: 'k8s-cluster' is not a label name",

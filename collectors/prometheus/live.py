@@ -120,8 +120,13 @@ def collect_store(source: PrometheusSource, config: PrometheusConfig, *,
         scoped = client.scoped(Scope((*source.matchers, label_matcher(label, cluster)), label))
         yield from _cluster_batches(
             source, config, scoped, cluster, watermark=watermarks.get(watermark_key(cluster)),
-            start=start, end=end, progress=lambda m, c=cluster: progress(f"{c}: {m}"),
+            start=start, end=end, progress=_prefixed(progress, f"{cluster}: "),
             dump=dump.with_name(f"{dump.stem}-{cluster}{dump.suffix}") if dump else None)
+
+
+def _prefixed(progress: Progress, prefix: str) -> Progress:
+    """Progress lines of one cluster of a store, named."""
+    return lambda message: progress(prefix + message)
 
 
 def cluster_names(client: PrometheusClient, config: PrometheusConfig, label: str, *,

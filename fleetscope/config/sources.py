@@ -109,9 +109,12 @@ def check_prometheus_sources(sources: list[PrometheusSource], source: str) -> No
     """A cluster or a cluster label each; matchers, label and headers well formed."""
     for i, s in enumerate(sources):
         key = f"{source}: prometheus.sources[{i}]"
-        if bool(s.cluster) == bool(s.cluster_label):
-            raise ConfigError(f"{key}: set exactly one of cluster (one cluster's server) and "
-                              "cluster_label (a store of many clusters)")
+        if not s.cluster and not s.cluster_label:
+            raise ConfigError(f"{source}: missing required key 'prometheus.sources[{i}].cluster'"
+                              " (or cluster_label, for a store of many clusters)")
+        if s.cluster and s.cluster_label:
+            raise ConfigError(f"{key}: set cluster (one cluster's server) or cluster_label (a "
+                              "store of many clusters), not both")
         if s.cluster_label and not _LABEL.fullmatch(s.cluster_label):
             raise ConfigError(f"{key}.cluster_label: {s.cluster_label!r} is not a label name")
         for j, matcher in enumerate(s.matchers):
