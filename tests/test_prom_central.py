@@ -34,30 +34,18 @@ from fleetscope.warehouse import connect_read_only
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
 START, END = "2026-11-02T00:00:00Z", "2026-11-02T06:00:00Z"
+WINDOW = ("--start", START, "--end", END)
 TENANT = "tenant-s3cret-42"
 HOURS = range(0, 360)
-CLUSTERS = {
-    "a": (
-        Pod(
-            "shop",
-            "api-1",
-            "n1",
-            "payments",
-            [Container("app", 1, 256 * MIB, cpu_used=0.5, memory_used=128 * MIB)],
-        ),
-        Node("n1", 4, 16 * GIB),
-    ),
-    "b": (
-        Pod(
-            "shop",
-            "api-1",
-            "n1",
-            "payments",
-            [Container("app", 1, 256 * MIB, cpu_used=0.25, memory_used=64 * MIB)],
-        ),
-        Node("n1", 2, 8 * GIB),
-    ),
-}
+
+
+def _cluster(cpu_used: float, memory_used: int, cores: int) -> tuple[Pod, Node]:
+    """The same pod and node names in every cluster: only the `cluster` label tells them apart."""
+    app = Container("app", 1, 256 * MIB, cpu_used=cpu_used, memory_used=memory_used)
+    return Pod("shop", "api-1", "n1", "payments", [app]), Node("n1", cores, cores * 4 * GIB)
+
+
+CLUSTERS = {"a": _cluster(0.5, 128 * MIB, 4), "b": _cluster(0.25, 64 * MIB, 2)}
 
 
 def _history() -> list[Series]:
@@ -135,6 +123,11 @@ def _source(url: str, *, cluster: str = "", label: str = "", matchers: str = "")
     )
 
 
+def _only(url: str, cluster: str) -> str:
+    """A source for one cluster of the store: named, and scoped by its matcher."""
+    return _source(url, cluster=cluster, matchers=f"'cluster=\"{cluster}\"'")
+
+
 def _collect(work: Path, sources: str, *args: str, tenant: str | None = TENANT):
     work.mkdir(parents=True, exist_ok=True)
     (work / "fleetscope.toml").write_text(
@@ -180,16 +173,10 @@ _CORE_HOURS = (
 
 
 def test_one_store_pass_gives_each_cluster_what_separate_collections_give(store, tmp_path):
-    one = _collect(
-        tmp_path / "one", _source(store, label="cluster"), "--start", START, "--end", END
-    )
+    one = _collect(tmp_path / "one", _source(store, label="cluster"), *WINDOW)
     assert one.exit_code == 0, one.output
-    separate = (
-        _source(store, cluster="a", matchers="'cluster=\"a\"'")
-        + "\n"
-        + _source(store, cluster="b", matchers="'cluster=\"b\"'")
-    )
-    two = _collect(tmp_path / "two", separate, "--start", START, "--end", END)
+    separate = _only(store, "a") + "\n" + _only(store, "b")
+    two = _collect(tmp_path / "two", separate, *WINDOW)
     assert two.exit_code == 0, two.output
     for sql in (_CONTAINER_ROWS, _NODE_ROWS):
         rows = _rows(tmp_path / "one", sql)
@@ -211,11 +198,8 @@ def test_one_store_pass_gives_each_cluster_what_separate_collections_give(store,
 def test_matchers_collect_one_cluster_alone(store, tmp_path):
     result = _collect(
         tmp_path,
-        _source(store, cluster="a", matchers="'cluster=\"a\"'"),
-        "--start",
-        START,
-        "--end",
-        END,
+        _only(store, "a"),
+        *WINDOW,
     )
     assert result.exit_code == 0, result.output
     # cluster a's 3.0 core-hours, not the 4.5 of both clusters' same-named container
@@ -229,11 +213,8 @@ def test_watermark_is_kept_per_cluster_whichever_source_fed_it(store, tmp_path):
     # cluster a alone first, through its own source: its watermark is 06:00
     first = _collect(
         tmp_path,
-        _source(store, cluster="a", matchers="'cluster=\"a\"'"),
-        "--start",
-        START,
-        "--end",
-        END,
+        _only(store, "a"),
+        *WINDOW,
     )
     assert first.exit_code == 0, first.output
     # then the whole store, from each cluster's watermark: a is up to date, b (no mark yet)
@@ -256,10 +237,7 @@ def test_a_matcher_that_is_not_promql_names_the_source_and_field(store, tmp_path
     result = _collect(
         tmp_path,
         _source(store, cluster="a", matchers="'cluster=a'"),
-        "--start",
-        START,
-        "--end",
-        END,
+        *WINDOW,
     )
     assert result.exit_code == ConfigError.exit_code, result.output
     assert "Error: " in result.output
@@ -271,9 +249,7 @@ def test_a_matcher_that_is_not_promql_names_the_source_and_field(store, tmp_path
 
 
 def test_a_missing_tenant_variable_names_the_source_and_field(store, tmp_path):
-    result = _collect(
-        tmp_path, _source(store, label="cluster"), "--start", START, "--end", END, tenant=None
-    )
+    result = _collect(tmp_path, _source(store, label="cluster"), *WINDOW, tenant=None)
     assert result.exit_code != 0, result.output
     assert "Error: " in result.output
     assert "headers.X-Scope-OrgID: environment variable TEST_TENANT is not set" in result.output
@@ -282,14 +258,11 @@ def test_a_missing_tenant_variable_names_the_source_and_field(store, tmp_path):
 
 
 def test_the_tenant_value_is_never_logged_stored_or_in_an_error(store, tmp_path):
-    ok = _collect(tmp_path / "ok", _source(store, label="cluster"), "--start", START, "--end", END)
+    ok = _collect(tmp_path / "ok", _source(store, label="cluster"), *WINDOW)
     wrong = _collect(
         tmp_path / "wrong",
         _source(store, label="cluster"),
-        "--start",
-        START,
-        "--end",
-        END,
+        *WINDOW,
         tenant="other-tenant",
     )
     assert ok.exit_code == 0, ok.output
