@@ -273,3 +273,11 @@ def test_the_tenant_value_is_never_logged_stored_or_in_an_error(store, tmp_path)
         stored = _rows(work, "select * from loads") + _rows(work, "select * from state")
         assert stored and TENANT not in repr(stored)
     assert "other-tenant" not in wrong.output
+
+
+def test_cluster_option_collects_one_cluster_of_a_store(store, tmp_path):
+    result = _collect(tmp_path, _source(store, label="cluster"), "--cluster", "b", *WINDOW)
+    assert result.exit_code == 0, result.output
+    # cluster b alone: 6 h x 0.25 = 1.5 core-hours, its watermark only
+    assert _rows(tmp_path, _CORE_HOURS) == [("b", 1.5, 6)]
+    assert _rows(tmp_path, "select state_key from state") == [("prometheus:b:watermark",)]
