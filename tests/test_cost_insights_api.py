@@ -173,6 +173,13 @@ def test_errors_carry_no_stack_trace(base: str, tmp_path: Path) -> None:
     assert status == 500 and body == {"error": "internal error (see the server's log)"}
 
 
+def test_a_missing_warehouse_is_503_without_its_path(tmp_path: Path) -> None:
+    with running_server(tmp_path / "nowhere.duckdb") as url:
+        status, _, body = _get(url, "/api/cost-insights/user-groups")
+    assert status == 503
+    assert body == {"error": "warehouse unavailable; try again (see the server's log)"}
+
+
 def test_serve_refuses_to_start_without_a_token(cli_runner, tmp_path: Path) -> None:
     result = cli_runner.invoke(cli, ["--warehouse", str(tmp_path / "wh.duckdb"), "serve",
                                      "--api", "--port", "0"], env={"FLEETSCOPE_API_TOKEN": ""})

@@ -76,8 +76,9 @@ def answer(settings: ApiSettings, path: str, query: Query) -> tuple[int, Any]:
             return 404, {"error": str(exc)}
         except InputError as exc:
             return 400, {"error": str(exc)}
-        except WarehouseError as exc:
-            return 503, {"error": str(exc)}
+        except WarehouseError as exc:  # in use by a run, or missing: the log says which file
+            print(f"fleetscope api: {exc}", file=sys.stderr)
+            return 503, {"error": "warehouse unavailable; try again (see the server's log)"}
     return 404, {"error": f"no such endpoint {PREFIX}{path}"}
 
 
