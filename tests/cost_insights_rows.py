@@ -64,6 +64,9 @@ def build_warehouse(path: Path, *, alerts: bool = True) -> Path:
     con.executemany("insert into mart_app_cost_daily values (?, 'checkout', 'payments', "
                     "'prod-eu', 5, 2, 0, 7)",
                     [(date(2026, 10, 26) + timedelta(days=i),) for i in range(6)])
+    # Helios idle hosts are app `__idle__`: never a project, even under a real team's name
+    con.execute("insert into mart_app_cost_daily values ('2026-10-29', '__idle__', 'payments', "
+                "'helios-a', 3, 0, 0, 3)")
     if alerts:
         con.execute(f"create table mart_alerts ({ALERT_COLUMNS})")
         con.executemany("insert into mart_alerts values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [

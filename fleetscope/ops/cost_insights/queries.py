@@ -28,7 +28,10 @@ from fleetscope.ops.cost_insights.intervals import Periods
 
 ALERTS_MART = "mart_alerts"  # BUDGETS' model (the alerts contract); missing = no alerts
 ORG_WIDE = "__all__"  # the contract's team of org-wide budgets: every group sees them
-_GROUP_FILTER = "team not in (" + ", ".join("?" * len(NOT_GROUPS)) + ")"
+_RESERVED = "(" + ", ".join("?" * len(NOT_GROUPS)) + ")"
+_GROUP_FILTER = f"team not in {_RESERVED}"
+# Helios hosts without a started job are app `__idle__` in mart_app_cost_daily: not a project
+_APP_FILTER = f"app_id not in {_RESERVED}"
 
 
 class NotFound(InputError):
@@ -60,7 +63,7 @@ def _require_team(con: duckdb.DuckDBPyConnection, team: str) -> None:
 
 
 def _require_app(con: duckdb.DuckDBPyConnection, app: str) -> None:
-    found = _exists(con, APP_MART) and _scalar(
+    found = app not in NOT_GROUPS and _exists(con, APP_MART) and _scalar(
         con, f"select count(*) from {APP_MART} where app_id = ?", [app])
     if not found:
         raise NotFound(f"unknown project {app!r}")
@@ -71,8 +74,8 @@ def group_projects(con: duckdb.DuckDBPyConnection, team: str) -> list[Json]:
     _require_team(con, team)
     if not _exists(con, APP_MART):
         return []
-    rows = con.execute(f"select distinct app_id from {APP_MART} where team = ? order by app_id",
-                       [team]).fetchall()
+    rows = con.execute(f"select distinct app_id from {APP_MART} where team = ? and "
+                       f"{_APP_FILTER} order by app_id", [team, *NOT_GROUPS]).fetchall()
     return [{"id": app, "name": app} for (app,) in rows]
 
 
@@ -96,7 +99,8 @@ def group_daily_cost(con: duckdb.DuckDBPyConnection, team: str, periods: Periods
         "product": product_costs(con, mart=TEAM_MART, products=TEAM_PRODUCTS, where=where,
                              params=params, periods=periods),
         "project": breakdown(con, key="app_id", measure="total_cost", mart=APP_MART,
-                              where=where, params=params, periods=periods)
+                              where=f"{where} and {_APP_FILTER}", params=[*params, *NOT_GROUPS],
+                              periods=periods)
         if _exists(con, APP_MART) else []}
     return cost
 
