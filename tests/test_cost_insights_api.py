@@ -54,6 +54,11 @@ def test_intervals_are_the_plugins_dates() -> None:
     assert (q.start, q.end) == (date(2026, 1, 1), date(2026, 9, 30))
     assert (q.previous_start, q.previous_end, q.current_start) == (
         date(2026, 4, 1), date(2026, 6, 30), date(2026, 7, 1))
+    # P61D whose current period starts on a month's first day is still 61 days, not a quarter:
+    # current 09-01 .. 10-31 (30 + 31), previous 07-02 .. 08-31 (30 + 31)
+    p61 = parse_intervals("R2/P61D/2026-11-01")
+    assert (p61.previous_start, p61.previous_end, p61.current_start) == (
+        date(2026, 7, 2), date(2026, 8, 31), date(2026, 9, 1))
     # a date that ends a quarter is its own inclusive end (quarterEndDate)
     assert parse_intervals("R2/P3M/2026-09-30").end == date(2026, 9, 30)
 

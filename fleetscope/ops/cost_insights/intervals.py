@@ -38,15 +38,9 @@ class Periods:
 
     start: date  # first day of the chart
     end: date  # last day of the chart and of the current period (inclusive)
-    previous_end: date  # last day of the previous period
+    previous_start: date  # the previous period: as long as the current one, just before it
+    previous_end: date
     current_start: date  # first day of the current period
-
-    @property
-    def previous_start(self) -> date:
-        """The previous period is as long as the current one and ends the day before it."""
-        if self.current_start.day == 1 and (self.end - self.current_start).days > 31:
-            return _minus_months(self.current_start, 3)  # a quarter
-        return self.previous_end - (self.end - self.current_start)
 
     @property
     def days(self) -> list[date]:
@@ -72,6 +66,7 @@ def _quarter_periods(exclusive_end: date) -> Periods:
         inclusive_end = _quarter_start(exclusive_end) - timedelta(days=1)
     last_quarter = _quarter_start(inclusive_end)
     return Periods(start=_minus_months(last_quarter, 6), end=inclusive_end,
+                   previous_start=_minus_months(last_quarter, 3),
                    previous_end=last_quarter - timedelta(days=1), current_start=last_quarter)
 
 
@@ -97,5 +92,5 @@ def parse_intervals(text: str) -> Periods:
     end = exclusive_end - timedelta(days=1)
     start = end - timedelta(days=2 * n)
     current_start = end - timedelta(days=n - 1)
-    return Periods(start=start, end=end, previous_end=current_start - timedelta(days=1),
-                   current_start=current_start)
+    return Periods(start=start, end=end, previous_start=current_start - timedelta(days=n),
+                   previous_end=current_start - timedelta(days=1), current_start=current_start)
