@@ -21,6 +21,7 @@ from fleetscope.config.parsing import describe as _describe
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
+    ApiConfig,
     CapacityConfig,
     DeliveryConfig,
     GaConfig,
@@ -62,6 +63,7 @@ from fleetscope.errors import ConfigError
 __all__ = [
     "DEFAULT_REPORTS",
     "DEFAULT_WAREHOUSE",
+    "ApiConfig",
     "BillingConfig",
     "BillingSource",
     "CapacityConfig",
@@ -127,6 +129,8 @@ class Config:
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
                         default_factory=GaConfig)
+    api: ApiConfig = _doc("`fleetscope serve --api`: the marts for Backstage Cost Insights.",
+                          default_factory=ApiConfig)
 
 
 def load_config(path: str | Path | None) -> Config:

@@ -254,3 +254,15 @@ class DeliveryConfig:
     bootstrap_resamples: int = _doc("Bootstrap resamples of the migration-impact intervals.", 1000)
     bootstrap_seed: int = _doc("Seed of the (deterministic, hash-drawn) bootstrap.", 14)
     interval_pct: float = _doc("Width of the bootstrap percentile interval, in percent.", 90.0)
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    host: str = _doc("Address `fleetscope serve --api` listens on (loopback: put a TLS proxy "
+                     "or the cluster's ingress in front).", "127.0.0.1")
+    port: int = _doc("Port `fleetscope serve --api` listens on.", 8086)
+    token_env: str = _doc("Environment variable holding the bearer token every request must "
+                          "send; the server refuses to start without it.", "FLEETSCOPE_API_TOKEN")
+    cors_origin: str = _doc("The one browser origin (the Backstage app, e.g. "
+                            "`https://backstage.example.com`) allowed to read the answers; empty: "
+                            "none, for a Backstage backend proxy.", "")
