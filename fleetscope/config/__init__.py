@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fleetscope.config.alerts import AnomaliesConfig, BudgetConfig, budget_id, check_alerts
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.parsing import build
 from fleetscope.config.parsing import describe as _describe
@@ -59,6 +60,8 @@ from fleetscope.config.sources import (
 from fleetscope.errors import ConfigError
 
 __all__ = [
+    "AnomaliesConfig",
+    "BudgetConfig",
     "DEFAULT_REPORTS",
     "DEFAULT_WAREHOUSE",
     "BillingConfig",
@@ -91,6 +94,7 @@ __all__ = [
     "SharingConfig",
     "ValidateConfig",
     "WarehouseConfig",
+    "budget_id",
     "describe",
     "load_config",
     "parse_config",
@@ -126,6 +130,11 @@ class Config:
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
                         default_factory=GaConfig)
+    budgets: list[BudgetConfig] = _doc(
+        "Monthly budgets (`[[budgets]] team = \"payments\", monthly = 12000`; or `cluster`, or "
+        "neither for the organisation), tracked by `mart_budget_status_daily`.", [])
+    anomalies: AnomaliesConfig = _doc("Cost anomalies (`mart_cost_anomalies`).",
+                                      default_factory=AnomaliesConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -148,6 +157,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_capacity(config.capacity, source)
     check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
+    check_alerts(config.budgets, config.anomalies, source)
     return config
 
 
