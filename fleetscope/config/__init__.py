@@ -60,12 +60,12 @@ from fleetscope.config.sources import (
 from fleetscope.errors import ConfigError
 
 __all__ = [
-    "AnomaliesConfig",
-    "BudgetConfig",
     "DEFAULT_REPORTS",
     "DEFAULT_WAREHOUSE",
+    "AnomaliesConfig",
     "BillingConfig",
     "BillingSource",
+    "BudgetConfig",
     "CapacityConfig",
     "CatalogConfig",
     "Config",

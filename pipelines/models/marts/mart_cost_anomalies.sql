@@ -46,7 +46,7 @@ judged as (
     cross join settings as k
     inner join series as h
         on h.scope = s.scope and h.entity = s.entity
-        and h.cost_date between s.cost_date - k.window_days and s.cost_date - 1
+        and h.cost_date between s.cost_date - cast(k.window_days as integer) and s.cost_date - 1
     where s.cost_date in (select day from _fleetscope_dates)
     group by s.scope, s.entity, s.cost_date, s.cost
 ),
@@ -57,7 +57,7 @@ deviations as (
     cross join settings as k
     inner join series as h
         on h.scope = j.scope and h.entity = j.entity
-        and h.cost_date between j.cost_date - k.window_days and j.cost_date - 1
+        and h.cost_date between j.cost_date - cast(k.window_days as integer) and j.cost_date - 1
     group by j.scope, j.entity, j.cost_date
 ),
 
@@ -136,7 +136,7 @@ part_windows as (
         on i.scope = a.scope and i.entity = a.entity
     inner join series as h
         on h.scope = a.scope and h.entity = a.entity
-        and h.cost_date between a.cost_date - k.window_days and a.cost_date
+        and h.cost_date between a.cost_date - cast(k.window_days as integer) and a.cost_date
     left join part_days as p
         on p.scope = a.scope and p.entity = a.entity and p.cost_date = h.cost_date
         and p.dimension = i.dimension and p.item = i.item
