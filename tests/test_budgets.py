@@ -24,8 +24,9 @@ def _team_rows() -> list[tuple]:
     rows = []
     for day in DAYS:
         if day.isoweekday() <= 5:
-            rows.append(team_row(day, "payments", "c1", cpu=90, ram=10, reconciled=110,
-                                 shared=10, idle=20))
+            rows.append(
+                team_row(day, "payments", "c1", cpu=90, ram=10, reconciled=110, shared=10, idle=20)
+            )
         else:
             rows.append(team_row(day, "payments", "c1", cpu=30, shared=10, idle=20))
         rows.append(team_row(day, "search", "c2", cpu=50))
@@ -33,12 +34,14 @@ def _team_rows() -> list[tuple]:
     return rows
 
 
-CONFIG = {"budgets": [
-    {"team": "payments", "monthly": 3000},
-    {"team": "payments", "cluster": "c1", "monthly": 3500},
-    {"cluster": "c2", "monthly": 900},
-    {"monthly": 5000},
-]}
+CONFIG = {
+    "budgets": [
+        {"team": "payments", "monthly": 3000},
+        {"team": "payments", "cluster": "c1", "monthly": 3500},
+        {"cluster": "c2", "monthly": 900},
+        {"monthly": 5000},
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,38 +64,53 @@ def test_a_team_at_80_percent_on_the_20th_is_at_risk_by_its_weekday_forecast(con
     row = con.execute(
         "select mtd_cost, mtd_pct, count_days_with_data, count_days_remaining, forecast_cost, "
         "status from mart_budget_status_daily where budget_id = 'team:payments' "
-        "and status_date = ?", [LAST]).fetchone()
+        "and status_date = ?",
+        [LAST],
+    ).fetchone()
     # Nov 1 .. 20: weekend days 1, 7, 8, 14, 15 (5) and 15 weekdays:
     # 15 x 140 + 5 x 60 = 2,100 + 300 = 2,400 = 80 % of 3,000.
     # Rates: Oct 24 .. Nov 20 holds 4 of each weekday: Mon-Fri 140, Sat-Sun 60.
     # Nov 21 .. 30: Sat 21, Sun 22, Sat 28, Sun 29 (4 x 60 = 240) and 6 weekdays (6 x 140 = 840):
     # forecast 2,400 + 1,080 = 3,480 > 3,000 -> at_risk (not over: 2,400 <= 3,000).
-    assert row == (pytest.approx(2400.0), pytest.approx(80.0), 20, 10, pytest.approx(3480.0),
-                   "at_risk")
+    assert row == (
+        pytest.approx(2400.0),
+        pytest.approx(80.0),
+        20,
+        10,
+        pytest.approx(3480.0),
+        "at_risk",
+    )
 
 
 def test_statuses_of_every_scope_on_the_20th(con) -> None:
     rows = con.execute(
         "select budget_id, team, cluster, mtd_cost, forecast_cost, status "
-        "from mart_budget_status_daily where status_date = ? order by budget_id", [LAST]
+        "from mart_budget_status_daily where status_date = ? order by budget_id",
+        [LAST],
     ).fetchall()
     assert rows == [
         # everyone but __idle__: 2,400 + 20 x 50 = 3,400; 3,480 + 1,500 = 4,980 <= 5,000: ok
         ("__all__", None, None, pytest.approx(3400.0), pytest.approx(4980.0), "ok"),
         # c2 = search: 20 x 50 = 1,000 > 900 -> over; forecast 1,000 + 10 x 50 = 1,500
         ("cluster:c2", None, "c2", pytest.approx(1000.0), pytest.approx(1500.0), "over"),
-        ("team:payments", "payments", None, pytest.approx(2400.0), pytest.approx(3480.0),
-         "at_risk"),
+        (
+            "team:payments",
+            "payments",
+            None,
+            pytest.approx(2400.0),
+            pytest.approx(3480.0),
+            "at_risk",
+        ),
         # 3,480 <= 3,500: ok by the weekday rates (a flat 2,400 / 20 x 30 = 3,600 would not be)
-        ("team:payments@c1", "payments", "c1", pytest.approx(2400.0), pytest.approx(3480.0),
-         "ok"),
+        ("team:payments@c1", "payments", "c1", pytest.approx(2400.0), pytest.approx(3480.0), "ok"),
     ]
 
 
 def test_budget_alerts_are_raised_once_per_status_change(con) -> None:
     rows = con.execute(
         "select raised_on, severity, title, amount from mart_alerts "
-        "where alert_kind = 'budget' and cluster = 'c2' order by raised_on").fetchall()
+        "where alert_kind = 'budget' and cluster = 'c2' order by raised_on"
+    ).fetchall()
     assert rows == [
         # Oct 1: 50 + 30 more days x 50 = 1,550 > 900: at risk by 650
         (date(2026, 10, 1), "warning", "Budget cluster:c2 is at risk", pytest.approx(650.0)),
@@ -104,21 +122,32 @@ def test_budget_alerts_are_raised_once_per_status_change(con) -> None:
     ]
     november = con.execute(
         "select team, raised_on, detail from mart_alerts where alert_kind = 'budget' "
-        "and cluster is null and raised_on >= date '2026-11-01'").fetchall()
+        "and cluster is null and raised_on >= date '2026-11-01'"
+    ).fetchall()
     # payments: at risk from Nov 1 (60 + the rest at the weekday rates = 3,480) to the 20th,
     # one alert; __all__ (4,980 <= 5,000) none.
-    assert november == [("payments", date(2026, 11, 1),
-                         "Month to date 60 of 3000 on day 1 of the month; forecast 3480 (116 % "
-                         "of the budget).")]
+    assert november == [
+        (
+            "payments",
+            date(2026, 11, 1),
+            "Month to date 60 of 3000 on day 1 of the month; forecast 3480 (116 % of the budget).",
+        )
+    ]
 
 
-@pytest.mark.parametrize(("budgets", "message"), [
-    ([{"team": "a", "monthly": 0}], "budgets[0].monthly: expected a number > 0, got 0.0"),
-    ([{"team": "a", "monthly": 1}, {"team": "a", "monthly": 2}],
-     "budgets[1]: a second budget for team:a"),
-    ([{"team": "a", "monthly": "lots"}], "budgets[0].monthly: expected a number, got 'lots'"),
-])
+@pytest.mark.parametrize(
+    ("budgets", "message"),
+    [
+        ([{"team": "a", "monthly": 0}], "budgets[0].monthly: expected a number > 0, got 0.0"),
+        (
+            [{"team": "a", "monthly": 1}, {"team": "a", "monthly": 2}],
+            "budgets[1]: a second budget for team:a",
+        ),
+        ([{"team": "a", "monthly": "lots"}], "budgets[0].monthly: expected a number, got 'lots'"),
+    ],
+)
 def test_bad_budgets_are_named(budgets, message) -> None:
-    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")
-                       .replace(".", r"\.")):
+    with pytest.raises(
+        ConfigError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")
+    ):
         parse_config({"budgets": budgets})

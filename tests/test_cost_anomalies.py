@@ -53,39 +53,49 @@ def con(tmp_path_factory):
         ram = 320.0 if day == SPIKE else 20.0
         teams.append(team_row(day, "checkout", "c1", cpu=cost - ram, ram=ram))
         teams.append(team_row(day, "search", "c2", cpu=_search(day)))
-        apps.append((day, "cart", "checkout", "c1", "kubernetes", cost - ram, ram, 0.0, cost,
-                     cost))
-        apps.append((day, "legacy1", "checkout", "helios-eu", "helios", 12.0, 0.0, 0.0, 12.0,
-                     12.0))
+        apps.append((day, "cart", "checkout", "c1", "kubernetes", cost - ram, ram, 0.0, cost, cost))
+        apps.append((day, "legacy1", "checkout", "helios-eu", "helios", 12.0, 0.0, 0.0, 12.0, 12.0))
         # `old` runs on Kubernetes while off Helios, at the same cost (no anomaly of its own)
         where = ("helios-eu", "helios") if _on_helios("old", day) else ("c2", "kubernetes")
         apps.append((day, "old", "search", *where, 24.0, 0.0, 0.0, 24.0, 24.0))
     create_inputs(con, teams, apps)
     for day in DAYS:
         shop = 100.0 if day == SPIKE else _checkout(day)
-        namespaces = [("checkout", "c1", "shop", shop), ("search", "c2", "search-api",
-                                                        _search(day))]
+        namespaces = [
+            ("checkout", "c1", "shop", shop),
+            ("search", "c2", "search-api", _search(day)),
+        ]
         if day == SPIKE:
             namespaces.append(("checkout", "c1", "batch", 300.0))
         for team, cluster, namespace, cost in namespaces:
-            con.execute("insert into mart_namespace_cost_daily values (?, ?, ?, ?, ?)",
-                        [day, team, cluster, namespace, cost])
+            con.execute(
+                "insert into mart_namespace_cost_daily values (?, ?, ?, ?, ?)",
+                [day, team, cluster, namespace, cost],
+            )
             if team == "checkout":
-                con.execute("insert into int_cost_lines_daily values (?, ?, ?, 'cart', ?)",
-                            [day, cluster, namespace, cost])
+                con.execute(
+                    "insert into int_cost_lines_daily values (?, ?, ?, 'cart', ?)",
+                    [day, cluster, namespace, cost],
+                )
         for app, team in (("legacy1", "checkout"), ("old", "search")):
             on = _on_helios(app, day)
-            con.execute("insert into mart_app_migration_status values (?, ?, ?, ?, ?)",
-                        [day, app, team, "legacy" if on else "migrated", on])
-        con.execute("insert into mart_app_migration_status values (?, 'done', 'search', "
-                    "'migrated', false)", [day])
+            con.execute(
+                "insert into mart_app_migration_status values (?, ?, ?, ?, ?)",
+                [day, app, team, "legacy" if on else "migrated", on],
+            )
+        con.execute(
+            "insert into mart_app_migration_status values (?, 'done', 'search', 'migrated', false)",
+            [day],
+        )
     con.execute(
         "insert into mart_migration_impact_summary values "
         "('checkout', 'cost_per_week', 3, 100, 75, -25, -40, -10), "
         "('checkout', 'deploys_per_week', 3, 1, 3, 2, 1, 3), "
-        "('__all__', 'cost_per_week', 5, 200, 180, -20, -60, 20)")
-    build(con, "mart_budget_status_daily", "mart_cost_anomalies", "mart_helios_savings",
-          "mart_alerts")
+        "('__all__', 'cost_per_week', 5, 200, 180, -20, -60, 20)"
+    )
+    build(
+        con, "mart_budget_status_daily", "mart_cost_anomalies", "mart_helios_savings", "mart_alerts"
+    )
     yield con
     con.close()
 
@@ -95,23 +105,39 @@ def test_a_spike_is_found_with_its_threshold_and_cause(con) -> None:
         "select scope, team, app_id, direction, cost, trailing_median, mad, threshold, "
         "excess_cost, count_history_days, is_first_day, cause_resource, cause_resource_change, "
         "cause_namespace, cause_namespace_change from mart_cost_anomalies "
-        "where cost_date = ? order by scope desc", [SPIKE]).fetchall()
+        "where cost_date = ? order by scope desc",
+        [SPIKE],
+    ).fetchall()
     # window Oct 13 .. Nov 9 (28 days, the day excluded): median 100, MAD 5, threshold 25.9455;
     # |400 - 100| = 300 > 25.9455. Moved most: ram +300 (cpu +0), namespace batch +300 (shop 0).
-    expected = ("spike", 400.0, 100.0, 5.0, pytest.approx(25.9455), 300.0, 28, True, "ram",
-                300.0, "batch", 300.0)
+    expected = (
+        "spike",
+        400.0,
+        100.0,
+        5.0,
+        pytest.approx(25.9455),
+        300.0,
+        28,
+        True,
+        "ram",
+        300.0,
+        "batch",
+        300.0,
+    )
     assert rows == [("team", "checkout", None, *expected), ("app", "checkout", "cart", *expected)]
 
 
 def test_an_anomaly_lasting_three_days_is_one_run_and_alerts_once(con) -> None:
     rows = con.execute(
         "select cost_date, excess_cost, is_first_day, cause_namespace from mart_cost_anomalies "
-        "where team = 'search' order by cost_date").fetchall()
+        "where team = 'search' order by cost_date"
+    ).fetchall()
     # Nov 16's window (Oct 19 .. Nov 15) holds Nov 15's 300 in place of a 105: the 14th and
     # 15th of 28 sorted are still 100, the deviations 0 x12, 5 x7, 10 x8, 200 keep MAD 5.
     assert rows == [(day, 200.0, day == RUN[0], "search-api") for day in RUN]
-    alerts = con.execute("select raised_on, amount from mart_alerts "
-                         "where alert_kind = 'anomaly' and team = 'search'").fetchall()
+    alerts = con.execute(
+        "select raised_on, amount from mart_alerts where alert_kind = 'anomaly' and team = 'search'"
+    ).fetchall()
     assert alerts == [(RUN[0], 200.0)]
 
 
@@ -124,17 +150,35 @@ def test_helios_apps_with_their_monthly_saving_and_interval(con) -> None:
     rows = con.execute(
         "select app_id, team, on_helios_since, helios_cost_per_month, impact_basis, "
         "saving_per_month, saving_per_month_low, saving_per_month_high, verdict "
-        "from mart_helios_savings order by app_id").fetchall()
+        "from mart_helios_savings order by app_id"
+    ).fetchall()
     assert rows == [
         # 12 a day x 365.25 / 12 = 365.25 a month; checkout's migrated apps: -25 of 100 a week
         # (-40 .. -10): -25 % (-40 % .. -10 %) -> 91.3125 (36.525 .. 146.1) a month saved
-        ("legacy1", "checkout", date(2026, 10, 1), pytest.approx(365.25), "checkout",
-         pytest.approx(91.3125), pytest.approx(36.525), pytest.approx(146.1), "saving"),
+        (
+            "legacy1",
+            "checkout",
+            date(2026, 10, 1),
+            pytest.approx(365.25),
+            "checkout",
+            pytest.approx(91.3125),
+            pytest.approx(36.525),
+            pytest.approx(146.1),
+            "saving",
+        ),
         # 24 a day -> 730.5; no search row: __all__, -20 of 200 (-60 .. +20): -10 % (-30 % ..
         # +10 %) -> 73.05 (-73.05 .. 219.15): the interval spans 0. Back on Helios Oct 20.
-        ("old", "search", date(2026, 10, 20), pytest.approx(730.5), "__all__",
-         pytest.approx(73.05), pytest.approx(-73.05), pytest.approx(219.15),
-         "no clear saving"),
+        (
+            "old",
+            "search",
+            date(2026, 10, 20),
+            pytest.approx(730.5),
+            "__all__",
+            pytest.approx(73.05),
+            pytest.approx(-73.05),
+            pytest.approx(219.15),
+            "no clear saving",
+        ),
     ]
 
 
@@ -145,27 +189,74 @@ def _alert_id(*parts: str) -> str:
 def test_alerts_follow_the_contract(con) -> None:
     rows = con.execute(
         "select alert_id, alert_kind, team, app_id, cluster, raised_on, severity, title, amount "
-        "from mart_alerts order by alert_kind, raised_on, team, app_id nulls first").fetchall()
+        "from mart_alerts order by alert_kind, raised_on, team, app_id nulls first"
+    ).fetchall()
     assert rows == [
-        (_alert_id("anomaly", "checkout", "", "team:spike", "2026-11-10"), "anomaly",
-         "checkout", None, None, SPIKE, "warning", "Cost spike of team checkout", 300.0),
-        (_alert_id("anomaly", "checkout", "cart", "app:spike", "2026-11-10"), "anomaly",
-         "checkout", "cart", None, SPIKE, "warning", "Cost spike of app cart", 300.0),
-        (_alert_id("anomaly", "search", "", "team:spike", "2026-11-15"), "anomaly", "search",
-         None, None, RUN[0], "warning", "Cost spike of team search", 200.0),
-        (_alert_id("migration", "checkout", "legacy1", "legacy1", "2026-10-01"), "migration",
-         "checkout", "legacy1", None, date(2026, 10, 1), "warning",
-         "Migrating legacy1 off Helios saves about 91 a month", pytest.approx(91.3125)),
-        (_alert_id("migration", "search", "old", "old", "2026-10-20"), "migration", "search",
-         "old", None, date(2026, 10, 20), "info", "old is still on Helios: no clear saving",
-         pytest.approx(73.05)),
+        (
+            _alert_id("anomaly", "checkout", "", "team:spike", "2026-11-10"),
+            "anomaly",
+            "checkout",
+            None,
+            None,
+            SPIKE,
+            "warning",
+            "Cost spike of team checkout",
+            300.0,
+        ),
+        (
+            _alert_id("anomaly", "checkout", "cart", "app:spike", "2026-11-10"),
+            "anomaly",
+            "checkout",
+            "cart",
+            None,
+            SPIKE,
+            "warning",
+            "Cost spike of app cart",
+            300.0,
+        ),
+        (
+            _alert_id("anomaly", "search", "", "team:spike", "2026-11-15"),
+            "anomaly",
+            "search",
+            None,
+            None,
+            RUN[0],
+            "warning",
+            "Cost spike of team search",
+            200.0,
+        ),
+        (
+            _alert_id("migration", "checkout", "legacy1", "legacy1", "2026-10-01"),
+            "migration",
+            "checkout",
+            "legacy1",
+            None,
+            date(2026, 10, 1),
+            "warning",
+            "Migrating legacy1 off Helios saves about 91 a month",
+            pytest.approx(91.3125),
+        ),
+        (
+            _alert_id("migration", "search", "old", "old", "2026-10-20"),
+            "migration",
+            "search",
+            "old",
+            None,
+            date(2026, 10, 20),
+            "info",
+            "old is still on Helios: no clear saving",
+            pytest.approx(73.05),
+        ),
     ]
-    details = dict(con.execute(
-        "select coalesce(app_id, team), detail from mart_alerts "
-        "where coalesce(app_id, team) in ('checkout', 'old')").fetchall())
+    details = dict(
+        con.execute(
+            "select coalesce(app_id, team), detail from mart_alerts "
+            "where coalesce(app_id, team) in ('checkout', 'old')"
+        ).fetchall()
+    )
     assert details == {
         "checkout": "Cost 400.00 against a trailing median of 100.00 (threshold 25.95); moved "
-                    "most: ram +300.00, namespace batch +300.00.",
+        "most: ram +300.00, namespace batch +300.00.",
         "old": "old costs 730 a month on Helios. Migrated apps (__all__) changed their weekly "
-               "cost by -10 % (interval -30 .. +10 %): a saving of 73 (-73 .. 219) a month.",
+        "cost by -10 % (interval -30 .. +10 %): a saving of 73 (-73 .. 219) a month.",
     }

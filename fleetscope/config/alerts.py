@@ -11,8 +11,11 @@ from fleetscope.errors import ConfigError
 @dataclass(frozen=True)
 class BudgetConfig:
     monthly: float = _doc("Budget per calendar month, in the pricing currency (> 0).")
-    team: str | None = _doc("The team it limits; none: every team (with `cluster`, the cluster; "
-                            "with neither, the organisation).", None)
+    team: str | None = _doc(
+        "The team it limits; none: every team (with `cluster`, the cluster; "
+        "with neither, the organisation).",
+        None,
+    )
     cluster: str | None = _doc("The cluster (or Helios source) it limits; none: all.", None)
 
 
@@ -20,13 +23,18 @@ class BudgetConfig:
 class AnomaliesConfig:
     k: float = _doc(
         "A day is anomalous when |cost - median| > k x 1.4826 x MAD of the trailing window "
-        "(Iglewicz & Hoaglin's modified z-score 0.6745 (x - median) / MAD > k).", 3.5)
+        "(Iglewicz & Hoaglin's modified z-score 0.6745 (x - median) / MAD > k).",
+        3.5,
+    )
     window_days: int = _doc("Trailing calendar days compared with (the day itself excluded).", 28)
     min_history_days: int = _doc(
-        "Days with data the trailing window needs before a day can be judged.", 14)
+        "Days with data the trailing window needs before a day can be judged.", 14
+    )
     min_change_pct: float = _doc(
         "The departure must also exceed this percent of the trailing median, so that a series "
-        "whose MAD is 0 (steady cost) does not flag a cent's change.", 10.0)
+        "whose MAD is 0 (steady cost) does not flag a cent's change.",
+        10.0,
+    )
 
 
 def budget_id(budget: BudgetConfig) -> str:
@@ -43,8 +51,9 @@ def check_alerts(budgets: list[BudgetConfig], anomalies: AnomaliesConfig, source
     seen: set[str] = set()
     for i, budget in enumerate(budgets):
         if not budget.monthly > 0:
-            raise ConfigError(f"{source}: budgets[{i}].monthly: expected a number > 0, "
-                              f"got {budget.monthly}")
+            raise ConfigError(
+                f"{source}: budgets[{i}].monthly: expected a number > 0, got {budget.monthly}"
+            )
         key = budget_id(budget)
         if key in seen:
             raise ConfigError(f"{source}: budgets[{i}]: a second budget for {key}")
@@ -52,8 +61,12 @@ def check_alerts(budgets: list[BudgetConfig], anomalies: AnomaliesConfig, source
     if not anomalies.k > 0:
         raise ConfigError(f"{source}: anomalies.k: expected a number > 0, got {anomalies.k}")
     if not 1 <= anomalies.min_history_days <= anomalies.window_days:
-        raise ConfigError(f"{source}: anomalies.min_history_days: expected 1 .. window_days "
-                          f"({anomalies.window_days}), got {anomalies.min_history_days}")
+        raise ConfigError(
+            f"{source}: anomalies.min_history_days: expected 1 .. window_days "
+            f"({anomalies.window_days}), got {anomalies.min_history_days}"
+        )
     if anomalies.min_change_pct < 0:
-        raise ConfigError(f"{source}: anomalies.min_change_pct: expected a percent >= 0, "
-                          f"got {anomalies.min_change_pct}")
+        raise ConfigError(
+            f"{source}: anomalies.min_change_pct: expected a percent >= 0, "
+            f"got {anomalies.min_change_pct}"
+        )
