@@ -36,6 +36,7 @@ def alert_tables(config: Config) -> dict[str, pd.DataFrame]:
                 "window_days": a.window_days,
                 "min_history_days": a.min_history_days,
                 "min_change_pct": a.min_change_pct,
+                "min_excess": a.min_excess,
             }
         ]
     )

@@ -89,10 +89,10 @@ def create_inputs(
         "create table ref_budgets (budget_id varchar, team varchar, cluster varchar, "
         "monthly_budget double)"
     )
-    # the defaults of [anomalies]: k 3.5, MAD x 1.4826, 28 days, 14 of history, 10 %
+    # the defaults of [anomalies]: k 3.5, MAD x 1.4826, 28 days, 14 of history, 20 %, 10 a day
     con.execute(
         "create table ref_anomalies as select 3.5 as k, 1.4826 as mad_scale, "
-        "28 as window_days, 14 as min_history_days, 10.0 as min_change_pct"
+        "28 as window_days, 14 as min_history_days, 20.0 as min_change_pct, 10.0 as min_excess"
     )
 
 

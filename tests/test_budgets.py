@@ -151,3 +151,18 @@ def test_bad_budgets_are_named(budgets, message) -> None:
         ConfigError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")
     ):
         parse_config({"budgets": budgets})
+
+
+def test_reference_tables_carry_the_settings() -> None:
+    tables = alert_tables(parse_config({"anomalies": {"k": 5, "min_excess": 0}}))
+    assert tables["ref_anomalies"].to_dict("records") == [
+        {
+            "k": 5.0,
+            "mad_scale": 1.4826,
+            "window_days": 28,
+            "min_history_days": 14,
+            "min_change_pct": 20.0,
+            "min_excess": 0.0,
+        }
+    ]
+    assert tables["ref_budgets"].empty

@@ -259,7 +259,8 @@ def test_budgets_alerts_and_migration_sections(rendered) -> None:
     assert "Cost spike of team &lt;script&gt;alert(1)&lt;/script&gt;" in leadership
     assert "Migrating payments-batch off Helios saves about 500 a month" in leadership
     payments = result.team_pages["payments"].read_text(encoding="utf-8")
-    assert "<td class=\"\">team:payments</td>" in payments and "<td class=\"\">at risk</td>" in payments
+    assert '<td class="">team:payments</td>' in payments
+    assert '<td class="">at risk</td>' in payments
     # the spike's cause: ram +800 and namespace pay +900 over their own medians
     assert "<td class=\"\">ram +800.00, namespace pay +900.00</td>" in payments
     # 2,000 a month x 25 % (10 % .. 40 %) = 500 (200 .. 800); cron: -10 % (-25 % .. +5 %) of

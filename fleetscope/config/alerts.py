@@ -32,7 +32,12 @@ class AnomaliesConfig:
     )
     min_change_pct: float = _doc(
         "The departure must also exceed this percent of the trailing median, so that a series "
-        "whose MAD is 0 (steady cost) does not flag a cent's change.",
+        "whose MAD is 0 (steady cost) or a slow trend does not flag a small change.",
+        20.0,
+    )
+    min_excess: float = _doc(
+        "The departure must also exceed this amount a day, in the pricing currency, so that "
+        "apps costing cents do not alert on cents.",
         10.0,
     )
 
@@ -64,6 +69,10 @@ def check_alerts(budgets: list[BudgetConfig], anomalies: AnomaliesConfig, source
         raise ConfigError(
             f"{source}: anomalies.min_history_days: expected 1 .. window_days "
             f"({anomalies.window_days}), got {anomalies.min_history_days}"
+        )
+    if anomalies.min_excess < 0:
+        raise ConfigError(
+            f"{source}: anomalies.min_excess: expected a number >= 0, got {anomalies.min_excess}"
         )
     if anomalies.min_change_pct < 0:
         raise ConfigError(

@@ -63,10 +63,10 @@ deviations as (
 
 thresholds as (
     -- Iglewicz & Hoaglin: anomalous when |x - median| > k x 1.4826 x MAD, and by more than
-    -- min_change_pct of the median (a steady series has MAD 0)
+    -- min_change_pct of the median (a steady series has MAD 0) and than min_excess
     select j.*, d.mad,
-        greatest(k.k * k.mad_scale * d.mad, k.min_change_pct / 100 * abs(j.trailing_median))
-            as threshold,
+        greatest(k.k * k.mad_scale * d.mad, k.min_change_pct / 100 * abs(j.trailing_median),
+            k.min_excess) as threshold,
         j.count_history_days >= k.min_history_days as has_history
     from judged as j
     inner join deviations as d using (scope, entity, cost_date)
