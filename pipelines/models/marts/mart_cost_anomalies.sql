@@ -9,7 +9,8 @@ team_costs as (
 ),
 
 app_costs as (
-    select * from mart_app_cost_daily
+    -- reserved names (`__idle__`: Helios hosts without a started job) are no app
+    select * from mart_app_cost_daily where not starts_with(app_id, '__')
 ),
 
 data_days as (
