@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fleetscope.config.alerts import AnomaliesConfig, BudgetConfig, budget_id, check_alerts
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.parsing import build
 from fleetscope.config.parsing import describe as _describe
@@ -63,9 +64,11 @@ from fleetscope.errors import ConfigError
 __all__ = [
     "DEFAULT_REPORTS",
     "DEFAULT_WAREHOUSE",
+    "AnomaliesConfig",
     "ApiConfig",
     "BillingConfig",
     "BillingSource",
+    "BudgetConfig",
     "CapacityConfig",
     "CatalogConfig",
     "Config",
@@ -94,6 +97,7 @@ __all__ = [
     "SharingConfig",
     "ValidateConfig",
     "WarehouseConfig",
+    "budget_id",
     "describe",
     "load_config",
     "parse_config",
@@ -131,6 +135,11 @@ class Config:
                         default_factory=GaConfig)
     api: ApiConfig = _doc("`fleetscope serve --api`: the marts for Backstage Cost Insights.",
                           default_factory=ApiConfig)
+    budgets: list[BudgetConfig] = _doc(
+        "Monthly budgets (`[[budgets]] team = \"payments\", monthly = 12000`; or `cluster`, or "
+        "neither for the organisation), tracked by `mart_budget_status_daily`.", [])
+    anomalies: AnomaliesConfig = _doc("Cost anomalies (`mart_cost_anomalies`).",
+                                      default_factory=AnomaliesConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -154,6 +163,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
     check_prometheus_sources(config.prometheus.sources, source)
+    check_alerts(config.budgets, config.anomalies, source)
     return config
 
 
