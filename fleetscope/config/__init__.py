@@ -18,6 +18,13 @@ from typing import Any
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.parsing import build
 from fleetscope.config.parsing import describe as _describe
+from fleetscope.config.publish import (
+    ChatConfig,
+    EmailConfig,
+    EmailTeam,
+    PublishConfig,
+    check_delivery,
+)
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
@@ -66,9 +73,12 @@ __all__ = [
     "BillingSource",
     "CapacityConfig",
     "CatalogConfig",
+    "ChatConfig",
     "Config",
     "DeliveryConfig",
     "DirtConfig",
+    "EmailConfig",
+    "EmailTeam",
     "GaConfig",
     "GitConfig",
     "GitHubSource",
@@ -87,6 +97,7 @@ __all__ = [
     "PrometheusMetrics",
     "PrometheusNodeLabels",
     "PrometheusSource",
+    "PublishConfig",
     "ReportsConfig",
     "RunConfig",
     "SharingConfig",
@@ -127,6 +138,12 @@ class Config:
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
                         default_factory=GaConfig)
+    publish: PublishConfig = _doc("Publishing the rendered reports (a folder or object store).",
+                                  default_factory=PublishConfig)
+    email: EmailConfig = _doc("The weekly mail to leadership and opted-in teams (SMTP).",
+                              default_factory=EmailConfig)
+    chat: ChatConfig = _doc("The weekly chat summary (an incoming webhook).",
+                            default_factory=ChatConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -150,6 +167,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
     check_prometheus_sources(config.prometheus.sources, source)
+    check_delivery(config.publish, config.email, source)
     return config
 
 
