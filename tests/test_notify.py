@@ -11,13 +11,17 @@ leadership report and payments' page. By hand: W47 total 6000 + 500 + 5100 + 150
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import time
 import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from delivery_servers import smtp_server, static_server, webhook_receiver
+from test_browser_reports import ARTIFACTS, CHROMIUM, Browser
 from test_report_fixture import XSS_TEAM, build_warehouse
 
 from fleetscope.config import parse_config
@@ -193,3 +197,35 @@ def test_refusing_servers_fail_the_steps_not_the_call(rendered, tmp_path: Path,
     assert sum("chat: attempt 1 failed" in line for line in logs) == 1
     assert box.messages == [] and posts == []
     assert not any(PASSWORD in line or "secret" in line for line in logs)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                    reason="Debian chromium missing (apt-get install chromium)")
+def test_mail_body_in_chromium_without_javascript(delivered, tmp_path: Path) -> None:
+    """The leadership mail as a mail client shows it: the HTML part alone, scripts disabled."""
+    html = delivered["box"].messages[0].get_body(("html",)).get_content()
+    page = tmp_path / "mail.html"
+    page.write_text(html, encoding="utf-8")
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.call("Emulation.setScriptExecutionDisabled", value=True)
+        browser.call("Page.navigate", url=page.as_uri())
+        deadline = time.monotonic() + 30
+        while not any(e.get("method") == "Page.loadEventFired" for e in browser.events):
+            assert time.monotonic() < deadline, "the mail page did not load"
+            browser._event(json.loads(browser.ws.recv()))
+        # DevTools' own evaluation still runs with page scripts disabled.
+        text = browser.evaluate("document.body.innerText")
+        cells = browser.evaluate("document.querySelectorAll('td').length")
+        browser.screenshot(ARTIFACTS / "mail-leadership-2026-W47.png")
+    finally:
+        browser.close()
+    assert isinstance(text, str)
+    assert "fleetscope weekly report 2026-W47" in text
+    assert "12,700 USD" in text and "+2,900 USD" in text and "Open the full report" in text
+    assert "<script>alert(1)</script>" in text  # shown as text, never run
+    # cost 4 x 5 cells, movers 4 x 3, platform weeks 2 x 3 (W46, W47 x Kubernetes, Helios)
+    assert cells == 20 + 12 + 6
+    assert browser.problems() == []
+    shot = (ARTIFACTS / "mail-leadership-2026-W47.png").read_bytes()
+    assert shot.startswith(b"\x89PNG") and len(shot) > 10_000
