@@ -11,6 +11,7 @@ leadership report and payments' page. By hand: W47 total 6000 + 500 + 5100 + 150
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -27,7 +28,9 @@ from test_report_fixture import XSS_TEAM, build_warehouse
 from fleetscope.config import parse_config
 from fleetscope.ops.deliver import deliver
 from fleetscope.reports import render_all
-from fleetscope.warehouse import Warehouse
+from fleetscope.reports.mail import leadership_mail
+from fleetscope.reports.weeks import IsoWeek
+from fleetscope.warehouse import Warehouse, connect_read_only
 
 PASSWORD = "pw-Zq81-never-logged"
 # mart_alerts rows of exactly the contract's columns: two raised within W47 (new), one before it.
@@ -124,8 +127,14 @@ def test_leadership_mail(delivered) -> None:
     assert "12,700 USD" in html and "9,800 USD" in html and "+2,900 USD" in html
     assert "+2,500 USD" in html  # payments, the top mover
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the hostile team name is text
-    # No image export here (no kaleido): the platform split is the table fallback.
-    assert "Weekly cost by platform" in html and "cid:" not in html
+    # The chart is a PNG inside the message (kaleido drives the system Chromium), and the same
+    # numbers follow as a table for clients that block images.
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    if Path(CHROMIUM).exists() or os.environ.get("CI"):  # else: the table alone (tested below)
+        assert [p["Content-ID"] for p in images] == ["<platform-cost>"]
+        assert images[0].get_content().startswith(b"\x89PNG")
+        assert 'src="cid:platform-cost"' in html
+    assert "2026-W46" in html and "8,800 USD" in html
     base = delivered["base"]
     assert links(html) == [base + "2026-W47/leadership.html"]
     page = delivered["pages"][base + "2026-W47/leadership.html"]
@@ -203,7 +212,12 @@ def test_refusing_servers_fail_the_steps_not_the_call(rendered, tmp_path: Path,
                     reason="Debian chromium missing (apt-get install chromium)")
 def test_mail_body_in_chromium_without_javascript(delivered, tmp_path: Path) -> None:
     """The leadership mail as a mail client shows it: the HTML part alone, scripts disabled."""
-    html = delivered["box"].messages[0].get_body(("html",)).get_content()
+    message = delivered["box"].messages[0]
+    html = message.get_body(("html",)).get_content()
+    # What a mail client does with `cid:`: show the related image part in its place.
+    png = next(p for p in message.walk() if p["Content-ID"] == "<platform-cost>").get_content()
+    html = html.replace("cid:platform-cost",
+                        "data:image/png;base64," + base64.b64encode(png).decode())
     page = tmp_path / "mail.html"
     page.write_text(html, encoding="utf-8")
     browser = Browser(tmp_path / "profile")
@@ -217,6 +231,7 @@ def test_mail_body_in_chromium_without_javascript(delivered, tmp_path: Path) -> 
         # DevTools' own evaluation still runs with page scripts disabled.
         text = browser.evaluate("document.body.innerText")
         cells = browser.evaluate("document.querySelectorAll('td').length")
+        drawn = browser.evaluate("[...document.images].map(i => i.naturalWidth)")
         browser.screenshot(ARTIFACTS / "mail-leadership-2026-W47.png")
     finally:
         browser.close()
@@ -226,6 +241,21 @@ def test_mail_body_in_chromium_without_javascript(delivered, tmp_path: Path) -> 
     assert "<script>alert(1)</script>" in text  # shown as text, never run
     # cost 4 x 5 cells, movers 4 x 3, platform weeks 2 x 3 (W46, W47 x Kubernetes, Helios)
     assert cells == 20 + 12 + 6
+    assert drawn == [640 * 2] or drawn == [640]  # the chart image decoded (kaleido's scale)
     assert browser.problems() == []
     shot = (ARTIFACTS / "mail-leadership-2026-W47.png").read_bytes()
     assert shot.startswith(b"\x89PNG") and len(shot) > 10_000
+
+
+def test_without_image_export_the_mail_has_the_table_alone(rendered) -> None:
+    con = connect_read_only(rendered[0])
+    try:
+        page = leadership_mail(con, IsoWeek.parse("2026-W47"), config=parse_config({}),
+                               link=None, subject="s", chart=False)
+    finally:
+        con.close()
+    assert page.images == {} and "cid:" not in page.html and "href=" not in page.html
+    # Weekly cost by platform, by hand: W46 Kubernetes 3000 + 5000 + 100 + 200 + 500 = 8,800,
+    # Helios 1,000; W47 Kubernetes 12,200, Helios 500.
+    assert re.findall(r">([\d,]+ USD)</td>", page.html.split("Weekly cost by platform")[1]) == [
+        "8,800 USD", "1,000 USD", "12,200 USD", "500 USD"]

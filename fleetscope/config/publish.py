@@ -47,6 +47,10 @@ class EmailConfig:
     subject: str = _doc("Subject; `{week}` becomes the ISO week (`2026-W47`).",
                         "fleetscope weekly report {week}")
     timeout_seconds: float = _doc("Timeout of one SMTP connection.", 30.0)
+    chart_image: bool = _doc(
+        "Attach the weekly cost chart as a PNG (plotly image export: the `mail-images` extra, "
+        "kaleido, and a Chrome or Chromium on the machine); without them, or false, the mail "
+        "has the table alone.", True)
     teams: list[EmailTeam] = _doc(
         "Opt-in team mail: `[[email.teams]] team = \"payments\", to = [\"pay@example.com\"]`.",
         [])

@@ -108,7 +108,8 @@ def _notify(config: Config, wh: Warehouse, manifest: WeekManifest, base: str | N
     if email.host and email.to:
         link = base + f"{week.label}/{LEADERSHIP}" if base and manifest.leadership else base
         steps.append(_attempt("mail leadership", mail(lambda: leadership_mail(
-            wh.con, week, config=config, link=link, subject=subject), email.to), log))
+            wh.con, week, config=config, link=link, subject=subject, chart=email.chart_image),
+            email.to), log))
     for entry in email.teams if email.host else []:
         stem = manifest.teams.get(entry.team)
         link = base + f"{week.label}/teams/{stem}.html" if base and stem else base
