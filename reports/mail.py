@@ -94,8 +94,7 @@ def platform_chart_png(weekly: pd.DataFrame) -> bytes | None:
                                    y=list(part["cost"]))
                             for name, part in weekly.groupby("platform")])
         figure.update_layout(barmode="stack", width=640, height=300,
-                             margin={"l": 40, "r": 10, "t": 30, "b": 40},
-                             title="Weekly cost by platform")
+                             margin={"l": 40, "r": 10, "t": 10, "b": 40})
         return bytes(figure.to_image(format="png"))
     except Exception:  # any export failure means "no image", never no mail
         return None
