@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from fleetscope.config import Config
 from fleetscope.ops import notify_chat, notify_mail
 from fleetscope.ops.publish import publish_site, site_url
 from fleetscope.ops.retry import with_retries
+from fleetscope.ops.run import StepResult
 from fleetscope.reports.digest import slack_payload, weekly_digest
 from fleetscope.reports.mail import MailPage, leadership_mail, team_mail
 from fleetscope.reports.site import LEADERSHIP, WeekManifest, week_manifests
@@ -31,32 +31,22 @@ SENT_PREFIX = "chat.alert_sent."
 Log = Callable[[str], None]
 
 
-@dataclass
-class DeliveryStep:
-    """One delivery step's outcome (the run summary shows it as a step)."""
-
-    name: str
-    status: str  # ok | failed | skipped
-    seconds: float
-    message: str = ""
-
-
-def _attempt(name: str, action: Callable[[], str], log: Log) -> DeliveryStep:
+def _attempt(name: str, action: Callable[[], str], log: Log) -> StepResult:
     started = time.perf_counter()
     try:
         message = action()
     except Exception as exc:  # a delivery failure never fails the run
         reason = f"{type(exc).__name__}: {exc}"
         log(f"run: {name}: FAILED: {reason}")
-        return DeliveryStep(name, "failed", time.perf_counter() - started, reason)
+        return StepResult(name, "failed", time.perf_counter() - started, reason)
     log(f"run: {name}: {message}")
-    return DeliveryStep(name, "ok", time.perf_counter() - started, message)
+    return StepResult(name, "ok", time.perf_counter() - started, message)
 
 
 def deliver(config: Config, *, warehouse_path: Path, report_dir: Path,
-            log: Log) -> list[DeliveryStep]:
+            log: Log) -> list[StepResult]:
     """Publish, then mail and chat, as configured; never raises for a delivery failure."""
-    steps: list[DeliveryStep] = []
+    steps: list[StepResult] = []
     retry = {"retries": config.publish.retries,
              "backoff_seconds": config.publish.retry_backoff_seconds, "log": log}
     publish_to = config.publish.to
@@ -69,7 +59,7 @@ def deliver(config: Config, *, warehouse_path: Path, report_dir: Path,
     reason = ("the publish failed" if steps and steps[0].status == "failed"
               else "no rendered week" if not weeks else "")
     if reason:
-        steps += [DeliveryStep(name, "skipped", 0.0, reason) for name in wanted]
+        steps += [StepResult(name, "skipped", 0.0, reason) for name in wanted]
         return steps
     if not wanted:
         return steps
@@ -92,11 +82,11 @@ def _mail_names(config: Config) -> list[str]:
 
 
 def _notify(config: Config, wh: Warehouse, manifest: WeekManifest, base: str | None,
-            retry: dict, log: Log) -> list[DeliveryStep]:
+            retry: dict, log: Log) -> list[StepResult]:
     week = IsoWeek.parse(manifest.week)
     email = config.email
     subject = email.subject.replace("{week}", week.label)
-    steps: list[DeliveryStep] = []
+    steps: list[StepResult] = []
 
     def mail(build: Callable[[], MailPage], to: list[str]) -> Callable[[], str]:
         def action() -> str:

@@ -20,7 +20,8 @@ def build_message(page: MailPage, *, sender: str, to: list[str]) -> EmailMessage
     message["To"] = ", ".join(to)
     message.set_content(page.text)
     message.add_alternative(page.html, subtype="html")
-    html_part = message.get_payload()[1]
+    html_part = message.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)  # just added above
     for cid, png in page.images.items():
         html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>",
                               filename=f"{cid}.png")

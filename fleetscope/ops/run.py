@@ -164,9 +164,8 @@ def _deliver(config: Config, options: RunOptions, result: RunResult) -> None:
     from fleetscope.ops.deliver import deliver
 
     assert result.report_dir is not None
-    for step in deliver(config, warehouse_path=options.warehouse_path,
-                        report_dir=result.report_dir, log=console.info):
-        result.steps.append(StepResult(step.name, step.status, step.seconds, step.message))
+    result.steps += deliver(config, warehouse_path=options.warehouse_path,
+                            report_dir=result.report_dir, log=console.info)
 
 
 def _report_dir(config: Config, options: RunOptions) -> Path:
