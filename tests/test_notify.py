@@ -259,3 +259,16 @@ def test_without_image_export_the_mail_has_the_table_alone(rendered) -> None:
     # Helios 1,000; W47 Kubernetes 12,200, Helios 500.
     assert re.findall(r">([\d,]+ USD)</td>", page.html.split("Weekly cost by platform")[1]) == [
         "8,800 USD", "1,000 USD", "12,200 USD", "500 USD"]
+
+
+def test_an_unreadable_warehouse_fails_the_steps_not_the_call(rendered, tmp_path: Path) -> None:
+    cfg = parse_config({"email": {"host": "127.0.0.1", "port": 9, "to": ["cto@example.com"]},
+                        "chat": {"webhook_url_env": "FS_TEST_WEBHOOK"}})
+    (tmp_path / "wh.duckdb").mkdir()  # a folder where the DuckDB file should be
+    logs: list[str] = []
+    steps = deliver(cfg, warehouse_path=tmp_path / "wh.duckdb", report_dir=rendered[1],
+                    log=logs.append)
+    assert [(s.name, s.status) for s in steps] == [("mail leadership", "failed"),
+                                                   ("chat", "failed")]
+    assert steps[0].message.startswith("WarehouseError: cannot open warehouse")
+    assert logs[0].startswith("run: notify: FAILED: WarehouseError")

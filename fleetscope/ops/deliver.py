@@ -64,8 +64,14 @@ def deliver(config: Config, *, warehouse_path: Path, report_dir: Path,
     if not wanted:
         return steps
     base = site_url(publish_to, config.publish.site_url)
-    with Warehouse(warehouse_path) as wh:
-        steps += _notify(config, wh, weeks[0], base, retry, log)
+    try:
+        with Warehouse(warehouse_path) as wh:
+            steps += _notify(config, wh, weeks[0], base, retry, log)
+    except Exception as exc:  # the warehouse busy or the week unreadable: still not fatal
+        log(f"run: notify: FAILED: {type(exc).__name__}: {exc}")
+        done = {s.name for s in steps}
+        steps += [StepResult(name, "failed", 0.0, f"{type(exc).__name__}: {exc}")
+                  for name in wanted if name not in done]
     return steps
 
 
