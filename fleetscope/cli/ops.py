@@ -69,6 +69,9 @@ def run(app: AppContext, lock_timeout: float | None, no_report: bool, out: Path 
     click.echo(f"run succeeded: {len(result.steps)} steps, validation "
                f"{result.validation_status}"
                + (f", reports in {result.report_dir}" if result.report_dir else ""))
+    for step in result.steps:
+        if step.status != "ok":  # delivery failures do not fail the run: say them here
+            click.echo(f"  {step.name}: {step.status}: {step.message}")
 
 
 @click.command("lab")

@@ -19,6 +19,13 @@ from fleetscope.config.alerts import AnomaliesConfig, BudgetConfig, budget_id, c
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.parsing import build
 from fleetscope.config.parsing import describe as _describe
+from fleetscope.config.publish import (
+    ChatConfig,
+    EmailConfig,
+    EmailTeam,
+    PublishConfig,
+    check_delivery,
+)
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
@@ -71,9 +78,12 @@ __all__ = [
     "BudgetConfig",
     "CapacityConfig",
     "CatalogConfig",
+    "ChatConfig",
     "Config",
     "DeliveryConfig",
     "DirtConfig",
+    "EmailConfig",
+    "EmailTeam",
     "GaConfig",
     "GitConfig",
     "GitHubSource",
@@ -92,6 +102,7 @@ __all__ = [
     "PrometheusMetrics",
     "PrometheusNodeLabels",
     "PrometheusSource",
+    "PublishConfig",
     "ReportsConfig",
     "RunConfig",
     "SharingConfig",
@@ -140,6 +151,12 @@ class Config:
         "neither for the organisation), tracked by `mart_budget_status_daily`.", [])
     anomalies: AnomaliesConfig = _doc("Cost anomalies (`mart_cost_anomalies`).",
                                       default_factory=AnomaliesConfig)
+    publish: PublishConfig = _doc("Publishing the rendered reports (a folder or object store).",
+                                  default_factory=PublishConfig)
+    email: EmailConfig = _doc("The weekly mail to leadership and opted-in teams (SMTP).",
+                              default_factory=EmailConfig)
+    chat: ChatConfig = _doc("The weekly chat summary (an incoming webhook).",
+                            default_factory=ChatConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -164,6 +181,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_golden_signals(config.prometheus.golden_signals, source)
     check_prometheus_sources(config.prometheus.sources, source)
     check_alerts(config.budgets, config.anomalies, source)
+    check_delivery(config.publish, config.email, source)
     return config
 
 

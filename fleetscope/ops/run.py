@@ -93,6 +93,7 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
                 "or `fleetscope query \"select * from validation_latest where not success\"`")
         if options.report:
             result.report_dir = _step(result, "report", lambda: _report(config, options))
+            _deliver(config, options, result)
     partial = partial_run(ingested, published=options.report)
     if partial is not None:
         raise partial
@@ -155,6 +156,16 @@ def _report(config: Config, options: RunOptions) -> Path:
     out = _report_dir(config, options)
     render_all(options.warehouse_path, out, config=config)
     return out
+
+
+def _deliver(config: Config, options: RunOptions, result: RunResult) -> None:
+    """Publish, mail and chat (`fleetscope.ops.deliver`): a failure there is a `failed` step
+    with its reason, never an error, since the reports are already rendered."""
+    from fleetscope.ops.deliver import deliver
+
+    assert result.report_dir is not None
+    result.steps += deliver(config, warehouse_path=options.warehouse_path,
+                            report_dir=result.report_dir, log=console.info)
 
 
 def _report_dir(config: Config, options: RunOptions) -> Path:
