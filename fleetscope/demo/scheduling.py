@@ -123,43 +123,67 @@ def add_crunch(sim: Simulation, plan: GaPlan, seed: int) -> None:
 def _pod_rows(
     sim: Simulation, cluster: str, hours: int, rng: np.random.Generator
 ) -> tuple[list[dict[str, str]], _Rows]:
-    pods = [p for p in sim.pods[cluster] if 0 <= p.start < hours]
-    scheduled = np.array([p.start for p in pods])
-    delay = rng.uniform(1.0, 6.0, size=len(pods)) / 3600
+    """Three blocks of rows (their instances numbered per block: the same pod's series in two
+    blocks share labels, and the reader merges them): the Pending hours of every pod created in
+    the window, its scheduled time in its last hour (`daily_results` writes a series only when
+    its first hour has a sample), and each day's first hour for the pods already running then
+    (Pending 0: kube-state-metrics reports every pod, so a day without a new one still has
+    rows)."""
+    pods = sim.pods[cluster]
+    n = len(pods)
+    start = np.array([p.start for p in pods])
+    end = np.array([p.end for p in pods])
+    delay = rng.uniform(1.0, 6.0, size=n) / 3600
     created = np.array(
-        [sim.created.get(p.uid, p.start - d) for p, d in zip(pods, delay, strict=True)]
+        [sim.created.get(p.uid, s - d) for p, s, d in zip(pods, start, delay, strict=True)]
     )
-    keep = created >= 0
-    pods = [p for p, k in zip(pods, keep, strict=True) if k]
-    created, scheduled = created[keep], scheduled[keep]
-    first = np.floor(created).astype(np.int64)
-    count = np.floor(scheduled).astype(np.int64) - first + 1
-    inst = np.repeat(np.arange(len(pods)), count)
-    hour = first[inst] + (np.arange(count.sum()) - (np.cumsum(count) - count)[inst])
-    pending = np.clip(
-        np.minimum(scheduled[inst], hour + 1) - np.maximum(created[inst], hour), 0.0, 1.0
+    new = np.flatnonzero((start >= 0) & (start < hours) & (created >= 0))
+    first = np.floor(created[new]).astype(np.int64)
+    count = np.floor(start[new]).astype(np.int64) - first + 1
+    inst = np.repeat(new, count)
+    hour = np.repeat(first, count) + (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     )
-    waited = (scheduled - created)[inst] > 1 / 60  # the scheduler gave up at least once
-    none = np.full(len(inst), np.nan)
-    values = {
-        "pod_created_time": np.round(created * 3600)[inst],
-        "pod_scheduled_time": none,
-        "pod_pending_fraction": np.round(pending, 4),
-        "pod_unschedulable": np.where(waited, 1.0, np.nan),
-    }
-    # The scheduled time only exists from the pod's last hour here: a series of its own (same
-    # labels; the reader merges them), as `daily_results` writes a series only when its first
-    # hour has a sample.
-    last = np.arange(len(pods))
-    once = {name: np.full(len(pods), np.nan) for name in values}
-    once["pod_scheduled_time"] = np.round(scheduled * 3600)
+    pending = np.clip(np.minimum(start[inst], hour + 1) - np.maximum(created[inst], hour), 0, 1)
+    waited = (start - created)[inst] > 1 / 60  # the scheduler gave up at least once
+    running = [np.flatnonzero((start < day) & (end > day)) for day in range(0, hours, 24)]
+    alive = np.concatenate([np.zeros(0, dtype=np.int64), *running])
+    alive_hour = np.repeat(np.arange(0, hours, 24), [len(r) for r in running])
+    blocks = [  # (instances, hours, {series: values}); a missing series is NaN
+        (
+            inst,
+            hour,
+            {
+                "pod_created_time": np.round(created * 3600)[inst],
+                "pod_pending_fraction": np.round(pending, 4),
+                "pod_unschedulable": np.where(waited, 1.0, np.nan),
+            },
+        ),
+        (
+            new + n,
+            np.floor(start[new]).astype(np.int64),
+            {"pod_scheduled_time": np.round(start * 3600)[new]},
+        ),
+        (
+            alive + 2 * n,
+            alive_hour,
+            {
+                "pod_created_time": np.round(created * 3600)[alive],
+                "pod_pending_fraction": np.zeros(len(alive)),
+            },
+        ),
+    ]
+    names = ("pod_created_time", "pod_scheduled_time", "pod_pending_fraction", "pod_unschedulable")
     rows = _Rows(
-        np.concatenate([inst, last + len(pods)]),
-        np.concatenate([hour, np.floor(scheduled).astype(np.int64)]),
-        {name: np.concatenate([values[name], once[name]]) for name in values},
+        np.concatenate([b[0] for b in blocks]),
+        np.concatenate([b[1] for b in blocks]),
+        {
+            name: np.concatenate([b[2].get(name, np.full(len(b[0]), np.nan)) for b in blocks])
+            for name in names
+        },
     )
     labels = [{"namespace": p.namespace, "pod": p.name} for p in pods]
-    return labels + labels, _sorted(rows)
+    return labels * 3, _sorted(rows)
 
 
 def _signal_rows(rows: _Rows, hours: int, rng: np.random.Generator) -> _Rows:
