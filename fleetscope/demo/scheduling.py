@@ -23,7 +23,7 @@ import numpy as np
 
 from fleetscope.demo.cluster import _suffix, _uid
 from fleetscope.demo.metrics import _Rows, _sorted, daily_results
-from fleetscope.demo.model import POOLS, Container, Pod, Simulation
+from fleetscope.demo.model import POOLS, Container, Node, Pod, Simulation
 from fleetscope.demo.plan_ga import CRUNCH_CLUSTER, CRUNCH_HOUR, CRUNCH_RUN_HOURS, GaPlan
 
 CRUNCH_CPU, CRUNCH_MEMORY = 2.0, 4 * 2**30  # the load test's pod requests
@@ -53,6 +53,25 @@ def _used(pods: list[Pod], node_name: str, start: float, end: float) -> tuple[fl
     return cpu, memory
 
 
+def _slots(sim: Simulation, at: float) -> list[Node]:
+    """A node of the crunch cluster's general pool once per load-test pod it fits at `at`
+    (requests up to 95% of allocatable, counting every pod it holds in the next 12 hours)."""
+    pool = POOLS[CRUNCH_CLUSTER]["general"]
+    alloc_cpu = pool.cpus - 0.09  # as node_object's allocatable
+    alloc_memory = (pool.memory_gib * 1024 * 1024 - 520_000 - 1_500_000) * 1024.0
+    slots = []
+    for node in sim.nodes[CRUNCH_CLUSTER]:
+        if node.pool is not pool or node.created > at:
+            continue
+        cpu, memory = _used(sim.pods[CRUNCH_CLUSTER], node.name, at, at + 2 * CRUNCH_RUN_HOURS)
+        fit = min(
+            (CRUNCH_FILL * alloc_cpu - cpu) // CRUNCH_CPU,
+            (CRUNCH_FILL * alloc_memory - memory) // CRUNCH_MEMORY,
+        )
+        slots += [node] * max(0, int(fit))
+    return slots
+
+
 def add_crunch(sim: Simulation, plan: GaPlan, seed: int) -> None:
     """The load test of each crunch day: as many 2-core pods as the general pool's nodes fit
     (to 95% of allocatable) at 09:00 for 6 hours, and half as many again (at least 6), created
@@ -61,63 +80,31 @@ def add_crunch(sim: Simulation, plan: GaPlan, seed: int) -> None:
     if not plan.crunch or CRUNCH_CLUSTER not in sim.pods:
         return
     rng = np.random.default_rng([seed, 8])
-    pool = POOLS[CRUNCH_CLUSTER]["general"]
-    pods = sim.pods[CRUNCH_CLUSTER]
-    namespace = sorted(
-        u.app.namespace for u in sim.units[CRUNCH_CLUSTER] if u.app.team != "platform"
+    team, namespace = sorted(
+        (u.app.team, u.app.namespace) for u in sim.units[CRUNCH_CLUSTER] if u.app.team != "platform"
     )[0]
-    alloc_cpu = pool.cpus - 0.09  # as node_object's allocatable
-    alloc_memory = (pool.memory_gib * 1024 * 1024 - 520_000 - 1_500_000) * 1024.0
+    image = f"registry.example.com/{team}/load-test:2.1.0"
     added: list[Pod] = []
     for day in plan.crunch:
         at = 24.0 * day + CRUNCH_HOUR
-        slots = []
-        for node in sim.nodes[CRUNCH_CLUSTER]:
-            if node.pool is not pool or node.created > at:
-                continue
-            cpu, memory = _used(pods, node.name, at, at + 2 * CRUNCH_RUN_HOURS)
-            fit = min(
-                (CRUNCH_FILL * alloc_cpu - cpu) // CRUNCH_CPU,
-                (CRUNCH_FILL * alloc_memory - memory) // CRUNCH_MEMORY,
-            )
-            slots += [node] * max(0, int(fit))
+        slots = _slots(sim, at)
         job = f"load-test-{29_000_000 + int(at * 60)}"
         job_uid = _uid(rng)
-        overflow = max(6, len(slots) // 2)
-        for i in range(len(slots) + overflow):
+        for i in range(len(slots) + max(6, len(slots) // 2)):
             wave = i // len(slots) if slots else 1
             start = at + wave * CRUNCH_RUN_HOURS + float(rng.uniform(0.5, 4)) / 3600
-            pod = Pod(
-                CRUNCH_CLUSTER,
-                namespace,
-                f"{job}-{_suffix(rng, 5)}",
-                _uid(rng),
-                start,
-                start + CRUNCH_RUN_HOURS,
-                "Job",
-                job,
-                job_uid,
-                {"app.kubernetes.io/name": "load-test", "job-name": job},
-                [
-                    Container(
-                        "load-test",
-                        "registry.example.com/platform/load-test:2.1.0",
-                        CRUNCH_CPU,
-                        CRUNCH_MEMORY,
-                        0,
-                        None,
-                        None,
-                        0.9,
-                        0.6,
-                    )
-                ],
-                None,
-                node=slots[i % len(slots)] if slots else None,
-                pool="general",
+            container = Container(
+                "load-test", image, CRUNCH_CPU, CRUNCH_MEMORY, 0, None, None, 0.9, 0.6
             )
+            labels = {"app.kubernetes.io/name": "load-test", "team": team, "job-name": job}
+            pod = Pod(
+                CRUNCH_CLUSTER, namespace, f"{job}-{_suffix(rng, 5)}", _uid(rng), start,
+                start + CRUNCH_RUN_HOURS, "Job", job, job_uid, labels, [container], None,
+                node=slots[i % len(slots)] if slots else None, pool="general",
+            )  # fmt: skip
             sim.created[pod.uid] = at
             added.append(pod)
-    pods.extend(added)
+    sim.pods[CRUNCH_CLUSTER].extend(added)
 
 
 def _pod_rows(
@@ -146,9 +133,7 @@ def _pod_rows(
     )
     pending = np.clip(np.minimum(start[inst], hour + 1) - np.maximum(created[inst], hour), 0, 1)
     waited = (start - created)[inst] > 1 / 60  # the scheduler gave up at least once
-    running = [np.flatnonzero((start < day) & (end > day)) for day in range(0, hours, 24)]
-    alive = np.concatenate([np.zeros(0, dtype=np.int64), *running])
-    alive_hour = np.repeat(np.arange(0, hours, 24), [len(r) for r in running])
+    alive, alive_hour = _running(start, end, hours)
     blocks = [  # (instances, hours, {series: values}); a missing series is NaN
         (
             inst,
@@ -173,8 +158,16 @@ def _pod_rows(
             },
         ),
     ]
+    rows = _stack(blocks)
+    labels = [{"namespace": p.namespace, "pod": p.name} for p in pods]
+    return labels * 3, _sorted(rows)
+
+
+def _stack(blocks: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]) -> _Rows:
+    """Blocks of (instances, hours, {series: values}) as one set of rows, NaN where a block
+    has no such series."""
     names = ("pod_created_time", "pod_scheduled_time", "pod_pending_fraction", "pod_unschedulable")
-    rows = _Rows(
+    return _Rows(
         np.concatenate([b[0] for b in blocks]),
         np.concatenate([b[1] for b in blocks]),
         {
@@ -182,8 +175,13 @@ def _pod_rows(
             for name in names
         },
     )
-    labels = [{"namespace": p.namespace, "pod": p.name} for p in pods]
-    return labels * 3, _sorted(rows)
+
+
+def _running(start: np.ndarray, end: np.ndarray, hours: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pod, hour) of the pods running at the start of each day (created before it)."""
+    running = [np.flatnonzero((start < day) & (end > day)) for day in range(0, hours, 24)]
+    alive = np.concatenate([np.zeros(0, dtype=np.int64), *running])
+    return alive, np.repeat(np.arange(0, hours, 24), [len(r) for r in running])
 
 
 def _signal_rows(rows: _Rows, hours: int, rng: np.random.Generator) -> _Rows:
