@@ -249,8 +249,9 @@ def _read_git(repos: list[tuple[Path, str | None]], collected_at: datetime) -> L
 
 
 def _delivery_sources(pool: ProcessPoolExecutor, files: list[SourceFile]) -> list[Source]:
-    """The git repositories (read in the pool, in two halves, while the days load) and the
-    incidents file, read by the collectors `collect git --repo` and `collect incidents` use."""
+    """The git repositories (read in the pool, in two halves, while the days load), the
+    incidents file and the DiRT log, read by the collectors `collect git --repo`, `collect
+    incidents` and `collect dirt` use."""
     git = [f for f in files if f.kind == "git"]
     repos: list[tuple[Path, str | None]] = [(f.path, f.name) for f in git]
     halves = [repos[i::2] for i in range(2) if repos[i::2]]
@@ -263,7 +264,8 @@ def _delivery_sources(pool: ProcessPoolExecutor, files: list[SourceFile]) -> lis
 
     sources = [Source("git", "git", f"git {len(repos)} demo repos", commits, atomic=True)
                ] if repos else []
-    return sources + [_incidents_source(f) for f in files if f.kind == "incidents"]
+    return sources + [_incidents_source(f) for f in files if f.kind == "incidents"] + \
+        [_dirt_source(f) for f in files if f.kind == "dirt"]
 
 
 def _incidents_source(file: SourceFile) -> Source:
@@ -275,6 +277,17 @@ def _incidents_source(file: SourceFile) -> Source:
         yield read_incidents_file(file.path, source=file.name, collected_at=file.collected_at)
 
     return Source("incidents", file.name, f"incidents {file.path.name}", read, offline=True)
+
+
+def _dirt_source(file: SourceFile) -> Source:
+    """The DiRT log, read by the reader of `fleetscope collect dirt` and stamped like the
+    incidents (`ops.sources_dirt.dirt_file` stamps now, which would stretch the window)."""
+    def read(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
+        from fleetscope.collectors.dirt import read_dirt_file
+
+        yield read_dirt_file(file.path, collected_at=file.collected_at)
+
+    return Source("dirt", str(file.path.resolve()), f"dirt {file.path.name}", read, offline=True)
 
 
 def _catalog_source(catalog: list[SourceFile]) -> Source:
