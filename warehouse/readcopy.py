@@ -73,8 +73,9 @@ def read_path(warehouse: str | Path) -> Path:
     return current_copy(warehouse) or Path(warehouse)
 
 
-def publish_read_copy(warehouse: str | Path, *, keep_hours: float = DEFAULT_KEEP_HOURS
-                      ) -> PublishedCopy:
+def publish_read_copy(
+    warehouse: str | Path, *, keep_hours: float = DEFAULT_KEEP_HOURS
+) -> PublishedCopy:
     """Checkpoint the writer's file, copy it, point `current` at the copy, prune old copies.
 
     The caller holds the run lock and has closed its own connections, so no write can land
@@ -145,8 +146,9 @@ def in_use(path: Path) -> bool:
         os.close(fd)
 
 
-def prune_read_copies(warehouse: str | Path, *, keep_hours: float = DEFAULT_KEEP_HOURS,
-                      now: float | None = None) -> list[Path]:
+def prune_read_copies(
+    warehouse: str | Path, *, keep_hours: float = DEFAULT_KEEP_HOURS, now: float | None = None
+) -> list[Path]:
     """Remove every copy but the current one that no reader has open or is older than
     `keep_hours`, and leftovers of interrupted publishes."""
     current = current_copy(warehouse)
