@@ -16,25 +16,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_ops_run import CONFIG as OPS_RUN_CONFIG
+
 pytestmark = pytest.mark.slow
 
 FLEETSCOPE = str(Path(sys.executable).with_name("fleetscope"))
 
-CONFIG = """
-[[kubernetes.files]]
-path = "sources/kubernetes/prod-eu/2026-11-{days}.json"
-cluster = "prod-eu"
 
-[prometheus]
-files = ["sources/prometheus/prod-eu/2026-11-{days}.json"]
+# test_ops_run's offline organisation (days 16-18 of prod-eu, Helios, the catalog); `days`
+# replaces its file glob.
+def config(days: str) -> str:
+    return OPS_RUN_CONFIG.replace("1[678]", days)
 
-[[helios.files]]
-path = "sources/helios/2026-11-{days}.json"
-
-[catalog]
-path = "sources/catalog"
-collected_at = "2026-11-16T00:00:00Z"
-"""
 
 STATE = (
     "select (select count(*) from loads where status = 'succeeded') || ' ' || "
@@ -73,7 +66,7 @@ def fleetscope(folder: Path, *args: str) -> subprocess.Popen:
 
 
 def run_to_end(folder: Path, days: str) -> None:
-    (folder / "fleetscope.toml").write_text(CONFIG.format(days=days))
+    (folder / "fleetscope.toml").write_text(config(days))
     proc = fleetscope(folder, "run", "--no-report")
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr[-3000:]
@@ -98,7 +91,7 @@ def test_a_reader_holds_its_connection_through_a_whole_run(tmp_path: Path) -> No
         while not lines and reader.poll() is None:
             time.sleep(0.05)
         assert lines == [OLD + "\n"], reader.stderr.read() if reader.poll() is not None else ""
-        (tmp_path / "fleetscope.toml").write_text(CONFIG.format(days="1[678]"))
+        (tmp_path / "fleetscope.toml").write_text(config("1[678]"))
         run = fleetscope(tmp_path, "run", "--no-report")
         stderr, query = [], None
         for line in run.stderr:

@@ -94,7 +94,8 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
             raise ValidationFailed(
                 f"a critical data-quality check failed ({outcome.count_failed_critical} in all); "
                 f"reports were not published (the previous ones stay). See {outcome.page_path} "
-                "or `fleetscope query --writer \"select * from validation_latest where not success\"`")
+                "or `fleetscope query --writer "
+                "\"select * from validation_latest where not success\"`")
         _step(result, "read copy", lambda: publish(config, options.warehouse_path))
         if options.report:
             result.report_dir = _step(result, "report", lambda: _report(config, options))
