@@ -88,11 +88,10 @@ def test_a_reader_process_keeps_its_copy_and_the_writer_is_never_blocked(tmp_pat
     try:
         assert reader.stdout.readline().strip() == "10"
         assert in_use(first.path)
-        # The writer opens its file read-write while the reader holds the copy: no lock wait.
-        started = time.monotonic()
+        # The writer opens its file read-write while the reader holds the copy: had they shared
+        # a file, Warehouse() would raise "in use by another process" (this reader never lets go).
         write(warehouse, 5)
         second = publish_read_copy(warehouse, keep_hours=24)
-        assert time.monotonic() - started < 9  # below FILE_LOCK_WAIT_SECONDS: it never waited
         assert first.path.exists() and second.removed == []  # in use, younger than 24 h
         reader.stdin.write("q\n")
         reader.stdin.flush()
@@ -133,3 +132,29 @@ def test_a_pointer_to_a_missing_copy_falls_back_to_the_writer(tmp_path: Path) ->
 def test_a_missing_warehouse_is_named(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match=r"wh.duckdb does not exist"):
         connect_read_only(tmp_path / "wh.duckdb")
+
+
+def test_a_reader_of_the_writer_file_still_blocks_the_writer(tmp_path: Path) -> None:
+    """The original problem, now only for operators' `query --writer`: DuckDB's file lock."""
+    warehouse = tmp_path / "wh.duckdb"
+    write(warehouse, 1)
+    publish_read_copy(warehouse)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom fleetscope.warehouse import connect_read_only\n"
+            f"con = connect_read_only({str(warehouse)!r}, writer=True)\n"
+            "print('held', flush=True)\nsys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(WarehouseError, match="is in use by another process"):
+            write(warehouse, 2)
+    finally:
+        holder.communicate("", timeout=30)
+    assert total(warehouse, writer=True) == 1  # nothing was written

@@ -49,7 +49,7 @@ def snapshot(app: AppContext) -> None:
 
     `run`, `demo` and a passing `validate` do this themselves; use it after a manual
     `transform` you want analysts to see without validating. Old copies no reader holds open
-    are removed (docs/operations.md, "read copy").
+    are removed (docs/operations.md, "Who reads what").
 
     \b
     Example:

@@ -52,8 +52,8 @@ def _table(columns: list[str], rows: list[tuple]) -> str:
 def query(app: AppContext, sql: str, fmt: str, writer: bool) -> None:
     """Run read-only SQL against the warehouse's published read copy and print the result.
 
-    The copy is what the last validated run published (docs/operations.md, "read copy"), so a
-    query never waits for a run; --writer reads the writer's file, as it is now.
+    The copy is what the last validated run published (docs/operations.md, "Who reads what"),
+    so a query never waits for a run; --writer reads the writer's file, as it is now.
 
     \b
     Examples:

@@ -156,7 +156,7 @@ def _validate(config: Config, options: RunOptions) -> ValidationOutcome:
 
 
 def publish(config: Config, warehouse_path: Path) -> PublishedCopy:
-    """Publish the validated warehouse as the readers' copy (docs/operations.md, "read copy")."""
+    """Publish the validated warehouse as the readers' copy (operations.md, "Who reads what")."""
     from fleetscope.warehouse.readcopy import publish_read_copy
 
     copy = publish_read_copy(warehouse_path, keep_hours=config.warehouse.read_copy_keep_hours)
