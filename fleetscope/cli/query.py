@@ -45,11 +45,11 @@ def _table(columns: list[str], rows: list[tuple]) -> str:
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format; csv and json print nothing else on stdout.")
-@click.option("--writer", is_flag=True,
+@click.option("--writer", "from_writer", is_flag=True,
               help="Read the writer's file itself, not the published read copy (operators: it "
                    "waits for, and can delay, a running `fleetscope run`).")
 @pass_app
-def query(app: AppContext, sql: str, fmt: str, writer: bool) -> None:
+def query(app: AppContext, sql: str, fmt: str, from_writer: bool) -> None:
     """Run read-only SQL against the warehouse's published read copy and print the result.
 
     The copy is what the last validated run published (docs/operations.md, "Who reads what"),
@@ -66,7 +66,7 @@ def query(app: AppContext, sql: str, fmt: str, writer: bool) -> None:
 
     from fleetscope.warehouse import connect_read_only
 
-    con = connect_read_only(app.warehouse_path, writer=writer)
+    con = connect_read_only(app.warehouse_path, writer=from_writer)
     try:
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
