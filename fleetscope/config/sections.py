@@ -19,6 +19,11 @@ class WarehouseConfig:
         "DuckDB's memory cap while `transform` runs (DuckDB's syntax: `1GB`, `512MB`); past it "
         "joins, sorts and aggregates spill to `<warehouse>.tmp/`, so a month of hourly bill "
         "lines reconciles in bounded memory. Empty: DuckDB's default, 80% of RAM.", "1GB")
+    read_copy_keep_hours: float = _doc(
+        "Hours an old read copy (`<warehouse>.d/copies/`, published after each validated "
+        "transform for `query`, notebooks and reports) is kept while a reader still has it open; "
+        "unused copies go at the next publish. Past this age a copy is unlinked even if open (the "
+        "reader keeps reading it; its disk space returns when it closes).", 24.0)
 
 
 @dataclass(frozen=True)

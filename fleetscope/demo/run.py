@@ -26,6 +26,8 @@ from fleetscope.config import Config
 from fleetscope.demo.generate import Generated, SourceFile, generate
 from fleetscope.errors import FleetscopeError
 from fleetscope.ops.ingest import Extract, Loader, Progress, Source, locked
+from fleetscope.ops.run import publish
+from fleetscope.warehouse.readcopy import discard_read_copies
 
 if TYPE_CHECKING:
     from fleetscope.warehouse import LoadBatch
@@ -95,6 +97,7 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
     if fresh:  # the demo's own warehouse starts empty so reruns with another seed stay clean
         for stale in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
             stale.unlink(missing_ok=True)
+        discard_read_copies(warehouse)
     result = DemoResult(out=out, warehouse=warehouse, start=end - timedelta(days=days),
                         end=end, files=0, rows=0)
     stage = _Stages(result)
@@ -119,6 +122,9 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
         result.validation = outcome.status
         for line in outcome.summary_lines():
             console.info(line)
+    if outcome.status != "failed":
+        with stage("read copy", "publishing the read copy"):
+            publish(config, warehouse)
     with stage("report", "rendering reports"):
         from fleetscope.reports import render_all
 

@@ -7,6 +7,9 @@ Exit codes (documented in docs/operations.md, for schedulers):
   failed to build; 9 some sources failed (recorded in `loads`), the rest was transformed,
   validated and published. The table is `fleetscope.errors.EXIT_CODES`.
 
+After validation passes, the run publishes the read copy that `query`, notebooks and reports
+open (fleetscope.warehouse.readcopy), so analysts' connections never meet the writer's file.
+
 Each source's load is one transaction and each model write is one transaction, so a run killed
 at any point leaves the warehouse as it was after the last completed write; the next run reloads
 the same snapshots and windows (loads replace) and the transform rebuilds what changed.
@@ -28,6 +31,7 @@ from fleetscope.ops.sources import plan_sources
 
 if TYPE_CHECKING:
     from fleetscope.pipelines.quality import ValidationOutcome
+    from fleetscope.warehouse.readcopy import PublishedCopy
 
 T = TypeVar("T")
 
@@ -90,7 +94,9 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
             raise ValidationFailed(
                 f"a critical data-quality check failed ({outcome.count_failed_critical} in all); "
                 f"reports were not published (the previous ones stay). See {outcome.page_path} "
-                "or `fleetscope query \"select * from validation_latest where not success\"`")
+                "or `fleetscope query --writer "
+                "\"select * from validation_latest where not success\"`")
+        _step(result, "read copy", lambda: publish(config, options.warehouse_path))
         if options.report:
             result.report_dir = _step(result, "report", lambda: _report(config, options))
             _deliver(config, options, result)
@@ -148,6 +154,16 @@ def _validate(config: Config, options: RunOptions) -> ValidationOutcome:
 
     return validate_warehouse(options.warehouse_path, config,
                               page_dir=_report_dir(config, options))
+
+
+def publish(config: Config, warehouse_path: Path) -> PublishedCopy:
+    """Publish the validated warehouse as the readers' copy (operations.md, "Who reads what")."""
+    from fleetscope.warehouse.readcopy import publish_read_copy
+
+    copy = publish_read_copy(warehouse_path, keep_hours=config.warehouse.read_copy_keep_hours)
+    console.info(f"read copy: {copy.path} ({copy.size_bytes / 1e6:.1f} MB, "
+                 f"{copy.seconds:.1f}s; {len(copy.removed)} old cop(ies) removed)")
+    return copy
 
 
 def _report(config: Config, options: RunOptions) -> Path:
