@@ -158,20 +158,16 @@ def export(con: duckdb.DuckDBPyConnection, lake: Lake | str, *,
     with tempfile.TemporaryDirectory(prefix="fleetscope-export-",
                                      dir=lake.root if lake.local else None) as temp:
         exporter = _Exporter(con, lake, Path(temp))
-        plan: list[tuple[str, str, Callable[[], object]]] = []
-        for table in _tables(con, "raw_"):
-            plan.append(("raw", table, lambda t=table: exporter.raw(t)))
-        for table in _tables(con, "ref_"):
-            plan.append(("ref", table,
-                         lambda t=table: exporter.copy("ref", t, f"select * from {_quote(t)}")))
-        for table in META_TABLES:
-            plan.append(("meta", table,
-                         lambda t=table: exporter.copy("meta", t, f"select * from {_quote(t)}")))
-        for model, date_column in (models or {}).items():
-            plan.append(("models", model, lambda m=model, d=date_column: exporter.copy(
-                "models", m, f"select * from {_quote(m)}", (d,) if d else ())))
-        for kind, table, write in plan:
-            write()
+        plan: list[tuple[str, str, tuple[str, ...]]] = [("raw", t, ()) for t in
+                                                         _tables(con, "raw_")]
+        plan += [("ref", t, ()) for t in _tables(con, "ref_")]
+        plan += [("meta", t, ()) for t in META_TABLES]
+        plan += [("models", m, (d,) if d else ()) for m, d in (models or {}).items()]
+        for kind, table, partition_by in plan:
+            if kind == "raw":
+                exporter.raw(table)
+            else:
+                exporter.copy(kind, table, f"select * from {_quote(table)}", partition_by)
             row = con.execute(f"select count(*) from {_quote(table)}").fetchone()
             rows[table] = int(row[0]) if row else 0
             if progress:
