@@ -92,3 +92,21 @@ def test_bad_names_and_paths_outside_the_lake_are_refused(tmp_path: Path) -> Non
     # an odd cluster name stays one folder level: `/` is encoded
     path = lake.new_file_path("raw", "raw_t", {"cluster": "a/b"}, "load:1")
     assert path.endswith("raw/raw_t/cluster=a%2Fb/load_1.parquet")
+
+
+def test_attach_makes_views_and_never_hides_rows(tmp_path: Path) -> None:
+    from fleetscope.warehouse.lake import attach
+
+    lake = Lake(str(tmp_path / "lake"))
+    day = {"source_kind": "k", "cluster": "a", "day": "2026-01-01"}
+    lake.commit("raw", "raw_t", add=[_write(lake, "raw_t", day, "l-0", 3)])
+    con = duckdb.connect()
+    con.execute("create table raw_t (n bigint, cluster varchar)")  # empty: becomes the view
+    assert attach(con, lake) == ["raw_t"]
+    assert con.execute("select count(*), sum(n) from raw_t").fetchone() == (3, 3)  # 0 + 1 + 2
+    other = duckdb.connect()
+    other.execute("create table raw_t as select 7::bigint as n, 'b' as cluster")
+    with pytest.raises(WarehouseError, match="holds 1 rows"):
+        attach(other, lake)
+    attach(other, lake, temporary=True)  # a temporary view shadows it for this connection only
+    assert other.execute("select count(*) from raw_t").fetchone() == (3,)
