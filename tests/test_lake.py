@@ -110,3 +110,29 @@ def test_attach_makes_views_and_never_hides_rows(tmp_path: Path) -> None:
         attach(other, lake)
     attach(other, lake, temporary=True)  # a temporary view shadows it for this connection only
     assert other.execute("select count(*) from raw_t").fetchone() == (3,)
+
+
+def test_attach_lake_refusing_a_table_changes_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fleetscope.cli import cli
+    from fleetscope.warehouse import Warehouse
+
+    lake = Lake(str(tmp_path / "lake"))
+    for table in ("raw_helios_hosts", "raw_k8s_nodes"):
+        path = lake.new_file_path("raw", table, {"cluster": "a"}, "l-0")
+        duckdb.connect().execute(f"copy (select 'x' as host) to '{path}' (format parquet)")
+        lake.commit("raw", table, add=[path])
+    warehouse = tmp_path / "wh.duckdb"
+    with Warehouse(warehouse) as wh:  # raw_helios_hosts (first attached) is empty, nodes not
+        wh.con.execute("insert into raw_k8s_nodes (load_id, collected_at, cluster, node_name, "
+                       "is_spot) values ('l', now(), 'a', 'n1', false)")
+    result = CliRunner().invoke(cli, ["-q", "--warehouse", str(warehouse), "attach-lake",
+                                      lake.root])
+    assert result.exit_code == 5  # WarehouseError
+    assert "Error: table raw_k8s_nodes holds 1 rows; a lake view would hide them" in result.output
+    con = duckdb.connect(str(warehouse), read_only=True)
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_name in ('raw_helios_hosts', 'raw_k8s_nodes')"
+                             ).fetchall())
+    assert kinds == {"raw_helios_hosts": "BASE TABLE", "raw_k8s_nodes": "BASE TABLE"}
