@@ -24,6 +24,11 @@ class WarehouseConfig:
         "transform for `query`, notebooks and reports) is kept while a reader still has it open; "
         "unused copies go at the next publish. Past this age a copy is unlinked even if open (the "
         "reader keeps reading it; its disk space returns when it closes).", 24.0)
+    lake: str = _doc(
+        "Parquet lake the collectors write to instead of the DuckDB file (a folder, or "
+        "`s3://bucket/prefix` with s3fs installed): one CronJob per cluster may then collect in "
+        "parallel with no shared lock, and `transform` reads the lake's raw tables through "
+        "views. See docs/scale.md. Empty: collectors write to the DuckDB file.", "")
 
 
 @dataclass(frozen=True)
