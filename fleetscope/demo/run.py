@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fleetscope import console
-from fleetscope.config import Config
+from fleetscope.config import BudgetConfig, Config
 from fleetscope.demo.generate import Generated, SourceFile, generate
 from fleetscope.errors import FleetscopeError
 from fleetscope.ops.ingest import Extract, Loader, Progress, Source, locked
@@ -73,6 +73,13 @@ class _Stages:
         self.result.cpu_seconds[name] = _cpu() - cpu
 
 
+# Two budgets so the demo's pages show the budget table and its alerts. Sized on the default
+# seed's run rate (payments spends about 800 a month, checkout about 310): payments is at risk,
+# checkout ok. A config that sets its own `[[budgets]]` keeps them instead.
+DEMO_BUDGETS = (BudgetConfig(team="payments", monthly=750.0),
+                BudgetConfig(team="checkout", monthly=400.0))
+
+
 def default_end() -> date:
     """Today (UTC): the demo's data runs up to the end of yesterday, so it looks current."""
     return datetime.now(UTC).date()
@@ -83,6 +90,8 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
              reports: bool = True, team_reports: bool = True) -> DemoResult:
     """Generate, load, transform, validate and report; the warehouse defaults to OUT."""
     config = config or Config()
+    if not config.budgets:
+        config = dataclasses.replace(config, budgets=list(DEMO_BUDGETS))
     end = end or default_end()
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -186,12 +186,14 @@ final as (
         median_pod_cpu_cores,
         median_pod_memory_gib,
         -- a pod cannot span nodes: whole pods per node, the scarcer resource decides; a
-        -- resource the median pod does not request does not limit it
+        -- resource the median pod does not request does not limit it. The ratio is rounded to
+        -- 1e-6 before the floor: the free cores are float sums whose order varies between runs,
+        -- and 29.999999999 vs 30.000000001 must not decide whether a 30th pod fits.
         cast(least(
             case when median_pod_cpu_cores > 0
-                then floor(cpu_free_cores / median_pod_cpu_cores) end,
+                then floor(round(cpu_free_cores / median_pod_cpu_cores, 6)) end,
             case when median_pod_memory_gib > 0
-                then floor(memory_free_gib / median_pod_memory_gib) end
+                then floor(round(memory_free_gib / median_pod_memory_gib, 6)) end
         ) as bigint) as count_median_pods_fit
     from free
 )
