@@ -31,7 +31,10 @@ from fleetscope.config.sections import (
     OwnershipConfig,
     PricingConfig,
     ReportsConfig,
+    ENGINE_KINDS,
+    EngineConfig,
     RunConfig,
+    SparkConfig,
     SharingConfig,
     ValidateConfig,
     WarehouseConfig,
@@ -87,7 +90,9 @@ __all__ = [
     "PrometheusNodeLabels",
     "PrometheusSource",
     "ReportsConfig",
+    "EngineConfig",
     "RunConfig",
+    "SparkConfig",
     "SharingConfig",
     "ValidateConfig",
     "WarehouseConfig",
@@ -124,6 +129,8 @@ class Config:
                                     "threshold).", default_factory=CapacityConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
+    engine: EngineConfig = _doc("The transform's engine (DuckDB, or Spark over the lake).",
+                                default_factory=EngineConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
                         default_factory=GaConfig)
 
@@ -148,6 +155,9 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_capacity(config.capacity, source)
     check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
+    if config.engine.kind not in ENGINE_KINDS:
+        raise ConfigError(f"{source}: engine.kind: {config.engine.kind!r} is not one of "
+                          f"{', '.join(ENGINE_KINDS)}")
     return config
 
 
