@@ -16,6 +16,10 @@ def transform_warehouse(wh: Warehouse, config: Config, *, full_refresh: bool = F
     """Write the `ref_*` tables and build the models, all in one transaction; with `select`,
     only the models named and those they read (as `dbt run --select +name`)."""
     models = None if select is None else select_upstream(discover_models(), select)
+    if config.warehouse.lake:  # raw tables and loads are the lake's, as of now
+        from fleetscope.warehouse.lake_duckdb import attach
+
+        attach(wh.con, config.warehouse.lake, kinds=("raw", "meta"))
     limit = config.warehouse.transform_memory_limit
     if limit:  # this connection's setting, for the transform only
         wh.con.execute("set memory_limit = ?", [limit])

@@ -112,6 +112,14 @@ class Lake:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return path
 
+    def put(self, local_file: str, target: str) -> None:
+        """Move a finished local file to its lake path (an upload on object storage)."""
+        if self.local:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(local_file, target)
+        else:
+            self._fs.put(local_file, target)
+
     def _listdir(self, relative: str) -> list[str]:
         if self.local:
             try:
@@ -203,19 +211,23 @@ class Lake:
         published. `columns`: the table's columns (else kept from the previous version, or read
         from the first added file). Returns the new version number.
         """
-        added = [self.relative(p) for p in add]
         prefixes = [f"{kind}/{table}/{partition_path(p)}/" for p in remove_partitions or []]
-        dropped = {self.relative(p) for p in remove_files}
+        return self._commit(kind, table, [Entry(self.relative(p), load=load) for p in add],
+                            _Removal(remove_all, tuple(prefixes),
+                                     frozenset(self.relative(p) for p in remove_files), load),
+                            columns)
+
+    def _commit(self, kind: str, table: str, added: list[Entry], removal: _Removal,
+                columns: list[tuple[str, str]] | None) -> int:
         for _ in range(MAX_COMMIT_ATTEMPTS):
             previous = self.latest(kind, table)
             number = previous.number + 1 if previous else 0
-            kept = self._kept(previous, remove_all, prefixes, dropped, load)
-            entries = kept + [Entry(p, load=load) for p in added]
+            entries = self._kept(previous, removal) + added
             cols = columns or (list(previous.columns) if previous and previous.columns else None)
             if cols is None and added:
-                cols = parquet_columns(self.url(added[0]))
+                cols = parquet_columns(self.url(added[0].path))
             doc = {"version": number, "table": table, "committed_at": time.time(),
-                   "load": load, "columns": [list(c) for c in cols or []],
+                   "load": removal.load, "columns": [list(c) for c in cols or []],
                    "files": [e.as_json() for e in entries]}
             if self._create_exclusive(f"{LOG}/{kind}/{table}/{number:020d}.json",
                                       json.dumps(doc, separators=(",", ":"))):
@@ -223,8 +235,7 @@ class Lake:
         raise WarehouseError(f"could not commit {kind}/{table}: {MAX_COMMIT_ATTEMPTS} writers "
                              "committed before this one; is a writer stuck in a loop?")
 
-    def _kept(self, previous: Version | None, remove_all: bool, prefixes: list[str],
-              dropped: set[str], load: str | None) -> list[Entry]:
+    def _kept(self, previous: Version | None, removal: _Removal) -> list[Entry]:
         if previous is None:
             return []
         committed = self.committed_loads() if any(e.removed_by for e in previous.entries) else set()
@@ -232,16 +243,21 @@ class Lake:
         for entry in previous.entries:
             if entry.removed_by and entry.removed_by in committed:
                 continue  # its replacement is published: the entry is history now
-            if remove_all or entry.path in dropped or entry.path.startswith(tuple(prefixes)):
-                if load is None:
+            if removal.matches(entry.path):
+                if removal.load is None:
                     continue
-                entry = Entry(entry.path, entry.load, removed_by=load)
+                entry = Entry(entry.path, entry.load, removed_by=removal.load)
             kept.append(entry)
         return kept
 
     def commit_load(self, load: str, loads_file: str) -> int:
         """Publish a load: its `meta/loads` row file makes every file it committed visible."""
-        return self.commit("meta", "loads", add=[loads_file], load=load)
+        return self.commit_loads([(load, loads_file)])
+
+    def commit_loads(self, loads: list[tuple[str, str]]) -> int:
+        """Publish several loads at once (a source whose files load all or nothing)."""
+        return self._commit("meta", "loads", [Entry(self.relative(f), load=i) for i, f in loads],
+                            _Removal(), None)
 
     def vacuum(self, *, older_than_seconds: float = 3600.0) -> list[str]:
         """Delete Parquet files no latest version names, older than the grace period (local)."""
@@ -260,6 +276,19 @@ class Lake:
 
 
 _EMPTY = Version(-1, (), ())
+
+
+@dataclass(frozen=True)
+class _Removal:
+    """Which files of the previous version a commit drops, and the load that drops them."""
+
+    everything: bool = False
+    prefixes: tuple[str, ...] = ()
+    files: frozenset[str] = frozenset()
+    load: str | None = None
+
+    def matches(self, path: str) -> bool:
+        return self.everything or path in self.files or path.startswith(self.prefixes)
 
 
 def _visible(entry: Entry, committed: set[str]) -> bool:

@@ -52,7 +52,7 @@ class AppContext:
         from fleetscope.ops.ingest import collect
 
         collect(self.warehouse_path, sources, lock_timeout_seconds=self.lock_timeout_seconds,
-                progress=info, noun=noun)
+                progress=info, noun=noun, lake=self.config.warehouse.lake or None)
 
     def open_warehouse(self) -> Warehouse:
         """Open the warehouse read-write (applying migrations) under the run lock."""

@@ -19,6 +19,11 @@ class WarehouseConfig:
         "DuckDB's memory cap while `transform` runs (DuckDB's syntax: `1GB`, `512MB`); past it "
         "joins, sorts and aggregates spill to `<warehouse>.tmp/`, so a month of hourly bill "
         "lines reconciles in bounded memory. Empty: DuckDB's default, 80% of RAM.", "1GB")
+    lake: str = _doc(
+        "Parquet lake the collectors write to instead of the DuckDB file (a folder, or "
+        "`s3://bucket/prefix` with s3fs installed): one CronJob per cluster may then collect in "
+        "parallel with no shared lock, and `transform` reads the lake's raw tables through "
+        "views. See docs/scale.md. Empty: collectors write to the DuckDB file.", "")
 
 
 @dataclass(frozen=True)

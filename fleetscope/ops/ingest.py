@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,8 +110,9 @@ class Loader:
     """
 
     def __init__(self, warehouse_path: Path, *, progress: Progress, hold_open: bool = False,
-                 record_offline_failures: bool = True) -> None:
+                 record_offline_failures: bool = True, lake: str | None = None) -> None:
         self.path = warehouse_path
+        self.lake = lake  # `[warehouse] lake`: batches go to the lake (warehouse/lake_sink.py)
         self.progress = progress
         self.hold_open = hold_open
         self.record_offline_failures = record_offline_failures
@@ -132,6 +133,13 @@ class Loader:
     def _warehouse(self) -> Iterator[Warehouse]:
         from fleetscope.warehouse import Warehouse
 
+        if self.lake:  # one in-memory staging warehouse per loader, the lake's own commits
+            from fleetscope.warehouse.lake_sink import LakeWriter
+
+            if self._held is None:
+                self._held = LakeWriter(self.lake)  # type: ignore[assignment]
+            yield self._held  # type: ignore[misc]
+            return
         if not self.hold_open:
             with Warehouse(self.path) as wh:
                 yield wh
@@ -186,15 +194,20 @@ class Loader:
 
 
 def collect(warehouse_path: Path, sources: list[Source], *, lock_timeout_seconds: float,
-            progress: Progress, noun: str | None = None) -> Ingested:
+            progress: Progress, noun: str | None = None, lake: str | None = None) -> Ingested:
     """`fleetscope collect ...`: under the lock, load every source, then raise for failures.
+
+    With a `lake`, no lock: each collector writes its own partitions and commits through the
+    lake's log (one CronJob per cluster may run at once).
 
     One source that failed raises its own error (3 malformed file, 4 unreachable...). With
     `noun` (several clusters or servers), any failure raises CollectError (exit 4) naming each
     failed one, after the others were loaded.
     """
-    with locked(warehouse_path, timeout_seconds=lock_timeout_seconds, progress=progress):
-        loader = Loader(warehouse_path, progress=progress, record_offline_failures=False)
+    lock = (nullcontext() if lake else
+            locked(warehouse_path, timeout_seconds=lock_timeout_seconds, progress=progress))
+    with lock, Loader(warehouse_path, progress=progress, record_offline_failures=False,
+                      lake=lake) as loader:
         ingested = Ingested(outcomes=[loader.load(source) for source in sources])
     failed = ingested.failed
     if not failed:

@@ -77,7 +77,7 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
     with locked(options.warehouse_path, timeout_seconds=options.lock_timeout_seconds,
                 progress=console.info):
         console.info(f"run: lock held; {len(jobs)} source job(s) to collect")
-        ingested = _collect(jobs, options.warehouse_path, result)
+        ingested = _collect(jobs, options.warehouse_path, result, config.warehouse.lake)
         nothing = every_source_failed(ingested)
         if nothing is not None:
             raise nothing
@@ -113,11 +113,12 @@ def _step(result: RunResult, name: str, action: Callable[[], T]) -> T:
     return value
 
 
-def _collect(jobs: list[Source], warehouse_path: Path, result: RunResult) -> Ingested:
+def _collect(jobs: list[Source], warehouse_path: Path, result: RunResult,
+             lake: str = "") -> Ingested:
     """Load each source through the loader; a failure is recorded in `loads` and the run goes
     on."""
     ingested = Ingested()
-    loader = Loader(warehouse_path, progress=console.info)
+    loader = Loader(warehouse_path, progress=console.info, lake=lake or None)
     for job in jobs:
         console.info(f"run: collect {job.label} ...")
         outcome = loader.load(job)
