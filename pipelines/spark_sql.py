@@ -12,7 +12,12 @@ is fixed on the syntax tree before writing Spark SQL:
 * `json_extract_string(j, '$."' || key || '"')` -> `from_json(j, 'map<string,string>')[key]`
   (Spark's JSON path has no quoted member names, and annotation keys hold '.' and '/');
 * `from_json(j, '["VARCHAR"]')` -> `from_json(j, 'array<string>')`;
-* `strftime(d, '%G-W%V')` (ISO week) -> year-of-week || '-W' || two-digit week.
+* `strftime(d, '%G-W%V')` (ISO week) -> year-of-week || '-W' || two-digit week;
+* `cast(json as varchar[])` -> `from_json(json, 'array<string>')`;
+* `interval (n) day` -> `n * interval '1' day`; `date_column - date_column` -> `datediff`;
+* `l[i]` (1-based, negative from the end) -> `element_at`, `l[a:]` -> `slice`;
+* `generate_series(a, b, step) as g(w)` / `range` in FROM -> `lateral explode(sequence(...))`;
+* `(a, b) in (select (a, b) ...)` -> `(a, b) in (select a, b ...)`.
 
 Spark itself runs with `spark.sql.ansi.enabled=false` (x / 0 is NULL, as in DuckDB) and the
 session time zone UTC (timestamps are naive UTC in the warehouse). Ordering keeps DuckDB's
@@ -77,6 +82,9 @@ def _fix(node: exp.Expression) -> exp.Expression:
         return exp.Mul(this=exp.Paren(this=node.this.unnest()),
                        expression=exp.Interval(this=exp.Literal.string("1"),
                                                unit=exp.Var(this=unit)))
+    if isinstance(node, exp.Sub) and _is_date(node.this) and _is_date(node.expression):
+        # date - date: DuckDB's whole days, Spark's an interval
+        return exp.Anonymous(this="datediff", expressions=[node.this, node.expression])
     if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
         return _series_table(node)
     if isinstance(node, exp.In) and isinstance(node.args.get("query"), exp.Subquery):
@@ -113,6 +121,11 @@ def _element(node: exp.Bracket) -> exp.Expression:
     if isinstance(index, exp.Literal | exp.Neg) and index.is_int:
         index = exp.Literal.number(int(index.sql()) + 1)
     return exp.Anonymous(this="element_at", expressions=[node.this, index])
+
+
+def _is_date(node: exp.Expression) -> bool:
+    # the models name DATE columns `<x>_date` or `day` (docs/architecture.md)
+    return isinstance(node, exp.Column) and (node.name == "day" or node.name.endswith("_date"))
 
 
 def _series_table(node: exp.Table) -> exp.Expression:
