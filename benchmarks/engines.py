@@ -50,16 +50,18 @@ def main() -> None:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     with tempfile.TemporaryDirectory() as temp:
         root = args.keep or Path(temp)
-        started = time.perf_counter()
-        run_demo(root / "demo", seed=7, days=args.days, end=date(2026, 12, 1), reports=False)
         warehouse, lake = root / "demo" / "warehouse.duckdb", root / "lake"
-        print(f"demo: {args.days} days, {_raw_rows(warehouse):,} raw rows, built in "
-              f"{time.perf_counter() - started:.1f}s")
-        con = duckdb.connect(str(warehouse), read_only=True)
-        started = time.perf_counter()
-        export(con, str(lake))
-        con.close()
-        print(f"export to the lake: {time.perf_counter() - started:.1f}s")
+        if not warehouse.exists():  # --keep: a second run reuses the demo and its lake
+            started = time.perf_counter()
+            run_demo(root / "demo", seed=7, days=args.days, end=date(2026, 12, 1),
+                     reports=False)
+            print(f"demo built in {time.perf_counter() - started:.1f}s")
+            con = duckdb.connect(str(warehouse), read_only=True)
+            started = time.perf_counter()
+            export(con, str(lake))
+            con.close()
+            print(f"export to the lake: {time.perf_counter() - started:.1f}s")
+        print(f"demo: {args.days} days, {_raw_rows(warehouse):,} raw rows")
         config = parse_config({"warehouse": {"lake": str(lake)}})
         started = time.perf_counter()
         with Warehouse(warehouse) as wh:

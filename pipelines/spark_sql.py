@@ -8,7 +8,8 @@ is fixed on the syntax tree before writing Spark SQL:
 * `regexp_full_match(s, p)` -> `s rlike '^(?:p)$'` (Spark's `rlike` searches like
   `regexp_matches`);
 * `isfinite(x)` -> `x not in (inf, -inf) and not isnan(x)`;
-* `quantile_cont(x, q)` -> `percentile(x, q)` (both interpolate linearly between ranks);
+* `quantile_cont(x, q)` and `percentile_cont(q) within group (order by x)` (which sqlglot
+  makes an approximate percentile) -> `percentile(x, q)` (both interpolate linearly between ranks);
 * `json_extract_string(j, '$."' || key || '"')` -> `from_json(j, 'map<string,string>')[key]`
   (Spark's JSON path has no quoted member names, and annotation keys hold '.' and '/');
 * `from_json(j, '["VARCHAR"]')` -> `from_json(j, 'array<string>')`;
@@ -68,6 +69,10 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.PercentileCont) and node.expression is not None \
             and not isinstance(node.parent, exp.WithinGroup):
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    if isinstance(node, exp.WithinGroup) and isinstance(node.this, exp.PercentileCont):
+        # sqlglot writes percentile_cont(q) within group (order by x) as percentile_approx
+        ordered = node.expression.expressions[0]
+        return exp.Anonymous(this="percentile", expressions=[ordered.this, node.this.this])
     if isinstance(node, exp.Quantile):
         return exp.Anonymous(this="percentile", expressions=[node.this, node.args["quantile"]])
     if isinstance(node, exp.JSONExtractScalar):

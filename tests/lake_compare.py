@@ -39,8 +39,9 @@ def differences(expected: pd.DataFrame, actual: pd.DataFrame) -> list[str]:
         if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
             a, b = a.astype(float).to_numpy(), pd.to_numeric(b).astype(float).to_numpy()
             same = np.isclose(a, b, rtol=0, atol=0.005, equal_nan=True)
-        else:
-            same = (a.astype(str).to_numpy() == b.astype(str).to_numpy())
+        else:  # None, NaN, NaT and pd.NA are all NULL
+            same = (a.astype(str).to_numpy() == b.astype(str).to_numpy()) | \
+                (a.isna().to_numpy() & b.isna().to_numpy())
         if not same.all():
             i = int(np.argmin(same))
             out.append(f"{col}: {int((~same).sum())} row(s) differ, e.g. {a[i]!r} != {b[i]!r}")
@@ -55,6 +56,8 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_numeric_dtype(frame[col]) and not \
                 pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = frame[col].astype(float).round(4)
+        else:  # one spelling of NULL, so both sides sort alike
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     keys = frame.astype(str)
     order = keys.sort_values(list(keys.columns)).index
     return frame.loc[order].reset_index(drop=True)
