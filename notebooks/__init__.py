@@ -1,7 +1,8 @@
 """Parameterized notebooks rendered into reports; they only read marts.
 
 `connect()` is the one way a notebook (or an analyst) opens the warehouse: read-only, so a report
-can never change it and many readers can share the file. Close it at the end of the notebook.
+can never change it, and on the latest published read copy, so the writer never waits for it.
+Close it at the end of the notebook.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def warehouse_path(path: str | Path | None = None) -> Path:
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only DuckDB connection to the warehouse (see `warehouse_path` for the default)."""
+    """A read-only DuckDB connection to the warehouse's latest published read copy (its own file
+    until one is published; see `warehouse_path` for the default)."""
     from fleetscope.warehouse import connect_read_only
 
     return connect_read_only(warehouse_path(path))

@@ -122,10 +122,12 @@ def render_all(warehouse_path: str | Path, out_dir: str | Path, *,
     reports with their CSVs, and the index; return what was written."""
     from fleetscope.reports.execute import run_jobs
     from fleetscope.reports.export import make_exporter
+    from fleetscope.warehouse.readcopy import read_path
 
     started = time.perf_counter()
     config = config or Config()
-    warehouse_path = Path(warehouse_path).resolve()
+    # One read copy for every page: a publish while rendering must not mix two runs' data.
+    warehouse_path = read_path(Path(warehouse_path).resolve())
     out_dir = Path(out_dir).resolve()
     the_week, team_names = _plan(warehouse_path, week, teams)
     with_leadership = (teams is None) if leadership is None else leadership

@@ -110,6 +110,7 @@ WRITERS = {
         "collect", "catalog", "--path", str(CORPUS / "good_catalog")],
     "transform": lambda s: ["transform"],
     "validate": lambda s: ["validate"],
+    "snapshot": lambda s: ["snapshot"],
 }
 
 

@@ -65,11 +65,12 @@ def test_same_seed_writes_identical_files(small: Path, tmp_path: Path) -> None:
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
     # 3 clusters x 7 days of Lists and of Prometheus dumps, 7 Helios dumps, 20 teams + org,
-    # one bill (the 7 days before END fall in one month), one incidents CSV, and a git
-    # repository per app: 250 x 5 files (config, HEAD, refs/heads/main, a pack and its index).
+    # one bill (the 7 days before END fall in one month), one incidents CSV, one DiRT log, and
+    # a git repository per app: 250 x 5 files (config, HEAD, refs/heads/main, a pack and its
+    # index).
     kinds = Counter(k.split("/")[0] for k in first)
     assert kinds == {"kubernetes": 21, "prometheus": 21, "helios": 7, "catalog": 21, "billing": 1,
-                     "incidents": 1, "git": 1250}
+                     "incidents": 1, "dirt": 1, "git": 1250}
 
 
 def test_another_seed_writes_another_organisation(small: Path, tmp_path: Path) -> None:

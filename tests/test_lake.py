@@ -92,3 +92,47 @@ def test_bad_names_and_paths_outside_the_lake_are_refused(tmp_path: Path) -> Non
     # an odd cluster name stays one folder level: `/` is encoded
     path = lake.new_file_path("raw", "raw_t", {"cluster": "a/b"}, "load:1")
     assert path.endswith("raw/raw_t/cluster=a%2Fb/load_1.parquet")
+
+
+def test_attach_makes_views_and_never_hides_rows(tmp_path: Path) -> None:
+    from fleetscope.warehouse.lake import attach
+
+    lake = Lake(str(tmp_path / "lake"))
+    day = {"source_kind": "k", "cluster": "a", "day": "2026-01-01"}
+    lake.commit("raw", "raw_t", add=[_write(lake, "raw_t", day, "l-0", 3)])
+    con = duckdb.connect()
+    con.execute("create table raw_t (n bigint, cluster varchar)")  # empty: becomes the view
+    assert attach(con, lake) == ["raw_t"]
+    assert con.execute("select count(*), sum(n) from raw_t").fetchone() == (3, 3)  # 0 + 1 + 2
+    other = duckdb.connect()
+    other.execute("create table raw_t as select 7::bigint as n, 'b' as cluster")
+    with pytest.raises(WarehouseError, match="holds 1 rows"):
+        attach(other, lake)
+    attach(other, lake, temporary=True)  # a temporary view shadows it for this connection only
+    assert other.execute("select count(*) from raw_t").fetchone() == (3,)
+
+
+def test_attach_lake_refusing_a_table_changes_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fleetscope.cli import cli
+    from fleetscope.warehouse import Warehouse
+
+    lake = Lake(str(tmp_path / "lake"))
+    for table in ("raw_helios_hosts", "raw_k8s_nodes"):
+        path = lake.new_file_path("raw", table, {"cluster": "a"}, "l-0")
+        duckdb.connect().execute(f"copy (select 'x' as host) to '{path}' (format parquet)")
+        lake.commit("raw", table, add=[path])
+    warehouse = tmp_path / "wh.duckdb"
+    with Warehouse(warehouse) as wh:  # raw_helios_hosts (first attached) is empty, nodes not
+        wh.con.execute("insert into raw_k8s_nodes (load_id, collected_at, cluster, node_name, "
+                       "is_spot) values ('l', now(), 'a', 'n1', false)")
+    result = CliRunner().invoke(cli, ["-q", "--warehouse", str(warehouse), "attach-lake",
+                                      lake.root])
+    assert result.exit_code == 5  # WarehouseError
+    assert "Error: table raw_k8s_nodes holds 1 rows; a lake view would hide them" in result.output
+    con = duckdb.connect(str(warehouse), read_only=True)
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_name in ('raw_helios_hosts', 'raw_k8s_nodes')"
+                             ).fetchall())
+    assert kinds == {"raw_helios_hosts": "BASE TABLE", "raw_k8s_nodes": "BASE TABLE"}

@@ -72,3 +72,34 @@ def test_no_secrets_or_configmaps_readable_through_the_api() -> None:
     for rule in role["rules"]:
         assert not {"secrets", "configmaps", "*"} & set(rule["resources"])
         assert set(rule["verbs"]) <= {"get", "list", "watch"}
+
+
+def test_reports_server_is_read_only_and_serves_the_cronjobs_reports() -> None:
+    objects = _by_kind()
+    server = objects["Deployment/fleetscope-reports"]
+    pod = server["spec"]["template"]["spec"]
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    container = pod["containers"][0]
+    assert container["image"].startswith("docker.io/nginxinc/nginx-unprivileged:")
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    html = next(m for m in container["volumeMounts"] if m["mountPath"] == "/usr/share/nginx/html")
+    assert html["readOnly"] is True and volumes[html["name"]]["persistentVolumeClaim"] == {
+        "claimName": "fleetscope-data", "readOnly": True}
+    # Every other mount is the scratch emptyDir nginx writes its pid and temp files to.
+    others = [m for m in container["volumeMounts"] if m is not html]
+    assert [volumes[m["name"]].get("emptyDir") is not None for m in others] == [True]
+    # The subPath is the CronJob's reports folder on the same PVC.
+    cron = objects["CronJob/fleetscope-run"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    configmap = objects["ConfigMap/fleetscope-config"]["data"]["fleetscope.toml"]
+    out_dir = parse_config(tomllib.loads(configmap)).reports.out_dir
+    data_mount = next(m for m in cron["containers"][0]["volumeMounts"] if m["name"] == "data")
+    assert out_dir == f"{data_mount['mountPath']}/{html['subPath']}"
+    # The Service reaches the pod's named port; the CronJob runs on the server's node (RWO).
+    service = objects["Service/fleetscope-reports"]
+    assert service["spec"]["selector"] == server["spec"]["selector"]["matchLabels"]
+    assert service["spec"]["ports"][0]["targetPort"] == container["ports"][0]["name"]
+    term = cron["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
+    assert term["labelSelector"]["matchLabels"] == server["spec"]["selector"]["matchLabels"]

@@ -46,6 +46,10 @@ TABLES = {
     # the GA readiness models, empty here (their numbers: tests/test_ga_capacity_scheduling.py)
     **{name: _empty(name) for name in ("int_node_capacity_daily", "mart_cluster_capacity_daily",
                                        "mart_scheduling_daily", "mart_integration_signals_daily")},
+    # budgets, anomalies and alerts, empty here (their numbers: tests/test_budgets.py,
+    # tests/test_cost_anomalies.py)
+    **{name: _empty(name) for name in ("mart_budget_status_daily", "mart_cost_anomalies",
+                                       "mart_helios_savings", "mart_alerts")},
     "mart_team_cost_daily": TEAM_COST,
     # prod's nodes cost 97 a day, its volumes 2 and pods off any known node 1: 100.
     "int_node_hours": """select *, usage_date::timestamp as hour_start from (values

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+from alert_rows import load_alerts
 from ga_readiness_rows import ga_readiness_frame
 
 from fleetscope.warehouse import LoadBatch, Warehouse, utc_now
@@ -326,6 +327,7 @@ def build_warehouse(path: Path, *, bill: bool = False) -> Path:
             for team, bucket in (("payments", "weekly"), ("search", "monthly"),
                                  ("__all__", "weekly"))]))
         load_delivery(wh)
+        load_alerts(wh)
         wh.replace_reference_table("mart_rightsizing", pd.DataFrame([
             {"team": "payments", "cluster": "prod-eu", "namespace": "pay",
              "workload": "payments-api", "cpu_request_cores": 2.0,

@@ -243,3 +243,30 @@ def test_ga_readiness_page(rendered) -> None:
     assert 'href="2026-W47/ga.html"' in result.index.read_text(encoding="utf-8")
     manifest = json.loads((result.out_dir / "2026-W47" / "manifest.json").read_text())
     assert manifest["ga"] is True
+
+
+def test_budgets_alerts_and_migration_sections(rendered) -> None:
+    result, _, _ = rendered
+    # tests/alert_rows.py: the status on W47's last day (Nov 22), worst first; the Nov 23 row and
+    # the Nov 10 alert lie outside the week.
+    leadership = result.leadership.read_text(encoding="utf-8")
+    assert ("<td class=\"\">team:payments</td><td class=\"fs-num\">12,000 USD</td>"
+            "<td class=\"fs-num\">9,600 USD</td><td class=\"fs-num\">80.0%</td>"
+            "<td class=\"fs-num\">14,400 USD</td><td class=\"fs-num\">120.0%</td>"
+            "<td class=\"\">at risk</td>") in leadership
+    assert "1 budget at risk or over of 2." in leadership
+    assert "15,000 USD" not in leadership and "Cost spike of team search" not in leadership
+    assert "Cost spike of team &lt;script&gt;alert(1)&lt;/script&gt;" in leadership
+    assert "Migrating payments-batch off Helios saves about 500 a month" in leadership
+    payments = result.team_pages["payments"].read_text(encoding="utf-8")
+    assert '<td class="">team:payments</td>' in payments
+    assert '<td class="">at risk</td>' in payments
+    # the spike's cause: ram +800 and namespace pay +900 over their own medians
+    assert "<td class=\"\">ram +800.00, namespace pay +900.00</td>" in payments
+    # 2,000 a month x 25 % (10 % .. 40 %) = 500 (200 .. 800); cron: -10 % (-25 % .. +5 %) of
+    # 1,000 = 100 (-50 .. 250), an interval spanning 0
+    assert "<td class=\"\">500 USD a month (200 USD .. 800 USD)</td>" in payments
+    assert "<td class=\"\">no clear saving (-50.00 USD .. 250 USD)</td>" in payments
+    search = result.team_pages["search"].read_text(encoding="utf-8")
+    assert "The team has no budget of its own." in search
+    assert "No app of this team is still on Helios." in search

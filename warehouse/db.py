@@ -4,7 +4,8 @@ Collectors hand over a `LoadBatch` (DataFrames for raw tables plus how to make a
 idempotent); `Warehouse.load` writes it in one transaction together with its row in `loads` and
 any state (watermarks). Transforms write their models through `replace_table`,
 `replace_partitions` and `create_view` inside `transaction()`. Readers (query, notebooks) use
-`connect_read_only`.
+`connect_read_only`, which opens the latest published read copy (warehouse/readcopy.py), so an
+analyst's open connection never stops the writer.
 
 The warehouse is opened only for the write itself, never during network I/O: DuckDB lets one
 process write or many read, so holding it open while waiting on an API would block analysts.
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from fleetscope.errors import WarehouseError
+from fleetscope.warehouse.readcopy import read_path
 from fleetscope.warehouse.staged import StagedRows, bounded, insert_staged
 
 if TYPE_CHECKING:  # pandas costs ~0.8 s to import; `fleetscope query` must start instantly
@@ -128,13 +130,21 @@ def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         pause = min(pause * 2, 1.0)
 
 
-def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for queries, notebooks and checks."""
+def connect_read_only(path: str | Path, *, writer: bool = False) -> duckdb.DuckDBPyConnection:
+    """Read-only: the latest published read copy (the writer's file while none was published),
+    or with `writer=True` the writer's file itself (validation, `query --writer`)."""
     path = Path(path)
-    if not path.exists():
-        raise WarehouseError(f"warehouse {path} does not exist; run `fleetscope demo` or a "
-                             "`fleetscope collect ...` first")
-    return _open(path, read_only=True)
+    for _ in range(3):  # a publish may prune the copy between reading `current` and opening it
+        target = path if writer else read_path(path)
+        if target == path and not path.exists():
+            raise WarehouseError(f"warehouse {path} does not exist; run `fleetscope demo` or a "
+                                 "`fleetscope collect ...` first")
+        try:
+            return _open(target, read_only=True)
+        except WarehouseError:
+            if target == path or target.exists():
+                raise
+    raise WarehouseError(f"cannot open the read copy of {path}: it kept being replaced")
 
 
 class Warehouse:

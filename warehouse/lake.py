@@ -304,6 +304,13 @@ def _check(kind: str, table: str) -> None:
         raise WarehouseError(f"invalid lake table name {table!r}")
 
 
+def attach(con: Any, lake: Lake | str, **options: Any) -> list[str]:
+    """DuckDB views named like the lake's tables over their live files (lake_duckdb.attach)."""
+    from fleetscope.warehouse.lake_duckdb import attach as attach_views
+
+    return attach_views(con, lake, **options)
+
+
 def parquet_columns(path: str) -> list[tuple[str, str]]:
     """(name, DuckDB type) of a Parquet file's columns, read from its footer by DuckDB."""
     import duckdb
@@ -317,4 +324,4 @@ def parquet_columns(path: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-__all__ = ["KINDS", "Entry", "Lake", "Version", "parquet_columns", "partition_path"]
+__all__ = ["KINDS", "Entry", "Lake", "Version", "attach", "parquet_columns", "partition_path"]

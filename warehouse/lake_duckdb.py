@@ -153,6 +153,7 @@ def export(con: duckdb.DuckDBPyConnection, lake: Lake | str, *,
     rows written per table."""
     lake = Lake(lake) if isinstance(lake, str) else lake
     rows: dict[str, int] = {}
+    con.execute("set enable_progress_bar = false")  # the warehouse layer never prints
     if lake.local:  # staging beside the lake: moving a file in is a rename, not a copy
         Path(lake.root).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fleetscope-export-",

@@ -1,13 +1,16 @@
 """A small Prometheus HTTP API client (stdlib only): query_range, instant queries, label values.
 
-Credentials (bearer token, basic-auth password) are read from environment variables at the
-moment a client is built and live only in its request headers: never in messages, logs or the
-warehouse. Errors name the server by its URL without any user-info part.
+Credentials (bearer token, basic-auth password) and extra headers (`X-Scope-OrgID`) are read
+from environment variables at the moment a client is built and live only in its request
+headers: never in messages, logs or the warehouse. Errors name the server by its URL without
+any user-info part. A client with a `Scope` (`promql`) rewrites every query and selector it
+sends, so no query of a central store escapes the source's matchers.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
 import ssl
@@ -15,13 +18,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from fleetscope.collectors.prometheus.promql import PromQLError, Scope
 from fleetscope.errors import CollectError, ConfigError
+
+ENV_PREFIX = "env:"
 
 
 class QueryTooLarge(CollectError):
@@ -36,28 +43,34 @@ class Auth:
     username: str | None = None
     password: str | None = None
     ca_file: str | None = None
+    headers: tuple[tuple[str, str], ...] = field(default=())  # extra request headers
 
     @classmethod
     def from_env(cls, *, bearer_token_env: str | None, username: str | None,
-                 password_env: str | None, ca_file: str | None) -> Auth:
-        """Read the token and password from the named environment variables."""
+                 password_env: str | None, ca_file: str | None,
+                 headers: Mapping[str, str] | None = None, where: str = "") -> Auth:
+        """Read the token, password and `env:NAME` header values from the environment;
+        `where` names the source in errors (never a value)."""
         def read(name: str | None, what: str) -> str | None:
             if not name:
                 return None
             value = os.environ.get(name)
             if not value:
-                raise ConfigError(f"{what}: environment variable {name} is not set")
+                raise ConfigError(f"{where}{what}: environment variable {name} is not set")
             return value
 
+        extra = tuple((header, read(spec.removeprefix(ENV_PREFIX), f"headers.{header}") or "")
+                      for header, spec in (headers or {}).items())
         return cls(bearer_token=read(bearer_token_env, "bearer_token_env"), username=username,
-                   password=read(password_env, "password_env"), ca_file=ca_file)
+                   password=read(password_env, "password_env"), ca_file=ca_file, headers=extra)
 
     def __repr__(self) -> str:  # never show secrets, even in a traceback
         return f"Auth(bearer_token={'***' if self.bearer_token else None}, " \
-               f"username={self.username!r}, ca_file={self.ca_file!r})"
+               f"username={self.username!r}, ca_file={self.ca_file!r}, " \
+               f"headers={[name for name, _ in self.headers]})"
 
 
-def _public_url(url: str) -> str:
+def public_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     netloc = parts.hostname or ""
     if ":" in netloc:  # IPv6 literal
@@ -71,21 +84,24 @@ class PrometheusClient:
     """Talks to one server; retries 429/503/timeouts, maps every other failure to a clear error."""
 
     def __init__(self, url: str, *, auth: Auth | None = None, timeout: float = 120.0,
-                 max_retries: int = 3, retry_backoff: float = 0.5) -> None:
+                 max_retries: int = 3, retry_backoff: float = 0.5,
+                 scope: Scope | None = None) -> None:
         parts = urllib.parse.urlsplit(url.rstrip("/"))
         if parts.username is not None and (auth is None or auth == Auth()):
             # user:password@host in the URL: send it as basic auth, keep it out of the address
             auth = Auth(username=urllib.parse.unquote(parts.username),
                         password=urllib.parse.unquote(parts.password or ""))
-        self.url = _public_url(url.rstrip("/"))
+        self.url = public_url(url.rstrip("/"))
         self.name = self.url
         self.timeout = timeout
         self.max_retries = max_retries
         self.retry_backoff = retry_backoff
         self.requests_made = 0
         self.bytes_received = 0
+        self.scope = scope or Scope()
         auth = auth or Auth()
-        self._headers = {"Accept": "application/json", "User-Agent": "fleetscope"}
+        self._headers = {**dict(auth.headers), "Accept": "application/json",
+                         "User-Agent": "fleetscope"}
         if auth.bearer_token:
             self._headers["Authorization"] = f"Bearer {auth.bearer_token}"
         elif auth.username is not None:
@@ -98,11 +114,24 @@ class PrometheusClient:
             except (OSError, ssl.SSLError) as exc:
                 raise ConfigError(f"ca_file {auth.ca_file}: {exc}") from None
 
+    def scoped(self, scope: Scope) -> PrometheusClient:
+        """The same server and credentials, queries scoped by `scope`, requests counted anew."""
+        client = copy.copy(self)
+        client.scope, client.requests_made, client.bytes_received = scope, 0, 0
+        return client
+
+    def _scope(self, query: str) -> str:
+        try:
+            return self.scope.apply(query)
+        except PromQLError as exc:
+            raise CollectError(f"{self.name}: cannot add the source's matchers: {exc}") from None
+
     # -- API ---------------------------------------------------------------------------------
 
     def query_range(self, query: str, *, start: datetime, end: datetime, step_seconds: int
                     ) -> list[dict[str, Any]]:
         """The `result` of a matrix query (raises on any other resultType)."""
+        query = self._scope(query)
         data = self._call("/api/v1/query_range", {
             "query": query, "start": _unix(start), "end": _unix(end), "step": str(step_seconds),
             "timeout": f"{int(self.timeout)}s"}, what=query)
@@ -123,6 +152,7 @@ class PrometheusClient:
         return self._instant(selector, at=at, result_type="matrix")
 
     def _instant(self, query: str, *, at: datetime, result_type: str) -> list[dict[str, Any]]:
+        query = self._scope(query)
         data = self._call("/api/v1/query", {"query": query, "time": _unix(at),
                                             "timeout": f"{int(self.timeout)}s"}, what=query)
         if data.get("resultType") != result_type:
@@ -135,6 +165,7 @@ class PrometheusClient:
                      ) -> list[str]:
         """Values of a label among the series matching `match` in [start, end]."""
         path = f"/api/v1/label/{urllib.parse.quote(label)}/values"
+        match = self._scope(match)
         data = self._call(path, {"match[]": match, "start": _unix(start), "end": _unix(end)},
                           what=f"values of label {label}", method="GET")
         if not isinstance(data, list):

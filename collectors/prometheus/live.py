@@ -8,7 +8,7 @@ becomes a `LoadBatch` carrying the new watermark in its `state`, which the loade
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from fleetscope.collectors.progress import Progress, quiet
 from fleetscope.collectors.prometheus.client import Auth, PrometheusClient
 from fleetscope.collectors.prometheus.collector import CollectStats, WindowCollector
 from fleetscope.collectors.prometheus.document import to_json_document
+from fleetscope.collectors.prometheus.promql import Scope, label_matcher
 from fleetscope.collectors.prometheus.reader import read_dump
 from fleetscope.config import PrometheusConfig, PrometheusSource
 from fleetscope.errors import InputError
@@ -39,11 +40,14 @@ def last_complete_hour(now: datetime | None = None) -> datetime:
 
 
 def client_for(source: PrometheusSource, config: PrometheusConfig) -> PrometheusClient:
-    """A client with the source's credentials read from the environment."""
+    """A client with the source's credentials and headers read from the environment, every
+    query scoped by the source's matchers."""
+    where = f"prometheus source {source.url} ({source.cluster or source.cluster_label}): "
     auth = Auth.from_env(bearer_token_env=source.bearer_token_env, username=source.username,
-                         password_env=source.password_env, ca_file=source.ca_file)
+                         password_env=source.password_env, ca_file=source.ca_file,
+                         headers=source.headers, where=where)
     return PrometheusClient(source.url, auth=auth, timeout=source.timeout_seconds,
-                            max_retries=config.max_retries)
+                            max_retries=config.max_retries, scope=Scope(tuple(source.matchers)))
 
 
 def resolve_window(stored_watermark: str | None, *, start: datetime | None,
@@ -61,11 +65,13 @@ def resolve_window(stored_watermark: str | None, *, start: datetime | None,
 
 
 def collect_window(source: PrometheusSource, config: PrometheusConfig, *, start: datetime,
-                   end: datetime, split: bool = True, progress: Progress = quiet
+                   end: datetime, split: bool = True, progress: Progress = quiet,
+                   client: PrometheusClient | None = None, cluster: str | None = None
                    ) -> tuple[dict[str, Any], CollectStats]:
-    """The dump document of one server and window, and what collecting it took."""
-    collector = WindowCollector(client_for(source, config), config, cluster=source.cluster,
-                                split=split)
+    """The dump document of one cluster and window, and what collecting it took (`client`,
+    `cluster`: one cluster of a central store, its client scoped to that cluster)."""
+    collector = WindowCollector(client or client_for(source, config), config,
+                                cluster=cluster or source.cluster, split=split)
     document = collector.document(start, end, progress=progress)
     return document, collector.stats
 
@@ -89,6 +95,54 @@ def collect_batches(source: PrometheusSource, config: PrometheusConfig, *,
     bounded on a long backfill, and a failure keeps the weeks already loaded (a rerun continues
     from there). `dump` also writes each week's document (suffixed with its start when several).
     """
+    yield from _cluster_batches(source, config, client_for(source, config), source.cluster,
+                                watermark=watermark, start=start, end=end, dump=dump,
+                                progress=progress)
+
+
+def collect_store(source: PrometheusSource, config: PrometheusConfig, *,
+                  watermarks: Mapping[str, str], start: datetime | None = None,
+                  end: datetime | None = None, dump: Path | None = None,
+                  progress: Progress = quiet) -> Iterator[LoadBatch]:
+    """Every cluster of a central store (`cluster_label`), one after the other.
+
+    Splitting starts with the cluster: each is collected as a server of its own would be (its
+    own window from its own watermark, in `watermarks` by `watermark_key`, namespace groups and
+    time chunks), through a client that adds `cluster_label="<name>"` to every selector and
+    keeps the label in every aggregation."""
+    label = source.cluster_label or ""
+    client = client_for(source, config)
+    end = end or last_complete_hour()
+    oldest = min([end - FIRST_RUN, *(datetime.fromisoformat(v) for v in watermarks.values())])
+    clusters = cluster_names(client, config, label, start=start or oldest, end=end)
+    progress(f"{len(clusters)} cluster(s) by label {label}: {', '.join(clusters)}")
+    for cluster in clusters:
+        scoped = client.scoped(Scope((*source.matchers, label_matcher(label, cluster)), label))
+        yield from _cluster_batches(
+            source, config, scoped, cluster, watermark=watermarks.get(watermark_key(cluster)),
+            start=start, end=end, progress=_prefixed(progress, f"{cluster}: "),
+            dump=dump.with_name(f"{dump.stem}-{cluster}{dump.suffix}") if dump else None)
+
+
+def _prefixed(progress: Progress, prefix: str) -> Progress:
+    """Progress lines of one cluster of a store, named."""
+    return lambda message: progress(prefix + message)
+
+
+def cluster_names(client: PrometheusClient, config: PrometheusConfig, label: str, *,
+                  start: datetime, end: datetime) -> list[str]:
+    """The values of `label` on the containers' and nodes' series in [start, end]."""
+    m, lb = config.metrics, config.labels
+    found: set[str] = set()
+    for selector in (f'{m.memory_working_set}{{{lb.container}!=""}}', m.node_capacity):
+        found |= set(client.label_values(label, match=selector, start=start, end=end))
+    return sorted(name for name in found if name)
+
+
+def _cluster_batches(source: PrometheusSource, config: PrometheusConfig,
+                     client: PrometheusClient, cluster: str, *, watermark: str | None,
+                     start: datetime | None, end: datetime | None, dump: Path | None,
+                     progress: Progress) -> Iterator[LoadBatch]:
     window_start, window_end = resolve_window(watermark, start=start, end=end)
     if window_start >= window_end:
         progress(f"up to date (watermark {window_start:%Y-%m-%d %H:%M})")
@@ -99,14 +153,13 @@ def collect_batches(source: PrometheusSource, config: PrometheusConfig, *,
         if dump is not None and len(pieces) > 1:
             target = dump.with_name(f"{dump.stem}-{piece_start:%Y%m%dT%H}{dump.suffix}")
         document, stats = collect_window(source, config, start=piece_start, end=piece_end,
-                                         progress=progress)
+                                         progress=progress, client=client, cluster=cluster)
         if target is not None:
             target.write_bytes(to_json_document(document))
-        batch = read_dump(document, cluster=source.cluster,
-                          origin=f"{source.url} ({source.cluster})")
+        batch = read_dump(document, cluster=cluster, origin=f"{source.url} ({cluster})")
         # re-collecting an old window never moves the watermark back
         new_mark = max(piece_end, datetime.fromisoformat(watermark)) if watermark else piece_end
-        batch.state[watermark_key(source.cluster)] = new_mark.isoformat()
+        batch.state[watermark_key(cluster)] = new_mark.isoformat()
         learnt = ", ".join(f"{name} {3600 / n:g} s" for name, n in stats.samples_per_hour.items())
         progress(f"scrape interval: {learnt}")
         if stats.gap_hours:
@@ -117,5 +170,5 @@ def collect_batches(source: PrometheusSource, config: PrometheusConfig, *,
         yield batch
 
 
-__all__ = ["client_for", "collect_batches", "collect_window", "last_complete_hour",
-           "resolve_window", "watermark_key"]
+__all__ = ["client_for", "cluster_names", "collect_batches", "collect_store", "collect_window",
+           "last_complete_hour", "resolve_window", "watermark_key"]

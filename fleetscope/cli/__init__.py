@@ -65,9 +65,9 @@ def cli(ctx: click.Context, warehouse: Path | None, config: Path | None, quiet: 
 
 
 def _register() -> None:
-    from fleetscope.cli import collect, demo, export, ops, query, report, transform
+    from fleetscope.cli import collect, demo, export, ops, query, report, serve, transform
 
-    for module in (demo, collect, transform, report, query, ops, export):
+    for module in (demo, collect, transform, report, query, ops, serve, export):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -69,7 +69,7 @@ def _dump_for(dump: Path | None, server: PrometheusSource, servers: list[Prometh
     """With several servers, each writes its own dump, suffixed with its cluster."""
     if dump is None or len(servers) == 1:
         return dump
-    return dump.with_name(f"{dump.stem}-{server.cluster}{dump.suffix}")
+    return dump.with_name(f"{dump.stem}-{server.cluster or server.cluster_label}{dump.suffix}")
 
 
 def _servers(app: AppContext, url: str | None, cluster: str | None) -> list[PrometheusSource]:
@@ -84,11 +84,23 @@ def _servers(app: AppContext, url: str | None, cluster: str | None) -> list[Prom
         return [PrometheusSource(url=url, cluster=cluster)]
     configured = list(app.config.prometheus.sources)
     if cluster:
-        configured = [s for s in configured if s.cluster == cluster]
+        configured = [s for s in configured if s.cluster == cluster] or _from_stores(
+            configured, cluster)
     if not configured:
         raise click.UsageError("no Prometheus to collect: pass --url and --cluster, or add "
                                "[[prometheus.sources]] to the config")
     return configured
+
+
+def _from_stores(configured: list[PrometheusSource], cluster: str) -> list[PrometheusSource]:
+    """`--cluster NAME` of a central store's source: that cluster alone, by its label."""
+    import dataclasses
+
+    from fleetscope.collectors.prometheus.promql import label_matcher
+
+    return [dataclasses.replace(s, cluster=cluster, cluster_label=None,
+                                matchers=[*s.matchers, label_matcher(s.cluster_label, cluster)])
+            for s in configured if s.cluster_label]
 
 
 __all__ = ["collect_prometheus"]

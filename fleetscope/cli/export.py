@@ -78,7 +78,7 @@ def attach_lake(app: AppContext, lake: str | None, models: bool) -> None:
     if not lake:
         raise ConfigError("attach-lake: give a LAKE path or set [warehouse] lake in the config")
     kinds = ("raw", "ref", "meta", "models") if models else ("raw", "ref", "meta")
-    with app.open_warehouse() as wh:
+    with app.open_warehouse() as wh, wh.transaction():  # all views or none
         names = attach(wh.con, lake, kinds=kinds)
     info(f"attach-lake: {len(names)} view(s) over {lake}")
 

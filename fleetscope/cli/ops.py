@@ -18,7 +18,8 @@ def validate(app: AppContext, out: Path | None) -> None:
     """Run the data-quality checks (Great Expectations) over staging and marts.
 
     Results are stored in the warehouse table `validation_results` and written as
-    quality.html next to the reports. Exits 6 when a critical check fails.
+    quality.html next to the reports. Exits 6 when a critical check fails; otherwise publishes
+    the read copy analysts query (as `run` does).
 
     \b
     Example:
@@ -35,6 +36,30 @@ def validate(app: AppContext, out: Path | None) -> None:
     if outcome.status == "failed":
         raise ValidationFailed(f"{outcome.count_failed_critical} critical check(s) failed "
                                f"(see {outcome.page_path})")
+    from fleetscope.ops.run import publish
+
+    publish(app.config, app.warehouse_path)
+
+
+@click.command("snapshot")
+@lock_timeout_option
+@pass_app
+def snapshot(app: AppContext) -> None:
+    """Publish the warehouse as the read copy that `query`, notebooks and reports open.
+
+    `run`, `demo` and a passing `validate` do this themselves; use it after a manual
+    `transform` you want analysts to see without validating. Old copies no reader holds open
+    are removed (docs/operations.md, "Who reads what").
+
+    \b
+    Example:
+      fleetscope snapshot
+    """
+    from fleetscope.ops.run import publish
+
+    app.hold_run_lock()
+    copy = publish(app.config, app.warehouse_path)
+    click.echo(f"published {copy.path} ({copy.size_bytes / 1e6:.1f} MB in {copy.seconds:.1f}s)")
 
 
 @click.command("run")
@@ -69,6 +94,9 @@ def run(app: AppContext, lock_timeout: float | None, no_report: bool, out: Path 
     click.echo(f"run succeeded: {len(result.steps)} steps, validation "
                f"{result.validation_status}"
                + (f", reports in {result.report_dir}" if result.report_dir else ""))
+    for step in result.steps:
+        if step.status != "ok":  # delivery failures do not fail the run: say them here
+            click.echo(f"  {step.name}: {step.status}: {step.message}")
 
 
 @click.command("lab")
@@ -96,4 +124,4 @@ def lab(app: AppContext, port: int, ip: str, no_browser: bool, notebooks: Path |
                              notebooks_dir=notebooks, allow_root=allow_root))
 
 
-COMMANDS = [validate, run, lab]
+COMMANDS = [validate, run, snapshot, lab]

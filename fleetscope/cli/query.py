@@ -45,21 +45,28 @@ def _table(columns: list[str], rows: list[tuple]) -> str:
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="Output format; csv and json print nothing else on stdout.")
+@click.option("--writer", "from_writer", is_flag=True,
+              help="Read the writer's file itself, not the published read copy (operators: it "
+                   "waits for, and can delay, a running `fleetscope run`).")
 @pass_app
-def query(app: AppContext, sql: str, fmt: str) -> None:
-    """Run read-only SQL against the warehouse and print the result.
+def query(app: AppContext, sql: str, fmt: str, from_writer: bool) -> None:
+    """Run read-only SQL against the warehouse's published read copy and print the result.
+
+    The copy is what the last validated run published (docs/operations.md, "Who reads what"),
+    so a query never waits for a run; --writer reads the writer's file, as it is now.
 
     \b
     Examples:
       fleetscope query "select team, sum(total_cost) as cost from mart_team_cost_daily
                         group by team order by cost desc limit 10"
       fleetscope query "select * from mart_migration_daily where team = '__all__'" --format csv
+      fleetscope query --writer "select * from loads order by finished_at desc limit 5"
     """
     import duckdb
 
     from fleetscope.warehouse import connect_read_only
 
-    con = connect_read_only(app.warehouse_path)
+    con = connect_read_only(app.warehouse_path, writer=from_writer)
     try:
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]

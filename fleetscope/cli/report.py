@@ -44,4 +44,35 @@ def report(app: AppContext, week: str | None, teams: tuple[str, ...], out: Path 
     click.echo(str(result.index))
 
 
-COMMANDS = [report]
+@click.command("publish")
+@click.option("--to", "to", help="Folder or fsspec URL (s3://, gs://, az://) [default: the "
+                                 "config's publish.to].")
+@click.option("--reports", "reports", type=click.Path(path_type=Path, file_okay=False),
+              help="Rendered reports folder [default: the config's reports.out_dir].")
+@pass_app
+def publish(app: AppContext, to: str | None, reports: Path | None) -> None:
+    """Copy the rendered reports to a folder or an object store, changed files only.
+
+    A manifest of content hashes at the destination tells what changed; index.html goes last,
+    so readers never follow a link to a page not uploaded yet. Prints what was uploaded.
+
+    \b
+    Examples:
+      fleetscope publish --to /srv/www/fleetscope
+      fleetscope publish --to s3://reports-bucket/fleetscope
+    """
+    from fleetscope.errors import ConfigError
+    from fleetscope.ops.publish import publish_site
+
+    config = app.config
+    target = to or config.publish.to
+    if not target:
+        raise ConfigError("publish: no destination: pass --to PATH_OR_URL or set publish.to")
+    result = publish_site(reports or Path(config.reports.out_dir), target)
+    for rel in result.uploaded:
+        click.echo(rel)
+    click.echo(f"{len(result.uploaded)} file(s) uploaded, {result.unchanged} unchanged, to "
+               f"{target}", err=True)
+
+
+COMMANDS = [report, publish]

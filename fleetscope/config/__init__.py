@@ -15,13 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fleetscope.config.alerts import AnomaliesConfig, BudgetConfig, budget_id, check_alerts
 from fleetscope.config.fields import doc_field as _doc
 from fleetscope.config.parsing import build
 from fleetscope.config.parsing import describe as _describe
+from fleetscope.config.publish import (
+    ChatConfig,
+    EmailConfig,
+    EmailTeam,
+    PublishConfig,
+    check_delivery,
+)
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
     ENGINE_KINDS,
+    ApiConfig,
     CapacityConfig,
     DeliveryConfig,
     EngineConfig,
@@ -58,19 +67,26 @@ from fleetscope.config.sources import (
     PrometheusNodeLabels,
     PrometheusSource,
     check_golden_signals,
+    check_prometheus_sources,
 )
 from fleetscope.errors import ConfigError
 
 __all__ = [
     "DEFAULT_REPORTS",
     "DEFAULT_WAREHOUSE",
+    "AnomaliesConfig",
+    "ApiConfig",
     "BillingConfig",
     "BillingSource",
+    "BudgetConfig",
     "CapacityConfig",
     "CatalogConfig",
+    "ChatConfig",
     "Config",
     "DeliveryConfig",
     "DirtConfig",
+    "EmailConfig",
+    "EmailTeam",
     "EngineConfig",
     "GaConfig",
     "GitConfig",
@@ -90,12 +106,14 @@ __all__ = [
     "PrometheusMetrics",
     "PrometheusNodeLabels",
     "PrometheusSource",
+    "PublishConfig",
     "ReportsConfig",
     "RunConfig",
     "SharingConfig",
     "SparkConfig",
     "ValidateConfig",
     "WarehouseConfig",
+    "budget_id",
     "describe",
     "load_config",
     "parse_config",
@@ -133,6 +151,19 @@ class Config:
                                 default_factory=EngineConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
                         default_factory=GaConfig)
+    api: ApiConfig = _doc("`fleetscope serve --api`: the marts for Backstage Cost Insights.",
+                          default_factory=ApiConfig)
+    budgets: list[BudgetConfig] = _doc(
+        "Monthly budgets (`[[budgets]] team = \"payments\", monthly = 12000`; or `cluster`, or "
+        "neither for the organisation), tracked by `mart_budget_status_daily`.", [])
+    anomalies: AnomaliesConfig = _doc("Cost anomalies (`mart_cost_anomalies`).",
+                                      default_factory=AnomaliesConfig)
+    publish: PublishConfig = _doc("Publishing the rendered reports (a folder or object store).",
+                                  default_factory=PublishConfig)
+    email: EmailConfig = _doc("The weekly mail to leadership and opted-in teams (SMTP).",
+                              default_factory=EmailConfig)
+    chat: ChatConfig = _doc("The weekly chat summary (an incoming webhook).",
+                            default_factory=ChatConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -158,6 +189,9 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     if config.engine.kind not in ENGINE_KINDS:
         raise ConfigError(f"{source}: engine.kind: {config.engine.kind!r} is not one of "
                           f"{', '.join(ENGINE_KINDS)}")
+    check_prometheus_sources(config.prometheus.sources, source)
+    check_alerts(config.budgets, config.anomalies, source)
+    check_delivery(config.publish, config.email, source)
     return config
 
 

@@ -19,6 +19,11 @@ class WarehouseConfig:
         "DuckDB's memory cap while `transform` runs (DuckDB's syntax: `1GB`, `512MB`); past it "
         "joins, sorts and aggregates spill to `<warehouse>.tmp/`, so a month of hourly bill "
         "lines reconciles in bounded memory. Empty: DuckDB's default, 80% of RAM.", "1GB")
+    read_copy_keep_hours: float = _doc(
+        "Hours an old read copy (`<warehouse>.d/copies/`, published after each validated "
+        "transform for `query`, notebooks and reports) is kept while a reader still has it open; "
+        "unused copies go at the next publish. Past this age a copy is unlinked even if open (the "
+        "reader keeps reading it; its disk space returns when it closes).", 24.0)
     lake: str = _doc(
         "Parquet lake the collectors write to instead of the DuckDB file (a folder, or "
         "`s3://bucket/prefix` with s3fs installed): one CronJob per cluster may then collect in "
@@ -285,3 +290,15 @@ class EngineConfig:
         "Engine of `transform`: `duckdb` (the warehouse file) or `spark` (reads and writes the "
         "Parquet lake `[warehouse] lake`; overridden by `transform --engine`).", "duckdb")
     spark: SparkConfig = _doc("The Spark session (engine `spark`).", default_factory=SparkConfig)
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    host: str = _doc("Address `fleetscope serve --api` listens on (loopback: put a TLS proxy "
+                     "or the cluster's ingress in front).", "127.0.0.1")
+    port: int = _doc("Port `fleetscope serve --api` listens on.", 8086)
+    token_env: str = _doc("Environment variable holding the bearer token every request must "
+                          "send; the server refuses to start without it.", "FLEETSCOPE_API_TOKEN")
+    cors_origin: str = _doc("The one browser origin (the Backstage app, e.g. "
+                            "`https://backstage.example.com`) allowed to read the answers; empty: "
+                            "none, for a Backstage backend proxy.", "")

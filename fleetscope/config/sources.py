@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from fleetscope.config.fields import doc_field as _doc
@@ -11,8 +12,19 @@ from fleetscope.errors import ConfigError
 
 @dataclass(frozen=True)
 class PrometheusSource:
-    url: str = _doc("Base URL of the Prometheus server.")
-    cluster: str = _doc("Cluster name whose metrics this server holds.")
+    url: str = _doc("Base URL of the Prometheus server (Mimir: with its `/prometheus` prefix).")
+    cluster: str = _doc("Cluster name whose metrics this server holds (or set `cluster_label`).",
+                        "")
+    cluster_label: str | None = _doc(
+        "A central store's label naming each series' cluster (`cluster`, `k8s_cluster`): one "
+        "collection loads every cluster it finds, each under its label value (instead of "
+        "`cluster`).", None)
+    matchers: list[str] = _doc(
+        "PromQL label matchers added to every selector of every query, e.g. "
+        "`['cluster=\"prod-eu\"']`.", [])
+    headers: dict[str, str] = _doc(
+        "Extra request headers, each value `env:VARIABLE` (read from the environment, never "
+        "stored), e.g. `{ \"X-Scope-OrgID\" = \"env:MIMIR_TENANT\" }`.", {})
     bearer_token_env: str | None = _doc("Environment variable holding a bearer token.", None)
     username: str | None = _doc("Basic-auth user.", None)
     password_env: str | None = _doc("Environment variable holding the basic-auth password.", None)
@@ -86,6 +98,35 @@ def _ratio(metric: str, bad: str) -> str:
 
 
 SIGNALS = ("error_ratio", "latency_p99", "saturation")
+_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# one PromQL label matcher: a label name, an operator, a quoted string
+_MATCHER = re.compile(r"""\s*[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)\s*"""
+                      r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)\s*""")
+_HEADER = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def check_prometheus_sources(sources: list[PrometheusSource], source: str) -> None:
+    """A cluster or a cluster label each; matchers, label and headers well formed."""
+    for i, s in enumerate(sources):
+        key = f"{source}: prometheus.sources[{i}]"
+        if not s.cluster and not s.cluster_label:
+            raise ConfigError(f"{source}: missing required key 'prometheus.sources[{i}].cluster'"
+                              " (or cluster_label, for a store of many clusters)")
+        if s.cluster and s.cluster_label:
+            raise ConfigError(f"{key}: set cluster (one cluster's server) or cluster_label (a "
+                              "store of many clusters), not both")
+        if s.cluster_label and not _LABEL.fullmatch(s.cluster_label):
+            raise ConfigError(f"{key}.cluster_label: {s.cluster_label!r} is not a label name")
+        for j, matcher in enumerate(s.matchers):
+            if not _MATCHER.fullmatch(matcher):
+                raise ConfigError(f"{key}.matchers[{j}]: {matcher!r} is not a PromQL label "
+                                  'matcher such as cluster="prod-eu" or cluster=~"prod-.*"')
+        for name, value in s.headers.items():
+            if not _HEADER.fullmatch(name):
+                raise ConfigError(f"{key}.headers: {name!r} is not an HTTP header name")
+            if not (value.startswith("env:") and _LABEL.fullmatch(value[4:])):
+                raise ConfigError(f"{key}.headers.{name}: expected env:VARIABLE (the value is "
+                                  "read from that environment variable, never from the file)")
 
 
 def check_golden_signals(signals: list[PrometheusGoldenSignal], source: str) -> None:

@@ -4,7 +4,10 @@ Layout (each in the offline format its reader takes, see docs/architecture.md):
 `kubernetes/<cluster>/<date>.json` (a List, snapshot at 23:30 UTC), `prometheus/<cluster>/
 <date>.json` (the day's hourly series), `helios/<date>.json` (snapshot at 23:30 UTC),
 `catalog/*.yaml` (Backstage descriptors, loaded as weekly snapshots), `git/<org>/<app>/` (a bare
-repository per app, see `history`) and `incidents/incidents.csv`. The same seed, days and end
+repository per app, see `history`), `incidents/incidents.csv` and `dirt/dirt.yaml` (the DiRT
+log). The snapshots also hold Velero's and the smoke tests' objects (`operations`), the
+Prometheus dumps the scheduling and golden-signal series (`scheduling`); `plan_ga` says what
+goes wrong when. The same seed, days and end
 date write byte-identical files (and repositories with the same shas).
 """
 
@@ -24,16 +27,21 @@ import yaml
 from fleetscope.demo.billing import write_bill
 from fleetscope.demo.catalog import catalog_files
 from fleetscope.demo.cluster import simulate
+from fleetscope.demo.dirt import write_dirt
 from fleetscope.demo.helios import HeliosWriter
 from fleetscope.demo.history import GIT_ORG, plan_histories, write_repos
 from fleetscope.demo.incidents import write_incidents
-from fleetscope.demo.metrics import container_rows, daily_results, node_rows
+from fleetscope.demo.metrics import container_rows, daily_results, merge_rows, node_rows
 from fleetscope.demo.model import POOLS, Simulation
 from fleetscope.demo.objects import Clock, SnapshotWriter
+from fleetscope.demo.operations import OperationsWriter
 from fleetscope.demo.org import Org, build_org
+from fleetscope.demo.plan_ga import GaPlan
+from fleetscope.demo.scheduling import add_crunch, scheduling_results
 
 SNAPSHOT_HOUR = 23.5  # inventories are collected daily at 23:30 UTC
-SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing", "git", "incidents")
+SOURCE_KINDS = ("kubernetes", "prometheus", "helios", "catalog", "billing", "git", "incidents",
+                "dirt")
 BILL_SOURCE = "aws"  # the demo bill's source name in the warehouse
 
 
@@ -42,6 +50,7 @@ class SourceFile:
     """One written file (or folder, for the catalog) and how to load it."""
 
     kind: str             # kubernetes | prometheus | helios | catalog | billing | git | incidents
+                          # | dirt
     path: Path
     name: str             # cluster, or the source name (a repository's `org/app`)
     collected_at: datetime  # naive UTC; for Prometheus the end of the window
@@ -86,6 +95,8 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
     for app in org.apps:  # the shas tag the images the simulation deploys
         app.releases = histories[app.app_id].releases
     sim = simulate(org, seed)
+    plan = GaPlan.for_window(days)
+    add_crunch(sim, plan, seed)  # before the workers fork: they read the pods too
     files: list[SourceFile] = []
 
     def snapshot_time(day: int) -> datetime:
@@ -103,9 +114,12 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
             folder = sources / "kubernetes" / cluster
             folder.mkdir(parents=True)
             writer = SnapshotWriter(sim, cluster, clock)
+            operations = OperationsWriter(sim, cluster, clock, plan)
             for day in range(days):
                 path = folder / f"{start + timedelta(days=day)}.json"
-                _write_json(path, writer.document(24.0 * day + SNAPSHOT_HOUR))
+                document = writer.document(24.0 * day + SNAPSHOT_HOUR)
+                document["items"] += operations.items(24.0 * day + SNAPSHOT_HOUR)
+                _write_json(path, document)
                 files.append(SourceFile("kubernetes", path, cluster, snapshot_time(day)))
             if pool is None:
                 files.extend(_write_prometheus(sources, sim, cluster, index, seed, start_at,
@@ -132,7 +146,10 @@ def _delivery_files(sources: Path, org: Org, seed: int, clock: Clock, last: date
     collected with the last snapshot (a later time would add a day to the demo's window)."""
     path = sources / "incidents" / "incidents.csv"
     write_incidents(path, np.random.default_rng([seed, 6]), org, clock)
+    dirt = sources / "dirt" / "dirt.yaml"
+    write_dirt(dirt, clock.start.date())
     return [SourceFile("incidents", path, "incidents", last),
+            SourceFile("dirt", dirt, "dirt", last),
             *(SourceFile("git", repo, f"{GIT_ORG}/{repo.name}", last) for repo in repos.result())]
 
 
@@ -171,21 +188,31 @@ def _write_prometheus(sources: Path, sim: Simulation, cluster: str, index: int, 
     rng = np.random.default_rng([seed, 2, index])
     hours = days * 24
     nodes = sim.nodes[cluster]
-    instances, rows = container_rows(rng, sim.pods[cluster], nodes, hours, start_at.weekday())
+    # The crunch's pods draw their usage from their own stream: the others' stay as they were.
+    crunch = [p for p in sim.pods[cluster] if p.uid in sim.created]
+    instances, rows = container_rows(rng, [p for p in sim.pods[cluster]
+                                           if p.uid not in sim.created],
+                                     nodes, hours, start_at.weekday())
+    if crunch:
+        extra, extra_rows = container_rows(np.random.default_rng([seed, 10, index]), crunch,
+                                           nodes, hours, start_at.weekday())
+        rows = merge_rows(rows, len(instances), extra_rows)
+        instances += extra
     container_labels = [{"namespace": pod.namespace, "pod": pod.name,
                          "container": pod.containers[i].name,
                          "node": pod.node.name if pod.node else ""} for pod, i in instances]
     node_labels = [{"node": node.name} for node in nodes]
     node_days = daily_results(node_rows(nodes, hours), node_labels, start_at, days)
     written = []
-    for (day, results), (_, node_results) in zip(
-            daily_results(rows, container_labels, start_at, days), node_days, strict=True):
+    for (day, results), (_, node_results), ga_results in zip(
+            daily_results(rows, container_labels, start_at, days), node_days,
+            scheduling_results(sim, cluster, seed, index, start_at, days), strict=True):
         window_start = start_at + timedelta(days=day)
         window_end = window_start + timedelta(days=1)
         path = folder / f"{window_start:%Y-%m-%d}.json"
         _write_json(path, {"cluster": cluster, "start": f"{window_start:%Y-%m-%dT%H:%M:%SZ}",
                            "end": f"{window_end:%Y-%m-%dT%H:%M:%SZ}", "step_seconds": 3600,
-                           "results": {**results, **node_results}})
+                           "results": {**results, **node_results, **ga_results}})
         written.append(SourceFile("prometheus", path, cluster,
                                   window_end.replace(tzinfo=None)))
     return written

@@ -119,6 +119,13 @@ def node_rows(nodes: list[Node], hours: int) -> _Rows:
     return _sorted(_Rows(inst, hour, values))
 
 
+def merge_rows(rows: _Rows, offset: int, more: _Rows) -> _Rows:
+    """Both sets of rows, `more`'s instances numbered after the first `offset`."""
+    return _sorted(_Rows(np.concatenate([rows.instance, more.instance + offset]),
+                         np.concatenate([rows.hour, more.hour]),
+                         {k: np.concatenate([v, more.values[k]]) for k, v in rows.values.items()}))
+
+
 def _sorted(rows: _Rows) -> _Rows:
     order = np.lexsort((rows.hour, rows.instance, rows.hour // 24))
     return _Rows(rows.instance[order], rows.hour[order],
@@ -139,7 +146,8 @@ def _text(values: np.ndarray, integral: bool) -> list[str | None]:
 
 _INTEGRAL = {"container_memory_working_set_bytes_avg", "container_memory_working_set_bytes_max",
              "container_memory_request_bytes", "node_memory_capacity_bytes",
-             "container_gpu_request", "node_cpu_capacity_cores", "node_gpu_capacity"}
+             "container_gpu_request", "node_cpu_capacity_cores", "node_gpu_capacity",
+             "pod_created_time", "pod_scheduled_time", "pod_unschedulable"}
 
 
 def daily_results(rows: _Rows, labels: list[dict[str, str]], start: datetime, days: int

@@ -124,6 +124,8 @@ class Simulation:
     units: dict[str, list[Unit]]
     namespaces: dict[str, list[tuple[str, dict[str, str]]]]
     images: dict[str, list[tuple[float, str]]]   # app_id -> image history (Helios uses it too)
+    # pod uid -> the hour it was created, for pods that waited to be scheduled (`scheduling`)
+    created: dict[str, float] = field(default_factory=dict)
 
 
 def quantity_cpu(cores: float) -> str:

@@ -26,6 +26,8 @@ from fleetscope.config import Config
 from fleetscope.demo.generate import Generated, SourceFile, generate
 from fleetscope.errors import FleetscopeError
 from fleetscope.ops.ingest import Extract, Loader, Progress, Source, locked
+from fleetscope.ops.run import publish
+from fleetscope.warehouse.readcopy import discard_read_copies
 
 if TYPE_CHECKING:
     from fleetscope.warehouse import LoadBatch
@@ -95,6 +97,7 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
     if fresh:  # the demo's own warehouse starts empty so reruns with another seed stay clean
         for stale in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
             stale.unlink(missing_ok=True)
+        discard_read_copies(warehouse)
     result = DemoResult(out=out, warehouse=warehouse, start=end - timedelta(days=days),
                         end=end, files=0, rows=0)
     stage = _Stages(result)
@@ -119,6 +122,9 @@ def run_demo(out: Path, *, seed: int = 7, days: int = 75, end: date | None = Non
         result.validation = outcome.status
         for line in outcome.summary_lines():
             console.info(line)
+    if outcome.status != "failed":
+        with stage("read copy", "publishing the read copy"):
+            publish(config, warehouse)
     with stage("report", "rendering reports"):
         from fleetscope.reports import render_all
 
@@ -249,8 +255,9 @@ def _read_git(repos: list[tuple[Path, str | None]], collected_at: datetime) -> L
 
 
 def _delivery_sources(pool: ProcessPoolExecutor, files: list[SourceFile]) -> list[Source]:
-    """The git repositories (read in the pool, in two halves, while the days load) and the
-    incidents file, read by the collectors `collect git --repo` and `collect incidents` use."""
+    """The git repositories (read in the pool, in two halves, while the days load), the
+    incidents file and the DiRT log, read by the collectors `collect git --repo`, `collect
+    incidents` and `collect dirt` use."""
     git = [f for f in files if f.kind == "git"]
     repos: list[tuple[Path, str | None]] = [(f.path, f.name) for f in git]
     halves = [repos[i::2] for i in range(2) if repos[i::2]]
@@ -263,7 +270,8 @@ def _delivery_sources(pool: ProcessPoolExecutor, files: list[SourceFile]) -> lis
 
     sources = [Source("git", "git", f"git {len(repos)} demo repos", commits, atomic=True)
                ] if repos else []
-    return sources + [_incidents_source(f) for f in files if f.kind == "incidents"]
+    return sources + [_incidents_source(f) for f in files if f.kind == "incidents"] + \
+        [_dirt_source(f) for f in files if f.kind == "dirt"]
 
 
 def _incidents_source(file: SourceFile) -> Source:
@@ -275,6 +283,17 @@ def _incidents_source(file: SourceFile) -> Source:
         yield read_incidents_file(file.path, source=file.name, collected_at=file.collected_at)
 
     return Source("incidents", file.name, f"incidents {file.path.name}", read, offline=True)
+
+
+def _dirt_source(file: SourceFile) -> Source:
+    """The DiRT log, read by the reader of `fleetscope collect dirt` and stamped like the
+    incidents (`ops.sources_dirt.dirt_file` stamps now, which would stretch the window)."""
+    def read(state: Mapping[str, str], progress: Progress) -> Iterator[LoadBatch]:
+        from fleetscope.collectors.dirt import read_dirt_file
+
+        yield read_dirt_file(file.path, collected_at=file.collected_at)
+
+    return Source("dirt", str(file.path.resolve()), f"dirt {file.path.name}", read, offline=True)
 
 
 def _catalog_source(catalog: list[SourceFile]) -> Source:

@@ -5,9 +5,10 @@ In a notebook:
     from fleetscope.ops.lab import sql, describe
     sql("select team, sum(total_cost) as cost from mart_team_cost_daily group by team")
 
-`sql` opens a read-only connection, runs the query and closes it again. DuckDB lets one process
-write or many read, so a connection left open in a notebook would make the nightly
-`fleetscope run` fail to open the warehouse; short-lived connections never block it.
+`sql` opens a read-only connection, runs the query and closes it again. Every helper reads the
+published read copy (fleetscope.warehouse.readcopy), never the writer's file, so even a
+connection left open does not stop the nightly `fleetscope run`; it just keeps the previous
+run's data until it reconnects.
 Kernels started by `fleetscope lab` already have `sql`, `describe`, `connect` and `MARTS` loaded.
 """
 

@@ -7,6 +7,9 @@ Exit codes (documented in docs/operations.md, for schedulers):
   failed to build; 9 some sources failed (recorded in `loads`), the rest was transformed,
   validated and published. The table is `fleetscope.errors.EXIT_CODES`.
 
+After validation passes, the run publishes the read copy that `query`, notebooks and reports
+open (fleetscope.warehouse.readcopy), so analysts' connections never meet the writer's file.
+
 Each source's load is one transaction and each model write is one transaction, so a run killed
 at any point leaves the warehouse as it was after the last completed write; the next run reloads
 the same snapshots and windows (loads replace) and the transform rebuilds what changed.
@@ -28,6 +31,7 @@ from fleetscope.ops.sources import plan_sources
 
 if TYPE_CHECKING:
     from fleetscope.pipelines.quality import ValidationOutcome
+    from fleetscope.warehouse.readcopy import PublishedCopy
 
 T = TypeVar("T")
 
@@ -90,9 +94,12 @@ def run_all(config: Config, options: RunOptions) -> RunResult:
             raise ValidationFailed(
                 f"a critical data-quality check failed ({outcome.count_failed_critical} in all); "
                 f"reports were not published (the previous ones stay). See {outcome.page_path} "
-                "or `fleetscope query \"select * from validation_latest where not success\"`")
+                "or `fleetscope query --writer "
+                "\"select * from validation_latest where not success\"`")
+        _step(result, "read copy", lambda: publish(config, options.warehouse_path))
         if options.report:
             result.report_dir = _step(result, "report", lambda: _report(config, options))
+            _deliver(config, options, result)
     partial = partial_run(ingested, published=options.report)
     if partial is not None:
         raise partial
@@ -150,12 +157,32 @@ def _validate(config: Config, options: RunOptions) -> ValidationOutcome:
                               page_dir=_report_dir(config, options))
 
 
+def publish(config: Config, warehouse_path: Path) -> PublishedCopy:
+    """Publish the validated warehouse as the readers' copy (operations.md, "Who reads what")."""
+    from fleetscope.warehouse.readcopy import publish_read_copy
+
+    copy = publish_read_copy(warehouse_path, keep_hours=config.warehouse.read_copy_keep_hours)
+    console.info(f"read copy: {copy.path} ({copy.size_bytes / 1e6:.1f} MB, "
+                 f"{copy.seconds:.1f}s; {len(copy.removed)} old cop(ies) removed)")
+    return copy
+
+
 def _report(config: Config, options: RunOptions) -> Path:
     from fleetscope.reports import render_all
 
     out = _report_dir(config, options)
     render_all(options.warehouse_path, out, config=config)
     return out
+
+
+def _deliver(config: Config, options: RunOptions, result: RunResult) -> None:
+    """Publish, mail and chat (`fleetscope.ops.deliver`): a failure there is a `failed` step
+    with its reason, never an error, since the reports are already rendered."""
+    from fleetscope.ops.deliver import deliver
+
+    assert result.report_dir is not None
+    result.steps += deliver(config, warehouse_path=options.warehouse_path,
+                            report_dir=result.report_dir, log=console.info)
 
 
 def _report_dir(config: Config, options: RunOptions) -> Path:

@@ -29,7 +29,7 @@ from fleetscope.ops.ingest import Progress, Source, loaded_line
 if TYPE_CHECKING:
     from fleetscope.collectors.kubernetes.live import ClusterTarget
     from fleetscope.config import KubernetesConfig
-    from fleetscope.warehouse import LoadBatch, LoadResult
+    from fleetscope.warehouse import LoadBatch, LoadResult, Warehouse
 
 # `2026-11-20`, `2026-11-20T06`, `2026-11-20T06:00:00Z`, `20261120T060000Z` in a file name.
 _NAME_TIME = re.compile(
@@ -251,6 +251,8 @@ def prometheus_live(config: PrometheusConfig, server: PrometheusSource, *,
     """One server's window, by default from its watermark (read by the loader, passed in)."""
     from fleetscope.collectors.prometheus.live import watermark_key
 
+    if server.cluster_label:
+        return _prometheus_store(config, server, start=start, end=end, dump=dump)
     key = watermark_key(server.cluster)
     label = f"prometheus {server.cluster}"
 
@@ -261,6 +263,32 @@ def prometheus_live(config: PrometheusConfig, server: PrometheusSource, *,
                                dump=dump, progress=lambda m: progress(f"{label}: {m}"))
 
     return Source("prometheus", server.cluster, label, collect, state_keys=(key,),
+                  describe=_window_loaded)
+
+
+def _prometheus_store(config: PrometheusConfig, server: PrometheusSource, *,
+                      start: datetime | None, end: datetime | None, dump: Path | None
+                      ) -> Source:
+    """A central store of many clusters: each cluster loads under its own name and watermark
+    (`prometheus:<cluster>:watermark`, the key a per-cluster source writes too)."""
+    from fleetscope.collectors.prometheus.client import public_url
+
+    name = f"{public_url(server.url.rstrip('/'))} by {server.cluster_label}"
+    label = f"prometheus {name}"
+
+    def watermarks(wh: Warehouse) -> dict[str, str]:
+        # the clusters are known only once the store is asked: read every cluster's mark
+        rows = wh.con.execute("select state_key, state_value from state where state_key "
+                              "like 'prometheus:%:watermark'").fetchall()
+        return dict(rows)
+
+    def collect(state: Mapping[str, str], progress: Progress) -> Iterable[LoadBatch]:
+        from fleetscope.collectors.prometheus.live import collect_store
+
+        return collect_store(server, config, watermarks=state, start=start, end=end, dump=dump,
+                             progress=lambda m: progress(f"{label}: {m}"))
+
+    return Source("prometheus", name, label, collect, reads=watermarks,
                   describe=_window_loaded)
 
 

@@ -76,7 +76,7 @@ def _run(warehouse_path: Path, frames: list[Frame], checks: list[Check]) -> list
     for check in checks:
         by_frame.setdefault(check.frame, []).append(check)
     results: list[CheckResult] = []
-    con = connect_read_only(warehouse_path)
+    con = connect_read_only(warehouse_path, writer=True)  # the writer's state, not the copy
     try:
         present = {row[0] for row in con.execute(
             "select table_name from information_schema.tables").fetchall()}
