@@ -26,18 +26,28 @@ from fleetscope.pipelines.transform import transform_on_spark, transform_warehou
 from fleetscope.warehouse import Warehouse
 from fleetscope.warehouse.lake_duckdb import export
 
-LOOPBACK = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
-            "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"}
+LOOPBACK = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "4",
+}
 
 
 def _raw_rows(warehouse: Path) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_name like 'raw\\_%' "
-            "escape '\\' and table_type = 'BASE TABLE'").fetchall()]
-        return sum(int(con.execute(f"select count(*) from {t}").fetchone()[0])  # type: ignore[index]
-                   for t in tables)
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_name like 'raw\\_%' "
+                "escape '\\' and table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
+        return sum(
+            int(con.execute(f"select count(*) from {t}").fetchone()[0])  # type: ignore[index]
+            for t in tables
+        )
     finally:
         con.close()
 
@@ -53,8 +63,7 @@ def main() -> None:
         warehouse, lake = root / "demo" / "warehouse.duckdb", root / "lake"
         if not warehouse.exists():  # --keep: a second run reuses the demo and its lake
             started = time.perf_counter()
-            run_demo(root / "demo", seed=7, days=args.days, end=date(2026, 12, 1),
-                     reports=False)
+            run_demo(root / "demo", seed=7, days=args.days, end=date(2026, 12, 1), reports=False)
             print(f"demo built in {time.perf_counter() - started:.1f}s")
             con = duckdb.connect(str(warehouse), read_only=True)
             started = time.perf_counter()
@@ -79,8 +88,10 @@ def main() -> None:
         spark.stop()
     print(f"{'engine':<16}{'models':>8}{'days':>6}{'seconds':>10}")
     print(f"{'duckdb':<16}{len(duck.built):>8}{len(duck.days):>6}{duck_s:>10.1f}")
-    print(f"{'spark local[2]':<16}{len(sparked.built):>8}{len(sparked.days):>6}{spark_s:>10.1f}"
-          f"   (+ {start_s:.1f}s session start)")
+    print(
+        f"{'spark local[2]':<16}{len(sparked.built):>8}{len(sparked.days):>6}{spark_s:>10.1f}"
+        f"   (+ {start_s:.1f}s session start)"
+    )
     print(f"spark / duckdb: {spark_s / duck_s:.1f}x")
 
 

@@ -30,8 +30,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from fleetscope.config import Config, SparkConfig
 from fleetscope.errors import TransformError
 from fleetscope.pipelines.reference import load_reference_tables
@@ -65,7 +63,7 @@ NOT_ON_SPARK = {
     "int_git_commits_shipped_with": "a recursive CTE with UNION (Spark allows UNION ALL only)",
     "int_deploy_shas": "an ASOF join (Spark SQL has none)",
     "mart_migration_impact_summary": "a bootstrap drawn with DuckDB's hash(), which Spark's "
-                                     "hash() does not reproduce",
+    "hash() does not reproduce",
 }
 
 
@@ -75,8 +73,9 @@ def runnable(models: list[Model]) -> tuple[list[Model], list[str]]:
     for model in models:  # dependency order: a model's inputs come first
         if model.name in NOT_ON_SPARK or blocked.intersection(model.depends_on):
             blocked.add(model.name)
-    return [m for m in models if m.name not in blocked], \
-        [m.name for m in models if m.name in blocked]
+    return [m for m in models if m.name not in blocked], [
+        m.name for m in models if m.name in blocked
+    ]
 
 
 def spark_session(settings: SparkConfig) -> SparkSession:
@@ -84,21 +83,30 @@ def spark_session(settings: SparkConfig) -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("fleetscope transform")
-    builder = builder.remote(settings.remote) if settings.remote else \
-        builder.master(settings.master)
+    builder = (
+        builder.remote(settings.remote) if settings.remote else builder.master(settings.master)
+    )
     for key, value in {**DEFAULT_CONF, **settings.conf, **FIXED_CONF}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
 
-def transform_lake(lake: Lake, config: Config, models: list[Model], *,
-                   spark: SparkSession | None = None, full_refresh: bool = False,
-                   progress: Callable[[str], None] | None = None) -> RunResult:
+def transform_lake(
+    lake: Lake,
+    config: Config,
+    models: list[Model],
+    *,
+    spark: SparkSession | None = None,
+    full_refresh: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
     """Build `models` (in dependency order) on Spark from the lake's raw tables into the lake."""
     session = spark or spark_session(config.engine.spark)
     say = progress or (lambda _message: None)
-    with tempfile.TemporaryDirectory(prefix="fleetscope-spark-") as scratch, \
-            Warehouse(Path(scratch) / "plan.duckdb") as wh:
+    with (
+        tempfile.TemporaryDirectory(prefix="fleetscope-spark-") as scratch,
+        Warehouse(Path(scratch) / "plan.duckdb") as wh,
+    ):
         _read_meta(lake, wh)
         load_reference_tables(wh, config)
         current = fingerprint(wh, models)
@@ -109,8 +117,11 @@ def transform_lake(lake: Lake, config: Config, models: list[Model], *,
         models, result.skipped = runnable(models)
         if result.skipped:
             say(f"spark: not run on spark (docs/scale.md): {', '.join(result.skipped)}")
-        say(f"spark: full rebuild of {len(plan.all_days)} day(s)" if plan.full
-            else f"spark: {len(plan.days)} day(s) changed since the last run")
+        say(
+            f"spark: full rebuild of {len(plan.all_days)} day(s)"
+            if plan.full
+            else f"spark: {len(plan.days)} day(s) changed since the last run"
+        )
         for model in models:
             started = time.perf_counter()
             if not run.build(model, plan):
@@ -118,8 +129,10 @@ def transform_lake(lake: Lake, config: Config, models: list[Model], *,
                 continue
             result.built.append(model.name)
             result.seconds[model.name] = time.perf_counter() - started
-            say(f"built {model.layer}/{model.name} ({model.materialized}) on spark in "
-                f"{result.seconds[model.name]:.2f}s")
+            say(
+                f"built {model.layer}/{model.name} ({model.materialized}) on spark in "
+                f"{result.seconds[model.name]:.2f}s"
+            )
         _write_state(lake, wh, plan, current, run.run_id)
     return result
 
@@ -129,8 +142,11 @@ def _read_meta(lake: Lake, wh: Warehouse) -> None:
     for table, target in (("loads", "loads"), (STATE_TABLE, "state")):
         files = lake.files("meta", table)
         if files:
-            wh.con.execute(f"insert into {target} by name select * from read_parquet(?, "
-                           "union_by_name = true, hive_partitioning = false)", [files])
+            wh.con.execute(
+                f"insert into {target} by name select * from read_parquet(?, "
+                "union_by_name = true, hive_partitioning = false)",
+                [files],
+            )
 
 
 def _write_state(lake: Lake, wh: Warehouse, plan: Plan, current: str, run_id: str) -> None:
@@ -157,25 +173,36 @@ class _Run:
 
     def register_sources(self, wh: Warehouse, scratch: Path) -> None:
         """Temp views of every raw table (lake files), `ref_*` (published now) and `loads`."""
-        tables = [r[0] for r in wh.con.execute(
-            "select table_name from information_schema.tables where table_schema = 'main' and "
-            "(table_name like 'raw\\_%' escape '\\' or table_name like 'ref\\_%' escape '\\' "
-            "or table_name = 'loads') order by table_name").fetchall()]
+        tables = [
+            r[0]
+            for r in wh.con.execute(
+                "select table_name from information_schema.tables where table_schema = 'main' and "
+                "(table_name like 'raw\\_%' escape '\\' or table_name like 'ref\\_%' escape '\\' "
+                "or table_name = 'loads') order by table_name"
+            ).fetchall()
+        ]
         for table in tables:
             if table.startswith("ref_"):
                 path = self.lake.new_file_path("ref", table, {}, self.run_id)
                 wh.con.execute(f"copy {table} to '{_quoted(path)}' (format parquet)")
                 self.lake.commit("ref", table, add=[path], remove_all=True)
-            files = self.lake.files("meta", table) if table == "loads" else \
-                self.lake.files("ref" if table.startswith("ref_") else "raw", table)
+            files = (
+                self.lake.files("meta", table)
+                if table == "loads"
+                else self.lake.files("ref" if table.startswith("ref_") else "raw", table)
+            )
             empty = scratch / f"{table}.parquet"  # DuckDB's columns, as Spark types
             wh.con.execute(f"copy (select * from {table} limit 0) to '{empty}' (format parquet)")
             schema = self.spark.read.parquet(str(empty)).schema
-            frame = (self.spark.read.option("mergeSchema", "true").parquet(*files)
-                     if files else self.spark.createDataFrame([], schema))
+            frame = (
+                self.spark.read.option("mergeSchema", "true").parquet(*files)
+                if files
+                else self.spark.createDataFrame([], schema)
+            )
             present = set(frame.columns)
-            frame.select(*[c for c in schema.fieldNames() if c in present]) \
-                .createOrReplaceTempView(table)
+            frame.select(*[c for c in schema.fieldNames() if c in present]).createOrReplaceTempView(
+                table
+            )
 
     def build(self, model: Model, plan: Plan) -> bool:
         """Build one model as `step_for` says; False when there was nothing to do."""
@@ -209,25 +236,31 @@ class _Run:
             self.lake.commit("models", model.name, add=added, remove_all=True)
         else:
             assert column is not None
-            self.lake.commit("models", model.name, add=added, remove_partitions=[
-                {column: d.isoformat()} for d in step.days])
+            self.lake.commit(
+                "models",
+                model.name,
+                add=added,
+                remove_partitions=[{column: d.isoformat()} for d in step.days],
+            )
         self._register(model, frame.schema)
 
     def _dates(self, days: list[date]) -> None:
-        self.spark.createDataFrame(pd.DataFrame({"day": days}) if days else [],
-                                   "day date").createOrReplaceTempView("_fleetscope_dates")
+        self.spark.createDataFrame([(d,) for d in days], "day date").createOrReplaceTempView(
+            "_fleetscope_dates"
+        )
 
     def _move(self, model: Model, staging: str) -> list[str]:
         """Spark's part files, moved to unique lake paths (`<date_column>=<day>/` kept)."""
         if not self.lake.local:
-            raise TransformError("the spark engine writes models to a local lake path only "
-                                 "(object stores: see docs/scale.md)")
+            raise TransformError(
+                "the spark engine writes models to a local lake path only "
+                "(object stores: see docs/scale.md)"
+            )
         added = []
         for n, part in enumerate(sorted(Path(staging).rglob("*.parquet"))):
             folder = part.parent.relative_to(staging).as_posix()
             partition = dict(p.split("=", 1) for p in folder.split("/")) if folder != "." else {}
-            target = self.lake.new_file_path("models", model.name, partition,
-                                             f"{self.run_id}-{n}")
+            target = self.lake.new_file_path("models", model.name, partition, f"{self.run_id}-{n}")
             os.replace(part, target)
             added.append(target)
         shutil.rmtree(staging, ignore_errors=True)

@@ -62,31 +62,43 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.RegexpFullMatch):
         return _full_match(node.this, node.expression)
     if isinstance(node, exp.FromJson) and node.expression.name == '["VARCHAR"]':
-        return exp.Anonymous(this="from_json",
-                             expressions=[node.this, exp.Literal.string("array<string>")])
+        return exp.Anonymous(
+            this="from_json", expressions=[node.this, exp.Literal.string("array<string>")]
+        )
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
         return _element(node)
-    if isinstance(node, exp.PercentileCont) and node.expression is not None \
-            and not isinstance(node.parent, exp.WithinGroup):
+    if (
+        isinstance(node, exp.PercentileCont)
+        and node.expression is not None
+        and not isinstance(node.parent, exp.WithinGroup)
+    ):
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
     if isinstance(node, exp.WithinGroup) and isinstance(node.this, exp.PercentileCont):
         # sqlglot writes percentile_cont(q) within group (order by x) as percentile_approx
         ordered = node.expression.expressions[0]
         return exp.Anonymous(this="percentile", expressions=[ordered.this, node.this.this])
+    if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
+        node = node.this
+    if isinstance(node, exp.AnyValue):
+        # DuckDB's any_value skips NULLs; sqlglot's `IGNORE NULLS` cannot precede a FILTER
+        return exp.Anonymous(this="any_value", expressions=[node.this, exp.true()])
     if isinstance(node, exp.Quantile):
         return exp.Anonymous(this="percentile", expressions=[node.this, node.args["quantile"]])
     if isinstance(node, exp.JSONExtractScalar):
         return _json_member(node)
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY):
         # a JSON list column cast to a list: Spark parses JSON with from_json
-        return exp.Anonymous(this="from_json", expressions=[
-            node.this, exp.Literal.string(node.to.sql(dialect="spark").lower())])
+        return exp.Anonymous(
+            this="from_json",
+            expressions=[node.this, exp.Literal.string(node.to.sql(dialect="spark").lower())],
+        )
     if isinstance(node, exp.Interval) and not isinstance(node.this, exp.Literal):
         # `interval (n) day` with n an expression: n times one unit
         unit = node.args["unit"].name
-        return exp.Mul(this=exp.Paren(this=node.this.unnest()),
-                       expression=exp.Interval(this=exp.Literal.string("1"),
-                                               unit=exp.Var(this=unit)))
+        return exp.Mul(
+            this=exp.Paren(this=node.this.unnest()),
+            expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this=unit)),
+        )
     if isinstance(node, exp.Sub) and _is_date(node.this) and _is_date(node.expression):
         # date - date: DuckDB's whole days, Spark's an interval
         return exp.Anonymous(this="datediff", expressions=[node.this, node.expression])
@@ -107,10 +119,17 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
     if name == "isfinite":
         value = args[0]
         return exp.and_(
-            exp.not_(exp.In(this=value.copy(), expressions=[
-                sqlglot.parse_one("double('inf')", read="spark"),
-                sqlglot.parse_one("double('-inf')", read="spark")])),
-            exp.not_(exp.Anonymous(this="isnan", expressions=[value.copy()])))
+            exp.not_(
+                exp.In(
+                    this=value.copy(),
+                    expressions=[
+                        sqlglot.parse_one("double('inf')", read="spark"),
+                        sqlglot.parse_one("double('-inf')", read="spark"),
+                    ],
+                )
+            ),
+            exp.not_(exp.Anonymous(this="isnan", expressions=[value.copy()])),
+        )
     return node
 
 
@@ -121,8 +140,14 @@ def _element(node: exp.Bracket) -> exp.Expression:
     if isinstance(index, exp.Slice):  # l[a:] -> slice(l, a, size(l))
         if index.expression is not None:
             return node
-        return exp.Anonymous(this="slice", expressions=[
-            node.this, index.this, exp.Anonymous(this="size", expressions=[node.this.copy()])])
+        return exp.Anonymous(
+            this="slice",
+            expressions=[
+                node.this,
+                index.this,
+                exp.Anonymous(this="size", expressions=[node.this.copy()]),
+            ],
+        )
     if isinstance(index, exp.Literal | exp.Neg) and index.is_int:
         index = exp.Literal.number(int(index.sql()) + 1)
     return exp.Anonymous(this="element_at", expressions=[node.this, index])
@@ -140,18 +165,25 @@ def _series_table(node: exp.Table) -> exp.Expression:
     end = series.args["end"]
     if series.args.get("is_end_exclusive"):  # range(a, b) stops before b
         end = exp.Sub(this=end, expression=exp.Literal.number(1))
-    args = [series.args["start"], end] + ([series.args["step"]] if series.args.get("step")
-                                           else [])
+    args = [series.args["start"], end] + ([series.args["step"]] if series.args.get("step") else [])
     text = ", ".join(a.sql(dialect="spark") for a in args)
     alias = node.args["alias"].sql(dialect="spark")
-    return sqlglot.parse_one(f"select * from lateral explode(sequence({text})) as {alias}",
-                             read="spark").args["from_"].this
+    return (
+        sqlglot.parse_one(
+            f"select * from lateral explode(sequence({text})) as {alias}", read="spark"
+        )
+        .args["from_"]
+        .this
+    )
 
 
 def _untuple(select: exp.Expression) -> None:
     # `(a, b) in (select (a, b) ...)`: DuckDB compares structs, Spark wants two columns
-    if isinstance(select, exp.Select) and len(select.expressions) == 1 \
-            and isinstance(select.expressions[0], exp.Tuple):
+    if (
+        isinstance(select, exp.Select)
+        and len(select.expressions) == 1
+        and isinstance(select.expressions[0], exp.Tuple)
+    ):
         select.set("expressions", list(select.expressions[0].expressions))
 
 
@@ -168,11 +200,14 @@ def _json_member(node: exp.JSONExtractScalar) -> exp.Expression:
     if each:  # '$[*].field': the list of every element's field
         return sqlglot.parse_one(
             f"transform(from_json({node.this.sql(dialect='spark')}, "
-            f"'array<map<string,string>>'), e -> e['{each.group(1)}'])", read="spark")
+            f"'array<map<string,string>>'), e -> e['{each.group(1)}'])",
+            read="spark",
+        )
     parts = list(path.flatten()) if isinstance(path, exp.DPipe) else []
     if len(parts) == 3 and parts[0].name == '$."' and parts[2].name == '"':
-        as_map = exp.Anonymous(this="from_json", expressions=[
-            node.this, exp.Literal.string("map<string,string>")])
+        as_map = exp.Anonymous(
+            this="from_json", expressions=[node.this, exp.Literal.string("map<string,string>")]
+        )
         return exp.Bracket(this=as_map, expressions=[parts[1]])
     return node
 
@@ -183,4 +218,6 @@ def _iso_week(node: exp.TimeToStr) -> exp.Expression:
     day = node.this.sql(dialect="spark")
     return sqlglot.parse_one(
         f"concat(cast(extract(yearofweek from {day}) as string), '-W', "
-        f"lpad(cast(weekofyear({day}) as string), 2, '0'))", read="spark")
+        f"lpad(cast(weekofyear({day}) as string), 2, '0'))",
+        read="spark",
+    )

@@ -15,8 +15,9 @@ def lake_frame(lake: Lake, model: str) -> pd.DataFrame:
         return pd.DataFrame()
     con = duckdb.connect()
     try:
-        return con.execute("select * from read_parquet(?, hive_partitioning = true, "
-                           "union_by_name = true)", [files]).df()
+        return con.execute(
+            "select * from read_parquet(?, hive_partitioning = true, union_by_name = true)", [files]
+        ).df()
     finally:
         con.close()
 
@@ -40,8 +41,9 @@ def differences(expected: pd.DataFrame, actual: pd.DataFrame) -> list[str]:
             a, b = a.astype(float).to_numpy(), pd.to_numeric(b).astype(float).to_numpy()
             same = np.isclose(a, b, rtol=0, atol=0.005, equal_nan=True)
         else:  # None, NaN, NaT and pd.NA are all NULL
-            same = (a.astype(str).to_numpy() == b.astype(str).to_numpy()) | \
-                (a.isna().to_numpy() & b.isna().to_numpy())
+            same = (a.astype(str).to_numpy() == b.astype(str).to_numpy()) | (
+                a.isna().to_numpy() & b.isna().to_numpy()
+            )
         if not same.all():
             i = int(np.argmin(same))
             out.append(f"{col}: {int((~same).sum())} row(s) differ, e.g. {a[i]!r} != {b[i]!r}")
@@ -53,8 +55,9 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = frame[col].astype("datetime64[us]")
-        elif pd.api.types.is_numeric_dtype(frame[col]) and not \
-                pd.api.types.is_bool_dtype(frame[col]):
+        elif pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(
+            frame[col]
+        ):
             frame[col] = frame[col].astype(float).round(4)
         else:  # one spelling of NULL, so both sides sort alike
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)

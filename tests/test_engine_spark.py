@@ -33,8 +33,12 @@ from tests.lake_compare import differences, lake_frame
 pytest.importorskip("pyspark")
 pytestmark = pytest.mark.slow
 
-LOOPBACK = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
-            "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"}
+LOOPBACK = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+}
 MARTS = [m.name for m in discover_models() if m.layer == "marts"]
 # Marts Spark does not compute yet, and why (engine_spark.NOT_ON_SPARK; docs/scale.md):
 NOT_ON_SPARK = {
@@ -70,9 +74,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     warehouse = root / "demo" / "warehouse.duckdb"
     lake = root / "lake"
     _export(warehouse, lake)
-    config = parse_config({"warehouse": {"lake": str(lake)},
-                           "engine": {"kind": "spark", "spark": {"master": "local[2]",
-                                                                 "conf": LOOPBACK}}})
+    config = parse_config(
+        {
+            "warehouse": {"lake": str(lake)},
+            "engine": {"kind": "spark", "spark": {"master": "local[2]", "conf": LOOPBACK}},
+        }
+    )
     return Demo(warehouse, lake, config)
 
 
@@ -114,15 +121,23 @@ def _hold_back_last_day(warehouse: Path, copy: Path, *, later: bool) -> None:
     shutil.copyfile(warehouse, copy)
     con = duckdb.connect(str(copy))
     try:
-        held = ("select load_id from loads where source_kind <> 'billing' and "
-                "coalesce(window_start, collected_at) >= timestamp '2026-11-30'")
+        held = (
+            "select load_id from loads where source_kind <> 'billing' and "
+            "coalesce(window_start, collected_at) >= timestamp '2026-11-30'"
+        )
         if later:  # collected after the first run finished
-            con.execute(f"update loads set finished_at = finished_at + interval 1 day "
-                        f"where load_id in ({held})")
+            con.execute(
+                f"update loads set finished_at = finished_at + interval 1 day "
+                f"where load_id in ({held})"
+            )
             return
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.columns where column_name = 'load_id' "
-            "and table_name like 'raw\\_%' escape '\\'").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.columns where column_name = 'load_id' "
+                "and table_name like 'raw\\_%' escape '\\'"
+            ).fetchall()
+        ]
         for table in tables:
             con.execute(f"delete from {table} where load_id in ({held})")
         con.execute(f"delete from loads where load_id in ({held})")
@@ -131,7 +146,8 @@ def _hold_back_last_day(warehouse: Path, copy: Path, *, later: bool) -> None:
 
 
 def test_an_incremental_spark_run_after_one_more_day_equals_a_full_rebuild(
-        demo: Demo, spark: Any, tmp_path: Path) -> None:
+    demo: Demo, spark: Any, tmp_path: Path
+) -> None:
     lake = tmp_path / "lake"
     config = replace(demo.config, warehouse=replace(demo.config.warehouse, lake=str(lake)))
     _hold_back_last_day(demo.warehouse, tmp_path / "six.duckdb", later=False)
@@ -149,12 +165,14 @@ def test_an_incremental_spark_run_after_one_more_day_equals_a_full_rebuild(
         transform_on_spark(demo.config, spark=spark, full_refresh=True)
     for name in MARTS:
         if name not in NOT_ON_SPARK:
-            assert differences(lake_frame(full, name), lake_frame(Lake(str(lake)), name)) == [], \
+            assert differences(lake_frame(full, name), lake_frame(Lake(str(lake)), name)) == [], (
                 name
+            )
 
 
-def _wait_for_commit(lake: Lake, model: str, after: int, process: subprocess.Popen[bytes],
-                     timeout: float = 300.0) -> None:
+def _wait_for_commit(
+    lake: Lake, model: str, after: int, process: subprocess.Popen[bytes], timeout: float = 300.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         version = lake.latest("models", model)
@@ -165,21 +183,37 @@ def _wait_for_commit(lake: Lake, model: str, after: int, process: subprocess.Pop
 
 
 def test_a_killed_spark_run_leaves_the_previous_marts_readable(
-        demo: Demo, spark: Any, tmp_path: Path) -> None:
+    demo: Demo, spark: Any, tmp_path: Path
+) -> None:
     lake = Lake(str(demo.lake))
     if not lake.files("models", "mart_team_cost_daily"):
         transform_on_spark(demo.config, spark=spark)
     before = {name: lake_frame(lake, name) for name in MARTS if name not in NOT_ON_SPARK}
     config = tmp_path / "fleetscope.toml"
-    config.write_text(f'[warehouse]\nlake = "{demo.lake}"\n[engine]\nkind = "spark"\n'
-                      '[engine.spark]\nmaster = "local[2]"\nconf = {'
-                      + ", ".join(f'"{k}" = "{v}"' for k, v in LOOPBACK.items()) + "}\n")
+    config.write_text(
+        f'[warehouse]\nlake = "{demo.lake}"\n[engine]\nkind = "spark"\n'
+        '[engine.spark]\nmaster = "local[2]"\nconf = {'
+        + ", ".join(f'"{k}" = "{v}"' for k, v in LOOPBACK.items())
+        + "}\n"
+    )
     first_table = next(m.name for m in discover_models() if m.materialized != "view")
     version = lake.latest("models", first_table)
     process = subprocess.Popen(
-        [sys.executable, "-m", "fleetscope", "-q", "--config", str(config), "transform",
-         "--full-refresh"], env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "fleetscope",
+            "-q",
+            "--config",
+            str(config),
+            "transform",
+            "--full-refresh",
+        ],
+        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_for_commit(lake, first_table, version.number if version else -1, process)
     finally:
@@ -191,5 +225,6 @@ def test_a_killed_spark_run_leaves_the_previous_marts_readable(
     # the next run succeeds: the killed one never wrote the state, so nothing new to compute
     after = transform_on_spark(demo.config, spark=spark)
     assert after.days == [] and not after.full_refresh
-    assert differences(before["mart_team_cost_daily"],
-                       lake_frame(lake, "mart_team_cost_daily")) == []
+    assert (
+        differences(before["mart_team_cost_daily"], lake_frame(lake, "mart_team_cost_daily")) == []
+    )
