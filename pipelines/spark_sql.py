@@ -104,6 +104,8 @@ def _fix(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="datediff", expressions=[node.this, node.expression])
     if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
         return _series_table(node)
+    if isinstance(node, exp.GenerateSeries) and not node.args.get("is_end_exclusive"):
+        return _guarded(node.args["start"], node.args["end"], node.args.get("step"))
     if isinstance(node, exp.In) and isinstance(node.args.get("query"), exp.Subquery):
         _untuple(node.args["query"].this)
     if isinstance(node, exp.TimeToStr):
@@ -165,15 +167,23 @@ def _series_table(node: exp.Table) -> exp.Expression:
     end = series.args["end"]
     if series.args.get("is_end_exclusive"):  # range(a, b) stops before b
         end = exp.Sub(this=end, expression=exp.Literal.number(1))
-    args = [series.args["start"], end] + ([series.args["step"]] if series.args.get("step") else [])
-    text = ", ".join(a.sql(dialect="spark") for a in args)
     alias = node.args["alias"].sql(dialect="spark")
-    return (
-        sqlglot.parse_one(
-            f"select * from lateral explode(sequence({text})) as {alias}", read="spark"
-        )
-        .args["from_"]
-        .this
+    query = sqlglot.parse_one(f"select * from lateral explode(_series) as {alias}", read="spark")
+    query.find(exp.Column).replace(_guarded(series.args["start"], end, series.args.get("step")))
+    return query.args["from_"].this
+
+
+def _guarded(
+    start: exp.Expression, end: exp.Expression, step: exp.Expression | None
+) -> exp.Expression:
+    # generate_series(a, b) is empty when a > b; Spark's sequence(a, b) fails instead. An
+    # Anonymous `sequence`, so that the second pass does not read it as a series again.
+    args = [start.copy(), end.copy()] + ([step.copy()] if step is not None else [])
+    empty = exp.GT(this=exp.Paren(this=start.copy()), expression=exp.Paren(this=end.copy()))
+    return exp.If(
+        this=empty,
+        true=exp.Array(expressions=[]),
+        false=exp.Anonymous(this="sequence", expressions=args),
     )
 
 
