@@ -17,7 +17,9 @@ is fixed on the syntax tree before writing Spark SQL:
 * `cast(json as varchar[])` -> `from_json(json, 'array<string>')`;
 * `interval (n) day` -> `n * interval '1' day`; `date_column - date_column` -> `datediff`;
 * `l[i]` (1-based, negative from the end) -> `element_at`, `l[a:]` -> `slice`;
-* `generate_series(a, b, step) as g(w)` / `range` in FROM -> `lateral explode(sequence(...))`;
+* `generate_series(a, b, step) as g(w)` / `range` in FROM -> `lateral explode(sequence(...))`,
+  and every series guarded `if(a > b, array(), ...)` (Spark's `sequence` fails on a > b);
+* `any_value(x)` -> `any_value(x, true)` (DuckDB's skips NULLs);
 * `(a, b) in (select (a, b) ...)` -> `(a, b) in (select a, b ...)`.
 
 Spark itself runs with `spark.sql.ansi.enabled=false` (x / 0 is NULL, as in DuckDB) and the
@@ -30,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -120,17 +123,20 @@ def _anonymous(node: exp.Anonymous) -> exp.Expression:
         return _full_match(args[0], args[1])
     if name == "isfinite":
         value = args[0]
-        return exp.and_(
-            exp.not_(
-                exp.In(
-                    this=value.copy(),
-                    expressions=[
-                        sqlglot.parse_one("double('inf')", read="spark"),
-                        sqlglot.parse_one("double('-inf')", read="spark"),
-                    ],
-                )
+        return cast(
+            exp.Expression,
+            exp.and_(
+                exp.not_(
+                    exp.In(
+                        this=value.copy(),
+                        expressions=[
+                            sqlglot.parse_one("double('inf')", read="spark"),
+                            sqlglot.parse_one("double('-inf')", read="spark"),
+                        ],
+                    )
+                ),
+                exp.not_(exp.Anonymous(this="isnan", expressions=[value.copy()])),
             ),
-            exp.not_(exp.Anonymous(this="isnan", expressions=[value.copy()])),
         )
     return node
 
@@ -155,6 +161,10 @@ def _element(node: exp.Bracket) -> exp.Expression:
     return exp.Anonymous(this="element_at", expressions=[node.this, index])
 
 
+def _spark(text: str) -> exp.Expression:
+    return cast(exp.Expression, sqlglot.parse_one(text, read="spark"))
+
+
 def _is_date(node: exp.Expression) -> bool:
     # the models name DATE columns `<x>_date` or `day` (docs/architecture.md)
     return isinstance(node, exp.Column) and (node.name == "day" or node.name.endswith("_date"))
@@ -168,8 +178,10 @@ def _series_table(node: exp.Table) -> exp.Expression:
     if series.args.get("is_end_exclusive"):  # range(a, b) stops before b
         end = exp.Sub(this=end, expression=exp.Literal.number(1))
     alias = node.args["alias"].sql(dialect="spark")
-    query = sqlglot.parse_one(f"select * from lateral explode(_series) as {alias}", read="spark")
-    query.find(exp.Column).replace(_guarded(series.args["start"], end, series.args.get("step")))
+    query = _spark(f"select * from lateral explode(_series) as {alias}")
+    placeholder = query.find(exp.Column)
+    assert placeholder is not None
+    placeholder.replace(_guarded(series.args["start"], end, series.args.get("step")))
     return query.args["from_"].this
 
 
@@ -208,10 +220,9 @@ def _json_member(node: exp.JSONExtractScalar) -> exp.Expression:
     text = path.sql(dialect="duckdb").strip("'") if isinstance(path, exp.JSONPath) else ""
     each = re.fullmatch(r"\$\[\*\]\.(\w+)", text)
     if each:  # '$[*].field': the list of every element's field
-        return sqlglot.parse_one(
+        return _spark(
             f"transform(from_json({node.this.sql(dialect='spark')}, "
-            f"'array<map<string,string>>'), e -> e['{each.group(1)}'])",
-            read="spark",
+            f"'array<map<string,string>>'), e -> e['{each.group(1)}'])"
         )
     parts = list(path.flatten()) if isinstance(path, exp.DPipe) else []
     if len(parts) == 3 and parts[0].name == '$."' and parts[2].name == '"':
@@ -226,8 +237,7 @@ def _iso_week(node: exp.TimeToStr) -> exp.Expression:
     if node.args.get("format") is None or node.args["format"].name != "%G-W%V":
         return node
     day = node.this.sql(dialect="spark")
-    return sqlglot.parse_one(
+    return _spark(
         f"concat(cast(extract(yearofweek from {day}) as string), '-W', "
-        f"lpad(cast(weekofyear({day}) as string), 2, '0'))",
-        read="spark",
+        f"lpad(cast(weekofyear({day}) as string), 2, '0'))"
     )
