@@ -228,3 +228,18 @@ def test_a_killed_spark_run_leaves_the_previous_marts_readable(
     assert (
         differences(before["mart_team_cost_daily"], lake_frame(lake, "mart_team_cost_daily")) == []
     )
+
+
+def test_the_spark_engine_without_a_lake_is_a_config_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fleetscope.cli import cli
+
+    config = tmp_path / "fleetscope.toml"
+    config.write_text('[engine]\nkind = "duckdb"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "--warehouse",
+                                      str(tmp_path / "w.duckdb"), "transform", "--engine", "spark"])
+    assert result.exit_code == 2, result.output  # ConfigError
+    assert "Error: engine spark reads and writes the Parquet lake: set [warehouse] lake" in \
+        result.output
+    assert not (tmp_path / "w.duckdb").exists()  # nothing opened, nothing written
