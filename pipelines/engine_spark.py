@@ -62,6 +62,7 @@ DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false"}
 NOT_ON_SPARK = {
     "int_git_commits_shipped_with": "a recursive CTE with UNION (Spark allows UNION ALL only)",
     "int_deploy_shas": "an ASOF join (Spark SQL has none)",
+    "mart_cost_anomalies": "a lateral VALUES list of the row's own columns (an unpivot)",
     "mart_migration_impact_summary": "a bootstrap drawn with DuckDB's hash(), which Spark's "
     "hash() does not reproduce",
 }

@@ -46,6 +46,9 @@ NOT_ON_SPARK = {
     "mart_delivery_weekly": "reads int_deploy_shas (an ASOF join)",
     "mart_migration_impact": "reads int_deploy_lead_times, from int_deploy_shas",
     "mart_migration_impact_summary": "a bootstrap drawn with DuckDB's hash()",
+    "mart_cost_anomalies": "a lateral VALUES list of the row's own columns",
+    "mart_alerts": "reads mart_cost_anomalies",
+    "mart_helios_savings": "reads mart_migration_impact",
 }
 
 
