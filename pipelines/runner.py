@@ -213,7 +213,7 @@ def _relation_kind(wh: Warehouse, name: str) -> str | None:
 
 
 @dataclass
-class _Plan:
+class Plan:
     """The days of one run and the parameters each kind of model is built with."""
 
     days: list[date]
@@ -226,15 +226,41 @@ class _Plan:
     cumulative: set[str] = field(default_factory=set)  # built through_last in this run
 
 
-def _plan(wh: Warehouse, full_refresh: bool) -> _Plan:
+@dataclass(frozen=True)
+class Step:
+    """What a run does to one model: a view, the whole table, or some days' partitions."""
+
+    action: str  # "view" | "table" | "partitions"
+    days: list[date]
+    values: dict[str, date | datetime]  # the named parameters
+
+
+def plan_run(wh: Warehouse, full_refresh: bool) -> Plan:
+    """The days a run computes, from the warehouse's `loads` and `state` (pipelines/run_days)."""
     days, all_days, full = changed_days(wh, full_refresh=full_refresh)
     through_last = days_between(days[0], all_days[-1]) if days else []
 
     def values(span: list[date]) -> dict[str, date | datetime]:
         return {**parameters(wh, span), **snapshot_parameters(wh, span)}
 
-    return _Plan(days, all_days, full, values(days), values(all_days), through_last,
-                 values(through_last))
+    return Plan(days, all_days, full, values(days), values(all_days), through_last,
+                values(through_last))
+
+
+def step_for(model: Model, plan: Plan, *, exists: bool) -> Step | None:
+    """The step of `model` in this run (None: nothing to do); every engine follows it."""
+    if model.materialized == "view":
+        return Step("view", [], {})
+    if model.materialized == "table" or plan.full or not exists:
+        if not plan.days and exists:
+            return None
+        return Step("table", plan.all_days, plan.everything)
+    if not plan.days:
+        return None
+    if model.cumulative or plan.cumulative.intersection(model.depends_on):
+        plan.cumulative.add(model.name)
+        return Step("partitions", plan.through_last, plan.through)
+    return Step("partitions", plan.days, plan.changed)
 
 
 def run_models(wh: Warehouse, *, full_refresh: bool = False,
@@ -247,7 +273,7 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
         current = fingerprint(wh, models)
         if wh.get_state(STATE_FINGERPRINT) != current:
             full_refresh = True
-        plan = _plan(wh, full_refresh)
+        plan = plan_run(wh, full_refresh)
         result = RunResult(full_refresh=plan.full, days=plan.days)
         if plan.full:
             say(f"full rebuild of {len(plan.all_days)} day(s)")
@@ -276,31 +302,24 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
     return result
 
 
-def _build(wh: Warehouse, model: Model, plan: _Plan) -> bool:
+def _build(wh: Warehouse, model: Model, plan: Plan) -> bool:
     """Build one model for the plan's days; False when there was nothing to do."""
     kind = _relation_kind(wh, model.name)
     wanted = "view" if model.materialized == "view" else "table"
     if kind is not None and kind != wanted:
         wh.drop_relation(model.name)
         kind = None
-    if model.materialized == "view":
+    step = step_for(model, plan, exists=kind is not None)
+    if step is None:
+        return False
+    if step.action == "view":
         wh.create_view(model.name, model.sql)
-    elif model.materialized == "table" or plan.full or kind is None:
-        if not plan.days and kind is not None:
-            return False
-        wh.replace_table_for_dates(model.name, model.sql, plan.all_days,
-                                   _used(model, plan.everything))
+    elif step.action == "table":
+        wh.replace_table_for_dates(model.name, model.sql, step.days, _used(model, step.values))
     else:
-        if not plan.days:
-            return False
         assert model.date_column is not None
-        if model.cumulative or plan.cumulative.intersection(model.depends_on):
-            plan.cumulative.add(model.name)
-            wh.replace_partitions(model.name, model.sql, model.date_column, plan.through_last,
-                                  _used(model, plan.through))
-        else:
-            wh.replace_partitions(model.name, model.sql, model.date_column, plan.days,
-                                  _used(model, plan.changed))
+        wh.replace_partitions(model.name, model.sql, model.date_column, step.days,
+                              _used(model, step.values))
     return True
 
 

@@ -29,9 +29,11 @@ from fleetscope.config.publish import (
 from fleetscope.config.sections import (
     DEFAULT_REPORTS,
     DEFAULT_WAREHOUSE,
+    ENGINE_KINDS,
     ApiConfig,
     CapacityConfig,
     DeliveryConfig,
+    EngineConfig,
     GaConfig,
     InstanceTypePrice,
     KubernetesConfig,
@@ -42,6 +44,7 @@ from fleetscope.config.sections import (
     ReportsConfig,
     RunConfig,
     SharingConfig,
+    SparkConfig,
     ValidateConfig,
     WarehouseConfig,
     check_capacity,
@@ -84,6 +87,7 @@ __all__ = [
     "DirtConfig",
     "EmailConfig",
     "EmailTeam",
+    "EngineConfig",
     "GaConfig",
     "GitConfig",
     "GitHubSource",
@@ -106,6 +110,7 @@ __all__ = [
     "ReportsConfig",
     "RunConfig",
     "SharingConfig",
+    "SparkConfig",
     "ValidateConfig",
     "WarehouseConfig",
     "budget_id",
@@ -142,6 +147,8 @@ class Config:
                                     "threshold).", default_factory=CapacityConfig)
     validate: ValidateConfig = _doc("Data-quality gate.", default_factory=ValidateConfig)
     run: RunConfig = _doc("Scheduled runs.", default_factory=RunConfig)
+    engine: EngineConfig = _doc("The transform's engine (DuckDB, or Spark over the lake).",
+                                default_factory=EngineConfig)
     ga: GaConfig = _doc("GA readiness: smoke tests, checks and thresholds.",
                         default_factory=GaConfig)
     api: ApiConfig = _doc("`fleetscope serve --api`: the marts for Backstage Cost Insights.",
@@ -179,6 +186,9 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> Config:
     check_capacity(config.capacity, source)
     check_ga(config.ga, source)
     check_golden_signals(config.prometheus.golden_signals, source)
+    if config.engine.kind not in ENGINE_KINDS:
+        raise ConfigError(f"{source}: engine.kind: {config.engine.kind!r} is not one of "
+                          f"{', '.join(ENGINE_KINDS)}")
     check_prometheus_sources(config.prometheus.sources, source)
     check_alerts(config.budgets, config.anomalies, source)
     check_delivery(config.publish, config.email, source)

@@ -266,6 +266,32 @@ class DeliveryConfig:
     interval_pct: float = _doc("Width of the bootstrap percentile interval, in percent.", 90.0)
 
 
+ENGINE_KINDS = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class SparkConfig:
+    master: str = _doc(
+        "Spark master of the session `transform --engine spark` starts: `local[*]` (this "
+        "machine, every core), `local[2]`, `k8s://https://<api-server>:443` (executors as pods; "
+        "set `spark.kubernetes.container.image` in `conf`) or `spark://host:7077`.", "local[*]")
+    remote: str = _doc(
+        "Spark Connect server (`sc://host:15002`); wins over `master` when set (install "
+        "`pyspark[connect]`).", "")
+    conf: dict[str, str] = _doc(
+        "Extra Spark settings, e.g. `{\"spark.executor.memory\" = \"4g\"}`; fleetscope always "
+        "sets `spark.sql.session.timeZone = UTC` and `spark.sql.ansi.enabled = false` (DuckDB's "
+        "semantics: x / 0 is NULL).", {})
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    kind: str = _doc(
+        "Engine of `transform`: `duckdb` (the warehouse file) or `spark` (reads and writes the "
+        "Parquet lake `[warehouse] lake`; overridden by `transform --engine`).", "duckdb")
+    spark: SparkConfig = _doc("The Spark session (engine `spark`).", default_factory=SparkConfig)
+
+
 @dataclass(frozen=True)
 class ApiConfig:
     host: str = _doc("Address `fleetscope serve --api` listens on (loopback: put a TLS proxy "

@@ -96,8 +96,10 @@ final as (
         forecast_status,
         case
             when forecast_status = 'complete' then as_of_date
+            -- rounded to 1e-6 before ceil: a whole number of days (26.0) must not become 27
+            -- by the last bit of a sum taken in another order (Spark's)
             when forecast_status = 'on_track' then as_of_date + cast(
-                greatest(ceil((100 - fitted_pct) / slope_pct_per_day), 1) as integer)
+                greatest(ceil(round((100 - fitted_pct) / slope_pct_per_day, 6)), 1) as integer)
         end as forecast_completion_date,
         migrated_pct,
         slope_pct_per_day,

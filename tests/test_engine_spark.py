@@ -1,0 +1,248 @@
+"""The models on real Apache Spark (pyspark, local[2], loopback only) over the Parquet lake.
+
+One 7-day demo (seed 7, ending 2026-12-01) is built once for the module, exported to a lake
+with LAKE's `export`, and transformed by Spark; DuckDB's marts of the same demo are the
+reference. One Spark session serves the whole module (it takes ~10 s to start).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from fleetscope.config import Config, SparkConfig, parse_config
+from fleetscope.demo.run import run_demo
+from fleetscope.pipelines.runner import discover_models
+from fleetscope.pipelines.transform import transform_on_spark
+from fleetscope.warehouse.lake import Lake
+from fleetscope.warehouse.lake_duckdb import export
+from tests.lake_compare import differences, lake_frame
+
+pytest.importorskip("pyspark")
+pytestmark = pytest.mark.slow
+
+LOOPBACK = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+}
+MARTS = [m.name for m in discover_models() if m.layer == "marts"]
+# Marts Spark does not compute yet, and why (engine_spark.NOT_ON_SPARK; docs/scale.md):
+NOT_ON_SPARK = {
+    "mart_delivery_buckets": "reads int_deploy_shas (an ASOF join)",
+    "mart_delivery_weekly": "reads int_deploy_shas (an ASOF join)",
+    "mart_migration_impact": "reads int_deploy_lead_times, from int_deploy_shas",
+    "mart_migration_impact_summary": "a bootstrap drawn with DuckDB's hash()",
+    "mart_cost_anomalies": "a lateral VALUES list of the row's own columns",
+    "mart_alerts": "reads mart_cost_anomalies",
+    "mart_helios_savings": "reads mart_migration_impact",
+}
+
+
+@dataclass
+class Demo:
+    warehouse: Path
+    lake: Path
+    config: Config
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    from fleetscope.pipelines.engine_spark import spark_session
+
+    session = spark_session(SparkConfig(master="local[2]", conf=LOOPBACK))
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    root = tmp_path_factory.mktemp("spark")
+    run_demo(root / "demo", seed=7, days=7, end=date(2026, 12, 1), reports=False)
+    warehouse = root / "demo" / "warehouse.duckdb"
+    lake = root / "lake"
+    _export(warehouse, lake)
+    config = parse_config(
+        {
+            "warehouse": {"lake": str(lake)},
+            "engine": {"kind": "spark", "spark": {"master": "local[2]", "conf": LOOPBACK}},
+        }
+    )
+    return Demo(warehouse, lake, config)
+
+
+def _export(warehouse: Path, lake: Path) -> None:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        export(con, str(lake))
+    finally:
+        con.close()
+
+
+def _duckdb_mart(warehouse: Path, name: str) -> Any:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select * from {name}").df()
+    finally:
+        con.close()
+
+
+def test_every_mart_spark_computes_equals_duckdbs(demo: Demo, spark: Any) -> None:
+    result = transform_on_spark(demo.config, spark=spark)
+    assert sorted(m for m in result.skipped if m in MARTS) == sorted(NOT_ON_SPARK)
+    assert result.full_refresh and len(result.days) == 7  # 2026-11-24 .. 2026-11-30
+    lake = Lake(str(demo.lake))
+    compared = {}
+    for name in MARTS:
+        if name in NOT_ON_SPARK:
+            continue
+        expected = _duckdb_mart(demo.warehouse, name)
+        compared[name] = len(expected)
+        assert differences(expected, lake_frame(lake, name)) == [], name
+    # the money marts have rows (a comparison of two empty tables proves nothing)
+    assert compared["mart_team_cost_daily"] > 0 and compared["mart_namespace_cost_daily"] > 0
+    assert len(compared) == len(MARTS) - len(NOT_ON_SPARK)
+
+
+def _hold_back_last_day(warehouse: Path, copy: Path, *, later: bool) -> None:
+    """A copy of the demo without its last day's loads (`later`: with them, arriving later)."""
+    shutil.copyfile(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        held = (
+            "select load_id from loads where source_kind <> 'billing' and "
+            "coalesce(window_start, collected_at) >= timestamp '2026-11-30'"
+        )
+        if later:  # collected after the first run finished
+            con.execute(
+                f"update loads set finished_at = finished_at + interval 1 day "
+                f"where load_id in ({held})"
+            )
+            return
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.columns where column_name = 'load_id' "
+                "and table_name like 'raw\\_%' escape '\\'"
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(f"delete from {table} where load_id in ({held})")
+        con.execute(f"delete from loads where load_id in ({held})")
+    finally:
+        con.close()
+
+
+def test_an_incremental_spark_run_after_one_more_day_equals_a_full_rebuild(
+    demo: Demo, spark: Any, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    config = replace(demo.config, warehouse=replace(demo.config.warehouse, lake=str(lake)))
+    _hold_back_last_day(demo.warehouse, tmp_path / "six.duckdb", later=False)
+    _export(tmp_path / "six.duckdb", lake)
+    first = transform_on_spark(config, spark=spark)
+    assert first.full_refresh and first.days[-1] == date(2026, 11, 29)
+    _hold_back_last_day(demo.warehouse, tmp_path / "seven.duckdb", later=True)
+    _export(tmp_path / "seven.duckdb", lake)
+    second = transform_on_spark(config, spark=spark)
+    # the new day, and the day before it (its pods are looked up in the new day's snapshot)
+    assert not second.full_refresh and second.days == [date(2026, 11, 29), date(2026, 11, 30)]
+    # the demo's lake holds the full Spark rebuild of the same seven days
+    full = Lake(str(demo.lake))
+    if not full.files("models", "mart_team_cost_daily"):
+        transform_on_spark(demo.config, spark=spark, full_refresh=True)
+    for name in MARTS:
+        if name not in NOT_ON_SPARK:
+            assert differences(lake_frame(full, name), lake_frame(Lake(str(lake)), name)) == [], (
+                name
+            )
+
+
+def _wait_for_commit(
+    lake: Lake, model: str, after: int, process: subprocess.Popen[bytes], timeout: float = 300.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        version = lake.latest("models", model)
+        if version is not None and version.number > after:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the spark run did not commit {model} (exit {process.poll()})")
+
+
+def test_a_killed_spark_run_leaves_the_previous_marts_readable(
+    demo: Demo, spark: Any, tmp_path: Path
+) -> None:
+    lake = Lake(str(demo.lake))
+    if not lake.files("models", "mart_team_cost_daily"):
+        transform_on_spark(demo.config, spark=spark)
+    before = {name: lake_frame(lake, name) for name in MARTS if name not in NOT_ON_SPARK}
+    config = tmp_path / "fleetscope.toml"
+    config.write_text(
+        f'[warehouse]\nlake = "{demo.lake}"\n[engine]\nkind = "spark"\n'
+        '[engine.spark]\nmaster = "local[2]"\nconf = {'
+        + ", ".join(f'"{k}" = "{v}"' for k, v in LOOPBACK.items())
+        + "}\n"
+    )
+    first_table = next(m.name for m in discover_models() if m.materialized != "view")
+    version = lake.latest("models", first_table)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fleetscope",
+            "-q",
+            "--config",
+            str(config),
+            "transform",
+            "--full-refresh",
+        ],
+        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_commit(lake, first_table, version.number if version else -1, process)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the JVM too: it is in the same group
+        process.wait()
+    # every mart reads whole: its latest committed files, equal to what they were
+    for name, frame in before.items():
+        assert differences(frame, lake_frame(lake, name)) == [], name
+    # the next run succeeds: the killed one never wrote the state, so nothing new to compute
+    after = transform_on_spark(demo.config, spark=spark)
+    assert after.days == [] and not after.full_refresh
+    assert (
+        differences(before["mart_team_cost_daily"], lake_frame(lake, "mart_team_cost_daily")) == []
+    )
+
+
+def test_the_spark_engine_without_a_lake_is_a_config_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fleetscope.cli import cli
+
+    config = tmp_path / "fleetscope.toml"
+    config.write_text('[engine]\nkind = "duckdb"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "--warehouse",
+                                      str(tmp_path / "w.duckdb"), "transform", "--engine", "spark"])
+    assert result.exit_code == 2, result.output  # ConfigError
+    assert "Error: engine spark reads and writes the Parquet lake: set [warehouse] lake" in \
+        result.output
+    assert not (tmp_path / "w.duckdb").exists()  # nothing opened, nothing written
