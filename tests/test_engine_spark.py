@@ -23,7 +23,7 @@ import duckdb
 import pytest
 
 from fleetscope.config import Config, SparkConfig, parse_config
-from fleetscope.demo.run import run_demo
+from fleetscope.demo.run import DEMO_BUDGETS, run_demo
 from fleetscope.pipelines.runner import discover_models
 from fleetscope.pipelines.transform import transform_on_spark
 from fleetscope.warehouse.lake import Lake
@@ -81,6 +81,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
         {
             "warehouse": {"lake": str(lake)},
             "engine": {"kind": "spark", "spark": {"master": "local[2]", "conf": LOOPBACK}},
+            # the budgets the demo set for its own transform (it sets them when none are given)
+            "budgets": [{"team": b.team, "monthly": b.monthly} for b in DEMO_BUDGETS],
         }
     )
     return Demo(warehouse, lake, config)
@@ -198,6 +200,7 @@ def test_a_killed_spark_run_leaves_the_previous_marts_readable(
         '[engine.spark]\nmaster = "local[2]"\nconf = {'
         + ", ".join(f'"{k}" = "{v}"' for k, v in LOOPBACK.items())
         + "}\n"
+        + "".join(f'[[budgets]]\nteam = "{b.team}"\nmonthly = {b.monthly}\n' for b in DEMO_BUDGETS)
     )
     first_table = next(m.name for m in discover_models() if m.materialized != "view")
     version = lake.latest("models", first_table)
