@@ -20,7 +20,11 @@ is fixed on the syntax tree before writing Spark SQL:
 * `generate_series(a, b, step) as g(w)` / `range` in FROM -> `lateral explode(sequence(...))`,
   and every series guarded `if(a > b, array(), ...)` (Spark's `sequence` fails on a > b);
 * `any_value(x)` -> `any_value(x, true)` (DuckDB's skips NULLs);
-* `(a, b) in (select (a, b) ...)` -> `(a, b) in (select a, b ...)`.
+* `(a, b) in (select (a, b) ...)` -> `(a, b) in (select a, b ...)`;
+* `cast('0x' || hex as bigint)` (DuckDB reads a hex literal) -> `cast(conv(hex, 16, 10) as bigint)`;
+* `union` in a recursive CTE -> `union all` (Spark 4 allows only UNION ALL there): the walk
+  then may reach a row twice (a DAG: it still ends), so a model's recursive CTE must be read
+  through an aggregate that duplicates do not change (int_git_commits_shipped_with: `min`).
 
 Spark itself runs with `spark.sql.ansi.enabled=false` (x / 0 is NULL, as in DuckDB) and the
 session time zone UTC (timestamps are naive UTC in the warehouse). Ordering keeps DuckDB's
@@ -102,6 +106,11 @@ def _fix(node: exp.Expression) -> exp.Expression:
             this=exp.Paren(this=node.this.unnest()),
             expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this=unit)),
         )
+    return _fix_rest(node)
+
+
+def _fix_rest(node: exp.Expression) -> exp.Expression:
+    """`_fix`'s second half: date arithmetic, series, IN, week formats, casts, recursive CTEs."""
     if isinstance(node, exp.Sub) and _is_date(node.this) and _is_date(node.expression):
         # date - date: DuckDB's whole days, Spark's an interval
         return exp.Anonymous(this="datediff", expressions=[node.this, node.expression])
@@ -113,7 +122,30 @@ def _fix(node: exp.Expression) -> exp.Expression:
         _untuple(node.args["query"].this)
     if isinstance(node, exp.TimeToStr):
         return _iso_week(node)
+    if isinstance(node, exp.Cast) and _is_hex_text(node.this):
+        digits = exp.Anonymous(
+            this="conv",
+            expressions=[node.this.expression, exp.Literal.number(16), exp.Literal.number(10)],
+        )
+        return exp.Cast(this=digits, to=node.to)
+    if isinstance(node, exp.Union) and node.args.get("distinct") and _in_recursive_cte(node):
+        node.set("distinct", False)
     return node
+
+
+def _is_hex_text(node: exp.Expression) -> bool:
+    return (
+        isinstance(node, exp.DPipe)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+        and node.this.name == "0x"
+    )
+
+
+def _in_recursive_cte(node: exp.Expression) -> bool:
+    cte = node.find_ancestor(exp.CTE)
+    with_ = cte.find_ancestor(exp.With) if cte is not None else None
+    return bool(with_ is not None and with_.args.get("recursive") and cte.this is node)
 
 
 def _anonymous(node: exp.Anonymous) -> exp.Expression:

@@ -24,7 +24,7 @@ import pytest
 
 from fleetscope.config import Config, SparkConfig, parse_config
 from fleetscope.demo.run import DEMO_BUDGETS, run_demo
-from fleetscope.pipelines.runner import discover_models
+from fleetscope.pipelines.runner import RunResult, discover_models
 from fleetscope.pipelines.transform import transform_on_spark
 from fleetscope.warehouse.lake import Lake
 from fleetscope.warehouse.lake_duckdb import export
@@ -37,19 +37,22 @@ LOOPBACK = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.ui.enabled": "false",
-    "spark.sql.shuffle.partitions": "2",
+}
+# A 7-day demo is a few MB: Spark's per-query overheads are the cost, so trim them. One shuffle
+# partition (200 tasks per shuffle by default), no adaptive re-planning of tiny stages, and no
+# distributed file listing job for a table of more than 32 files. (A C1-only JIT,
+# -XX:TieredStopAtLevel=1, filled its 48 MB code cache after 3 minutes and ran interpreted.)
+FAST = {
+    **LOOPBACK,
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "2",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
 }
 MARTS = [m.name for m in discover_models() if m.layer == "marts"]
-# Marts Spark does not compute yet, and why (engine_spark.NOT_ON_SPARK; docs/scale.md):
-NOT_ON_SPARK = {
-    "mart_delivery_buckets": "reads int_deploy_shas (an ASOF join)",
-    "mart_delivery_weekly": "reads int_deploy_shas (an ASOF join)",
-    "mart_migration_impact": "reads int_deploy_lead_times, from int_deploy_shas",
-    "mart_migration_impact_summary": "a bootstrap drawn with DuckDB's hash()",
-    "mart_cost_anomalies": "a lateral VALUES list of the row's own columns",
-    "mart_alerts": "reads mart_cost_anomalies",
-    "mart_helios_savings": "reads mart_migration_impact",
-}
+# Marts Spark does not compute yet, and why (engine_spark.NOT_ON_SPARK; docs/scale.md): none
+# since the ASOF join, hash() bootstrap, lateral VALUES and recursive UNION were ported.
+NOT_ON_SPARK: dict[str, str] = {}
 
 
 @dataclass
@@ -64,7 +67,7 @@ def spark() -> Iterator[Any]:
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     from fleetscope.pipelines.engine_spark import spark_session
 
-    session = spark_session(SparkConfig(master="local[2]", conf=LOOPBACK))
+    session = spark_session(SparkConfig(master="local[2]", conf=FAST))
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
@@ -80,7 +83,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     config = parse_config(
         {
             "warehouse": {"lake": str(lake)},
-            "engine": {"kind": "spark", "spark": {"master": "local[2]", "conf": LOOPBACK}},
+            "engine": {"kind": "spark", "spark": {"master": "local[2]", "conf": FAST}},
             # the budgets the demo set for its own transform (it sets them when none are given)
             "budgets": [{"team": b.team, "monthly": b.monthly} for b in DEMO_BUDGETS],
         }
@@ -104,8 +107,18 @@ def _duckdb_mart(warehouse: Path, name: str) -> Any:
         con.close()
 
 
-def test_every_mart_spark_computes_equals_duckdbs(demo: Demo, spark: Any) -> None:
+@pytest.fixture(scope="module")
+def full(demo: Demo, spark: Any) -> RunResult:
+    """The module's one full Spark transform of the demo's lake, shared by every test."""
     result = transform_on_spark(demo.config, spark=spark)
+    # where the time goes (shown with `pytest -s`): the slowest models of the run
+    slowest = sorted(result.seconds.items(), key=lambda item: -item[1])[:8]
+    print("spark full transform, slowest models:", ", ".join(f"{n} {s:.1f}s" for n, s in slowest))
+    return result
+
+
+def test_every_mart_spark_computes_equals_duckdbs(demo: Demo, full: RunResult) -> None:
+    result = full
     assert sorted(m for m in result.skipped if m in MARTS) == sorted(NOT_ON_SPARK)
     assert result.full_refresh and len(result.days) == 7  # 2026-11-24 .. 2026-11-30
     lake = Lake(str(demo.lake))
@@ -151,7 +164,7 @@ def _hold_back_last_day(warehouse: Path, copy: Path, *, later: bool) -> None:
 
 
 def test_an_incremental_spark_run_after_one_more_day_equals_a_full_rebuild(
-    demo: Demo, spark: Any, tmp_path: Path
+    demo: Demo, spark: Any, full: RunResult, tmp_path: Path
 ) -> None:
     lake = tmp_path / "lake"
     config = replace(demo.config, warehouse=replace(demo.config.warehouse, lake=str(lake)))
@@ -164,15 +177,14 @@ def test_an_incremental_spark_run_after_one_more_day_equals_a_full_rebuild(
     second = transform_on_spark(config, spark=spark)
     # the new day, and the day before it (its pods are looked up in the new day's snapshot)
     assert not second.full_refresh and second.days == [date(2026, 11, 29), date(2026, 11, 30)]
-    # the demo's lake holds the full Spark rebuild of the same seven days
-    full = Lake(str(demo.lake))
-    if not full.files("models", "mart_team_cost_daily"):
-        transform_on_spark(demo.config, spark=spark, full_refresh=True)
+    # the demo's lake holds the full Spark rebuild of the same seven days (fixture `full`)
+    rebuilt = Lake(str(demo.lake))
+    assert full.full_refresh
     for name in MARTS:
         if name not in NOT_ON_SPARK:
-            assert differences(lake_frame(full, name), lake_frame(Lake(str(lake)), name)) == [], (
-                name
-            )
+            assert (
+                differences(lake_frame(rebuilt, name), lake_frame(Lake(str(lake)), name)) == []
+            ), name
 
 
 def _wait_for_commit(
@@ -188,17 +200,16 @@ def _wait_for_commit(
 
 
 def test_a_killed_spark_run_leaves_the_previous_marts_readable(
-    demo: Demo, spark: Any, tmp_path: Path
+    demo: Demo, spark: Any, full: RunResult, tmp_path: Path
 ) -> None:
     lake = Lake(str(demo.lake))
-    if not lake.files("models", "mart_team_cost_daily"):
-        transform_on_spark(demo.config, spark=spark)
+    assert full.built  # the previous marts: the module's full transform
     before = {name: lake_frame(lake, name) for name in MARTS if name not in NOT_ON_SPARK}
     config = tmp_path / "fleetscope.toml"
     config.write_text(
         f'[warehouse]\nlake = "{demo.lake}"\n[engine]\nkind = "spark"\n'
         '[engine.spark]\nmaster = "local[2]"\nconf = {'
-        + ", ".join(f'"{k}" = "{v}"' for k, v in LOOPBACK.items())
+        + ", ".join(f'"{k}" = "{v}"' for k, v in FAST.items())
         + "}\n"
         + "".join(f'[[budgets]]\nteam = "{b.team}"\nmonthly = {b.monthly}\n' for b in DEMO_BUDGETS)
     )
@@ -243,9 +254,21 @@ def test_the_spark_engine_without_a_lake_is_a_config_error(tmp_path: Path) -> No
 
     config = tmp_path / "fleetscope.toml"
     config.write_text('[engine]\nkind = "duckdb"\n')
-    result = CliRunner().invoke(cli, ["--config", str(config), "--warehouse",
-                                      str(tmp_path / "w.duckdb"), "transform", "--engine", "spark"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            str(config),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "transform",
+            "--engine",
+            "spark",
+        ],
+    )
     assert result.exit_code == 2, result.output  # ConfigError
-    assert "Error: engine spark reads and writes the Parquet lake: set [warehouse] lake" in \
-        result.output
+    assert (
+        "Error: engine spark reads and writes the Parquet lake: set [warehouse] lake"
+        in result.output
+    )
     assert not (tmp_path / "w.duckdb").exists()  # nothing opened, nothing written

@@ -60,15 +60,21 @@ deployments as (
 ),
 
 workload_annotations as (
-    -- the Deployment's annotations in the first snapshot at or after the deploy (an ASOF join
-    -- reads one snapshot per deploy, not every later one)
-    select d.deploy_id, w.annotations
-    from deploys as d
-    asof inner join deployments as w
-        on w.cluster = d.source_name and w.namespace = d.namespace
-        and w.workload_name = d.workload_name
-        and w.collected_at >= d.deployed_at
-    where d.platform = 'kubernetes'
+    -- the Deployment's annotations in the first snapshot at or after the deploy: the earliest
+    -- later snapshot ranked first (a ranked join both DuckDB and Spark run; Spark has no ASOF)
+    select deploy_id, annotations
+    from (
+        select d.deploy_id, w.annotations, row_number() over (
+            partition by d.deploy_id order by w.collected_at
+        ) as snapshot_number
+        from deploys as d
+        inner join deployments as w
+            on w.cluster = d.source_name and w.namespace = d.namespace
+            and w.workload_name = d.workload_name
+            and w.collected_at >= d.deployed_at
+        where d.platform = 'kubernetes'
+    ) as later
+    where snapshot_number = 1
 ),
 
 candidates as (

@@ -97,21 +97,29 @@ anomalies as (
 
 parts as (
     -- what may have moved: resources (list-price split) and namespaces (Helios: the source)
-    select 'team' as scope, team as entity, cost_date, 'resource' as dimension, r.item, r.cost
-    from team_costs,
-        (values ('cpu', cpu_cost), ('ram', ram_cost), ('gpu', gpu_cost),
-            ('storage', storage_cost), ('shared', shared_cost),
-            ('idle_share', reconciled_idle_share_cost)) as r(item, cost)
+    -- (a constant item list and a case, not a lateral VALUES of the row's columns: Spark runs it)
+    select 'team' as scope, team as entity, cost_date, 'resource' as dimension, r.item,
+        case r.item
+            when 'cpu' then cpu_cost when 'ram' then ram_cost when 'gpu' then gpu_cost
+            when 'storage' then storage_cost when 'shared' then shared_cost
+            else reconciled_idle_share_cost
+        end as cost
+    from team_costs
+    cross join (values ('cpu'), ('ram'), ('gpu'), ('storage'), ('shared'), ('idle_share'))
+        as r(item)
     where team in (select entity from anomalies where scope = 'team')
     union all
     select 'team', team, cost_date, 'namespace', namespace, reconciled_cost
     from mart_namespace_cost_daily
     where team in (select entity from anomalies where scope = 'team')
     union all
-    select 'app', app_id, cost_date, 'resource', r.item, r.cost
-    from app_costs,
-        (values ('cpu', cpu_cost), ('ram', ram_cost), ('gpu', gpu_cost),
-            ('other', total_cost - cpu_cost - ram_cost - gpu_cost)) as r(item, cost)
+    select 'app', app_id, cost_date, 'resource', r.item,
+        case r.item
+            when 'cpu' then cpu_cost when 'ram' then ram_cost when 'gpu' then gpu_cost
+            else total_cost - cpu_cost - ram_cost - gpu_cost
+        end
+    from app_costs
+    cross join (values ('cpu'), ('ram'), ('gpu'), ('other')) as r(item)
     where app_id in (select entity from anomalies where scope = 'app')
     union all
     select 'app', app_id, cost_date, 'namespace', coalesce(namespace, cluster), reconciled_cost
