@@ -62,11 +62,13 @@ DEFAULT_CONF = {
     "spark.sql.cteRecursionLevelLimit": "10000",
 }
 
-# Models Spark SQL cannot run as written (docs/scale.md "Running on Spark"); they and every model
-# reading them are skipped on Spark, named in the run's progress, until rewritten for both. Empty
-# now: the ASOF join, the hash() bootstrap and the lateral VALUES unpivots were rewritten in SQL
-# both engines run, the recursive CTE's UNION is a UNION ALL on Spark (pipelines/spark_sql.py).
-NOT_ON_SPARK: dict[str, str] = {}
+# Models Spark cannot run yet (docs/scale.md "Running on Spark"); they and every model reading
+# them are skipped on Spark, named in the run's progress. The ASOF join, hash() bootstrap and
+# recursive UNION were ported (SQL both engines run; pipelines/spark_sql.py); mart_cost_anomalies
+# now translates (no lateral VALUES) but its write failed on Spark, cause not found yet.
+NOT_ON_SPARK = {
+    "mart_cost_anomalies": "its Spark write fails (undiagnosed; the lateral VALUES is gone)",
+}
 
 
 def runnable(models: list[Model]) -> tuple[list[Model], list[str]]:
