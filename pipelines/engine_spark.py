@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from fleetscope.config import Config, SparkConfig
 from fleetscope.errors import TransformError
 from fleetscope.pipelines.reference import load_reference_tables
-from fleetscope.pipelines.run_days import STATE_LAST_DAY, STATE_LOADS, loads_marker
 from fleetscope.pipelines.runner import (
     STATE_FINGERPRINT,
     Model,
@@ -42,6 +41,7 @@ from fleetscope.pipelines.runner import (
     Step,
     fingerprint,
     plan_run,
+    record_run_state,
     step_for,
 )
 from fleetscope.pipelines.spark_sql import spark_sql
@@ -154,12 +154,7 @@ def _read_meta(lake: Lake, wh: Warehouse) -> None:
 
 
 def _write_state(lake: Lake, wh: Warehouse, plan: Plan, current: str, run_id: str) -> None:
-    marker = loads_marker(wh)
-    if marker is not None:
-        wh.set_state(STATE_LOADS, marker)
-    if plan.all_days:
-        wh.set_state(STATE_LAST_DAY, plan.all_days[-1].isoformat())
-    wh.set_state(STATE_FINGERPRINT, current)
+    record_run_state(wh, plan, current)
     path = lake.new_file_path("meta", STATE_TABLE, {}, run_id)
     wh.con.execute(f"copy state to '{_quoted(path)}' (format parquet)")
     lake.commit("meta", STATE_TABLE, add=[path], remove_all=True)

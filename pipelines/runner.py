@@ -293,13 +293,19 @@ def run_models(wh: Warehouse, *, full_refresh: bool = False,
             result.seconds[model.name] = time.perf_counter() - started
             say(f"built {model.layer}/{model.name} ({model.materialized}) in "
                 f"{result.seconds[model.name]:.2f}s")
-        marker = loads_marker(wh)
-        if marker is not None:
-            wh.set_state(STATE_LOADS, marker)
-        if plan.all_days:
-            wh.set_state(STATE_LAST_DAY, plan.all_days[-1].isoformat())
-        wh.set_state(STATE_FINGERPRINT, current)
+        record_run_state(wh, plan, current)
     return result
+
+
+def record_run_state(wh: Warehouse, plan: Plan, current: str) -> None:
+    """What the next run plans from: the loads seen, the last day built and the models'
+    fingerprint (either engine writes the same three after its last model)."""
+    marker = loads_marker(wh)
+    if marker is not None:
+        wh.set_state(STATE_LOADS, marker)
+    if plan.all_days:
+        wh.set_state(STATE_LAST_DAY, plan.all_days[-1].isoformat())
+    wh.set_state(STATE_FINGERPRINT, current)
 
 
 def _build(wh: Warehouse, model: Model, plan: Plan) -> bool:

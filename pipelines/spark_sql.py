@@ -144,7 +144,9 @@ def _is_hex_text(node: exp.Expression) -> bool:
 
 def _in_recursive_cte(node: exp.Expression) -> bool:
     cte = node.find_ancestor(exp.CTE)
-    with_ = cte.find_ancestor(exp.With) if cte is not None else None
+    if cte is None:
+        return False
+    with_ = cte.find_ancestor(exp.With)
     return bool(with_ is not None and with_.args.get("recursive") and cte.this is node)
 
 
