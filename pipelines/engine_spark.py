@@ -60,26 +60,10 @@ DEFAULT_CONF = {
     # int_git_commits_shipped_with walks a side branch one commit per level (Spark's default
     # stops at 100 levels: a 100-commit branch)
     "spark.sql.cteRecursionLevelLimit": "10000",
+    # local mode runs driver and executors in one JVM, whose heap spark-submit caps at 1g: the
+    # 90-day demo ran out of it (docs/scale.md "Memory")
+    "spark.driver.memory": "4g",
 }
-
-# Models Spark cannot run yet (docs/scale.md "Running on Spark"); they and every model reading
-# them are skipped on Spark, named in the run's progress. The ASOF join, hash() bootstrap and
-# recursive UNION were ported (SQL both engines run; pipelines/spark_sql.py); mart_cost_anomalies
-# now translates (no lateral VALUES) but its write failed on Spark, cause not found yet.
-NOT_ON_SPARK = {
-    "mart_cost_anomalies": "its Spark write fails (undiagnosed; the lateral VALUES is gone)",
-}
-
-
-def runnable(models: list[Model]) -> tuple[list[Model], list[str]]:
-    """(the models Spark runs, the names it skips: NOT_ON_SPARK and what reads them)."""
-    blocked: set[str] = set()
-    for model in models:  # dependency order: a model's inputs come first
-        if model.name in NOT_ON_SPARK or blocked.intersection(model.depends_on):
-            blocked.add(model.name)
-    return [m for m in models if m.name not in blocked], [
-        m.name for m in models if m.name in blocked
-    ]
 
 
 def spark_session(settings: SparkConfig) -> SparkSession:
@@ -118,9 +102,6 @@ def transform_lake(
         run = _Run(session, lake, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
         run.register_sources(wh, Path(scratch))
         result = RunResult(full_refresh=plan.full, days=plan.days)
-        models, result.skipped = runnable(models)
-        if result.skipped:
-            say(f"spark: not run on spark (docs/scale.md): {', '.join(result.skipped)}")
         say(
             f"spark: full rebuild of {len(plan.all_days)} day(s)"
             if plan.full
@@ -162,6 +143,19 @@ def _write_state(lake: Lake, wh: Warehouse, plan: Plan, current: str, run_id: st
 
 def _quoted(path: str) -> str:
     return path.replace("'", "''")
+
+
+def spark_error(exc: BaseException) -> str:
+    """One line for a Spark failure: pyspark's first line and the JVM's root cause. (A Py4J
+    error's first line, "An error occurred while calling o2599.parquet.", names no cause; the
+    cause is the last "Caused by:" of the Java stack trace that follows it.)"""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return repr(exc)
+    causes = [line.removeprefix("Caused by: ") for line in lines if line.startswith("Caused by:")]
+    thrown = [line.removeprefix(": ") for line in lines[1:] if line.startswith(": ")]
+    cause = causes[-1] if causes else (thrown[0] if thrown else "")
+    return f"{lines[0]} ({cause})" if cause and cause not in lines[0] else lines[0]
 
 
 class _Run:
@@ -216,8 +210,9 @@ class _Run:
                 return True
             self._write(model, step)
         except Exception as exc:  # pyspark's errors have no common base outside the JVM's
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-            raise TransformError(f"model {model.path.name} failed on spark: {first}") from None
+            raise TransformError(
+                f"model {model.path.name} failed on spark: {spark_error(exc)}"
+            ) from None
         return True
 
     def _query(self, model: Model, values: dict[str, Any]) -> DataFrame:

@@ -50,11 +50,6 @@ FAST = {
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
 }
 MARTS = [m.name for m in discover_models() if m.layer == "marts"]
-# Marts Spark does not compute yet, and why (engine_spark.NOT_ON_SPARK; docs/scale.md):
-NOT_ON_SPARK = {
-    "mart_cost_anomalies": "its Spark write fails (undiagnosed)",
-    "mart_alerts": "reads mart_cost_anomalies",
-}
 
 
 @dataclass
@@ -121,19 +116,17 @@ def full(demo: Demo, spark: Any) -> RunResult:
 
 def test_every_mart_spark_computes_equals_duckdbs(demo: Demo, full: RunResult) -> None:
     result = full
-    assert sorted(m for m in result.skipped if m in MARTS) == sorted(NOT_ON_SPARK)
+    assert not [m for m in result.skipped if m in MARTS]  # Spark builds every mart
     assert result.full_refresh and len(result.days) == 7  # 2026-11-24 .. 2026-11-30
     lake = Lake(str(demo.lake))
     compared = {}
     for name in MARTS:
-        if name in NOT_ON_SPARK:
-            continue
         expected = _duckdb_mart(demo.warehouse, name)
         compared[name] = len(expected)
         assert differences(expected, lake_frame(lake, name)) == [], name
     # the money marts have rows (a comparison of two empty tables proves nothing)
     assert compared["mart_team_cost_daily"] > 0 and compared["mart_namespace_cost_daily"] > 0
-    assert len(compared) == len(MARTS) - len(NOT_ON_SPARK)
+    assert len(compared) == len(MARTS)
 
 
 def _hold_back_last_day(warehouse: Path, copy: Path, *, later: bool) -> None:
@@ -183,10 +176,7 @@ def test_an_incremental_spark_run_after_one_more_day_equals_a_full_rebuild(
     rebuilt = Lake(str(demo.lake))
     assert full.full_refresh
     for name in MARTS:
-        if name not in NOT_ON_SPARK:
-            assert (
-                differences(lake_frame(rebuilt, name), lake_frame(Lake(str(lake)), name)) == []
-            ), name
+        assert differences(lake_frame(rebuilt, name), lake_frame(Lake(str(lake)), name)) == [], name
 
 
 def _wait_for_commit(
@@ -206,7 +196,7 @@ def test_a_killed_spark_run_leaves_the_previous_marts_readable(
 ) -> None:
     lake = Lake(str(demo.lake))
     assert full.built  # the previous marts: the module's full transform
-    before = {name: lake_frame(lake, name) for name in MARTS if name not in NOT_ON_SPARK}
+    before = {name: lake_frame(lake, name) for name in MARTS}
     config = tmp_path / "fleetscope.toml"
     config.write_text(
         f'[warehouse]\nlake = "{demo.lake}"\n[engine]\nkind = "spark"\n'
@@ -274,3 +264,29 @@ def test_the_spark_engine_without_a_lake_is_a_config_error(tmp_path: Path) -> No
         in result.output
     )
     assert not (tmp_path / "w.duckdb").exists()  # nothing opened, nothing written
+
+
+def test_a_spark_failure_names_the_jvms_root_cause() -> None:
+    from fleetscope.pipelines.engine_spark import spark_error
+
+    # the shape of a Py4JJavaError's text (the 90-day benchmark's first failure, shortened)
+    py4j = (
+        "An error occurred while calling o2599.parquet.\n"
+        ": org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 failed\n"
+        "\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(X.scala:1)\n"
+        "Caused by: org.apache.spark.SparkException: Exception thrown in awaitResult\n"
+        "\tat org.apache.spark.util.SparkThreadUtils$.awaitResult(X.scala:2)\n"
+        "Caused by: java.lang.OutOfMemoryError: Java heap space\n"
+        "\tat java.base/java.util.Arrays.copyOf(Arrays.java:3)\n"
+    )
+    assert spark_error(RuntimeError(py4j)) == (
+        "An error occurred while calling o2599.parquet. "
+        "(java.lang.OutOfMemoryError: Java heap space)"
+    )
+    no_cause = "An error occurred while calling o1.sql.\n: java.lang.IllegalStateException: stopped"
+    assert spark_error(RuntimeError(no_cause)) == (
+        "An error occurred while calling o1.sql. (java.lang.IllegalStateException: stopped)"
+    )
+    analysis = "[UNRESOLVED_COLUMN] A column `x` cannot be resolved. SQLSTATE: 42703"
+    assert spark_error(RuntimeError(analysis)) == analysis
+    assert spark_error(RuntimeError("")) == "RuntimeError('')"

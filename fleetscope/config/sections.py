@@ -281,7 +281,10 @@ class SparkConfig:
     conf: dict[str, str] = _doc(
         "Extra Spark settings, e.g. `{\"spark.executor.memory\" = \"4g\"}`; fleetscope always "
         "sets `spark.sql.session.timeZone = UTC` and `spark.sql.ansi.enabled = false` (DuckDB's "
-        "semantics: x / 0 is NULL).", {})
+        "semantics: x / 0 is NULL); its defaults, which `conf` overrides: "
+        "`spark.driver.memory = 4g` (in `local[*]` driver and executors share that one heap; the "
+        "90-day demo ran out of Spark's own 1g), `spark.sql.cteRecursionLevelLimit = 10000`.",
+        {})
 
 
 @dataclass(frozen=True)
