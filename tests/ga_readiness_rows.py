@@ -35,7 +35,7 @@ def _smoke(day: date, test: str, successes: int, failures: int, hours: float) ->
             "successes": successes, "failures": failures, "hours_since_last_success": hours}
 
 
-def _pool(day: date, pool: str, cpu: tuple[float, float], mem: tuple[float, float],
+def pool_row(day: date, pool: str, cpu: tuple[float, float], mem: tuple[float, float],
           days: int | None) -> dict:
     """`cpu`, `mem`: (requested, allocatable)."""
     return {"usage_date": day, "cluster": "prod-eu", "node_pool": pool,
@@ -61,9 +61,9 @@ def source_frames() -> dict[str, pd.DataFrame]:
     smoke = [_smoke(W47, "api", 9, 1, 3.0), _smoke(W47, "dns", 10, 0, 8.0),
              _smoke(W47, "x", 1, 0, 1.0) | {"cluster": XSS_CLUSTER},
              _smoke(W46, "api", 10, 0, 1.0), _smoke(W46, "dns", 10, 0, 2.0)]
-    capacity = [_pool(W47, "a", (30, 40), (60, 100), 20),
-                _pool(W47, "b", (10, 40), (20, 100), None),
-                _pool(W46, "a", (20, 40), (50, 100), None)]
+    capacity = [pool_row(W47, "a", (30, 40), (60, 100), 20),
+                pool_row(W47, "b", (10, 40), (20, 100), None),
+                pool_row(W46, "a", (20, 40), (50, 100), None)]
     scheduling = [{"usage_date": d, "cluster": "prod-eu", "schedule_seconds_p95": p95,
                    "count_pods_unschedulable": unsched, "count_pods_scheduled": 40,
                    "pending_pod_hours": 5.25}
@@ -87,9 +87,12 @@ def source_frames() -> dict[str, pd.DataFrame]:
             "mart_integration_signals_daily": pd.DataFrame(signals)}
 
 
-def build_ga_readiness(wh: Warehouse, config: Config | None = None) -> None:
-    """Write the source marts and the thresholds, then build mart_ga_readiness alone."""
-    for name, frame in {**source_frames(), **ga_tables(config or Config())}.items():
+def build_ga_readiness(wh: Warehouse, config: Config | None = None,
+                       replace: dict[str, pd.DataFrame] | None = None) -> None:
+    """Write the source marts (`replace`: some of them swapped) and the thresholds, then build
+    mart_ga_readiness alone."""
+    frames = {**source_frames(), **(replace or {}), **ga_tables(config or Config())}
+    for name, frame in frames.items():
         if "days_to_threshold" in frame:
             frame = frame.astype({"days_to_threshold": "Int64"})
         if "last_completed_age_hours" in frame:

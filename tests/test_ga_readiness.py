@@ -4,8 +4,9 @@ of the reports, against values worked out by hand with the default `[ga]` thresh
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
-from ga_readiness_rows import W46, W47, build_ga_readiness, ga_warehouse
+from ga_readiness_rows import W46, W47, build_ga_readiness, ga_warehouse, pool_row
 
 from fleetscope.config import parse_config
 from fleetscope.errors import ConfigError
@@ -56,6 +57,20 @@ def test_smoke_rate_and_staleness(con) -> None:
     assert _check(con, "prod-eu", "smoke.hours_since_last_success") == (
         8.0, 6.0, 24.0, "warn", "stalest: smoke/dns")
     assert _check(con, "lab", "smoke.success_rate")[3:] == ("fail", "no smoke test")
+
+
+def test_of_two_pools_reaching_the_threshold_the_same_day_the_first_name_is_named(
+        tmp_path) -> None:
+    # zeta and alpha both reach 80% in 12 days, mid in 15: min 12 (< 30 warns); the detail names
+    # alpha, whatever the rows' order (DuckDB's arg_min and Spark's min_by each picked one)
+    pools = [pool_row(W47, name, (10, 40), (20, 100), days)
+             for name, days in (("zeta", 12), ("mid", 15), ("alpha", 12))]
+    with Warehouse(tmp_path / "wh.duckdb") as wh:
+        build_ga_readiness(wh, replace={"mart_cluster_capacity_daily": pd.DataFrame(pools)})
+        row = wh.con.execute(
+            "select value, status, detail from mart_ga_readiness where day = ? and "
+            "cluster = 'prod-eu' and check_name = 'capacity.days_to_threshold'", [W47]).fetchone()
+    assert row == (12, "warn", "first: node pool alpha")
 
 
 def test_capacity_scheduling_and_signals(con) -> None:

@@ -162,6 +162,22 @@ smoke_checks as (
     from smoke_daily
 ),
 
+first_pools as (
+    -- per cluster and day, the pool that reaches the threshold first; a tie goes to the first
+    -- name (arg_min would pick either, and DuckDB and Spark picked differently on the 90-day
+    -- demo)
+    select usage_date, cluster, node_pool
+    from (
+        select usage_date, cluster, node_pool,
+            row_number() over (
+                partition by usage_date, cluster order by days_to_threshold, node_pool
+            ) as pool_rank
+        from capacity
+        where days_to_threshold is not null
+    ) as ranked
+    where pool_rank = 1
+),
+
 capacity_checks as (
     -- the cluster as a whole: the scarcer of CPU and memory over every pool
     select
@@ -177,16 +193,17 @@ capacity_checks as (
     group by usage_date, cluster
     union all
     select
-        usage_date,
-        cluster,
+        c.usage_date,
+        c.cluster,
         'capacity.days_to_threshold',
-        min(days_to_threshold),
+        min(c.days_to_threshold),
         -- no pool rising toward the threshold: nothing to forecast, which is a pass
-        case when min(days_to_threshold) is null then 'pass' end,
-        case when min(days_to_threshold) is null then 'no node pool rising toward the threshold'
-            else 'first: node pool ' || arg_min(node_pool, days_to_threshold) end
-    from capacity
-    group by usage_date, cluster
+        case when min(c.days_to_threshold) is null then 'pass' end,
+        case when min(c.days_to_threshold) is null then 'no node pool rising toward the threshold'
+            else 'first: node pool ' || min(f.node_pool) end
+    from capacity as c
+    left join first_pools as f on f.usage_date = c.usage_date and f.cluster = c.cluster
+    group by c.usage_date, c.cluster
 ),
 
 scheduling_checks as (
