@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -269,6 +271,21 @@ def test_missing_mart_and_column_fail_by_name(tmp_path: Path) -> None:
     assert messages["mart_rightsizing.grain_unique"] == (
         "column(s) workload missing from mart_rightsizing")
     assert outcome.status == "failed"
+
+
+def test_a_failing_gate_fails_in_a_process_without_a_main_file(tmp_path: Path) -> None:
+    # `python -c` (like pytest-xdist's workers) has a `__main__` without `__file__`; with pyspark
+    # installed, importing great_expectations there once made pyspark.sql.connect call
+    # sys.exit(0) (it takes such a process for a doctest run), and the gate "passed" with exit 0
+    path = tmp_path / "wh.duckdb"
+    build(path, mart_deploys_weekly="")
+    script = ("from pathlib import Path; from fleetscope.config import parse_config; "
+              "from fleetscope.pipelines.quality import validate_warehouse; "
+              f"o = validate_warehouse(Path({str(path)!r}), parse_config({{}})); "
+              "raise SystemExit(6 if o.status == 'failed' else 0)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode != 0, done.stderr[-2000:]
 
 
 def test_cli_exit_code_6_and_escaped_page(tmp_path: Path, cli_runner) -> None:

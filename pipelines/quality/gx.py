@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from fleetscope.errors import ValidationFailed
 from fleetscope.pipelines.quality.checks import Check
 
 
@@ -29,7 +30,16 @@ class CheckResult:
 
 def new_datasource() -> Any:
     """An ephemeral GX context's pandas data source, shared by every frame of one validation."""
-    import great_expectations as gx
+    try:
+        import great_expectations as gx
+    except SystemExit as exc:
+        # GX imports pyspark when it is installed, and pyspark.sql.connect exits (code 0) when it
+        # takes the process for a doctest run (a `__main__` without `__file__`, as pytest-xdist's
+        # workers have) and Spark Connect's packages are missing: the gate fails, never passes.
+        raise ValidationFailed(
+            f"the quality gate could not load great_expectations: an import exited "
+            f"(code {exc.code}) instead of raising"
+        ) from None
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
