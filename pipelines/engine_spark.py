@@ -155,7 +155,15 @@ def spark_error(exc: BaseException) -> str:
     causes = [line.removeprefix("Caused by: ") for line in lines if line.startswith("Caused by:")]
     thrown = [line.removeprefix(": ") for line in lines[1:] if line.startswith(": ")]
     cause = causes[-1] if causes else (thrown[0] if thrown else "")
-    return f"{lines[0]} ({cause})" if cause and cause not in lines[0] else lines[0]
+    said = f"{lines[0]} ({cause})" if cause and cause not in lines[0] else lines[0]
+    if "SparkContext was shut down" in str(exc) or "stopped SparkContext" in str(exc):
+        # another thread's error stopped the context: in local mode, mostly the heap (the
+        # 90-day demo's OutOfMemoryError came from Spark's cleaner thread)
+        said += (
+            "; the Spark context stopped: see Spark's log above for an OutOfMemoryError, and "
+            'raise [engine.spark] conf "spark.driver.memory" (local mode) or the executors\' memory'
+        )
+    return said
 
 
 class _Run:

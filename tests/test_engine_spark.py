@@ -282,7 +282,7 @@ def test_the_spark_engine_without_a_lake_is_a_config_error(tmp_path: Path) -> No
 def test_a_spark_failure_names_the_jvms_root_cause() -> None:
     from fleetscope.pipelines.engine_spark import spark_error
 
-    # the shape of a Py4JJavaError's text (the 90-day benchmark's first failure, shortened)
+    # the shape of a Py4JJavaError's text: the call, the Java exception, its chain of causes
     py4j = (
         "An error occurred while calling o2599.parquet.\n"
         ": org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 failed\n"
@@ -303,3 +303,10 @@ def test_a_spark_failure_names_the_jvms_root_cause() -> None:
     analysis = "[UNRESOLVED_COLUMN] A column `x` cannot be resolved. SQLSTATE: 42703"
     assert spark_error(RuntimeError(analysis)) == analysis
     assert spark_error(RuntimeError("")) == "RuntimeError('')"
+    stopped = (
+        "An error occurred while calling o2599.parquet.\n"
+        ": org.apache.spark.SparkException: Job 7 cancelled because SparkContext was shut down\n"
+    )
+    assert spark_error(RuntimeError(stopped)).endswith(
+        'raise [engine.spark] conf "spark.driver.memory" (local mode) or the executors\' memory'
+    )
