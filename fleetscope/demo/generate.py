@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import shutil
-from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -80,18 +79,20 @@ def _prometheus_job(sources: Path, cluster: str, index: int, seed: int, start_at
     return _write_prometheus(sources, _SHARED["sim"], cluster, index, seed, start_at, days)
 
 
-def _fork_safely(submit: Callable[[], list[Future[list[SourceFile]]]],
-                 ) -> list[Future[list[SourceFile]]]:
-    """`submit` (which forks the pool's workers) with the parent's objects out of the children's
-    garbage collection. A forked child that collects garbage it inherited runs native destructors
-    on copies of the parent's state: an unclosed DuckDB connection left in a reference cycle by
-    an earlier caller segfaulted the workers (tests/test_demo_ga.py after test_lake_roundtrip.py
-    in one process). The parent collects its garbage itself, and freezes the rest while forking
-    (the gc module's advice for fork without exec)."""
+def _submit_prometheus(pool: ProcessPoolExecutor, sources: Path, seed: int, start_at: datetime,
+                       days: int) -> list[Future[list[SourceFile]]]:
+    """Each cluster's series to the pool, whose workers fork at the first submit, with the
+    parent's objects out of the children's garbage collection. A forked child that collects
+    garbage it inherited runs native destructors on copies of the parent's state: an unclosed
+    DuckDB connection left in a reference cycle by an earlier caller segfaulted the workers
+    (tests/test_demo_ga.py after test_lake_roundtrip.py in one process). The parent collects its
+    garbage itself, and freezes the rest while forking (the gc module's advice for fork without
+    exec)."""
     gc.collect()
     gc.freeze()
     try:
-        return submit()
+        return [pool.submit(_prometheus_job, sources, cluster, index, seed, start_at, days)
+                for index, cluster in enumerate(POOLS)]
     finally:
         gc.unfreeze()
 
@@ -125,9 +126,7 @@ def generate(out: Path, *, seed: int, days: int, end: date, workers: int = 2) ->
             if workers > 0 else None)
     git = ThreadPoolExecutor(1)  # its thread starts at submit, after the fork below
     try:
-        metrics = _fork_safely(lambda: [
-            pool.submit(_prometheus_job, sources, cluster, index, seed, start_at, days)
-            for index, cluster in enumerate(POOLS)] if pool else [])
+        metrics = _submit_prometheus(pool, sources, seed, start_at, days) if pool else []
         repos = git.submit(write_repos, sources / "git", histories)  # git is mostly waiting
         for index, cluster in enumerate(POOLS):
             folder = sources / "kubernetes" / cluster
