@@ -23,14 +23,14 @@ W47 = date(2026, 11, 22)
 XSS_CLUSTER = "<img src=x onerror=alert(1)>"
 
 
-def _schedule(day: date, cluster: str, name: str, status: str = "installed", *,
+def schedule_row(day: date, cluster: str, name: str, status: str = "installed", *,
               age: float | None = None, failed: int = 0, partial: int = 0) -> dict:
     return {"day": day, "cluster": cluster, "schedule_name": name, "velero_status": status,
             "paused": False, "failed_backups": failed, "partially_failed_backups": partial,
             "last_completed_age_hours": age}
 
 
-def _smoke(day: date, test: str, successes: int, failures: int, hours: float) -> dict:
+def smoke_row(day: date, test: str, successes: int, failures: int, hours: float) -> dict:
     return {"day": day, "cluster": "prod-eu", "namespace": "smoke", "smoke_test": test,
             "successes": successes, "failures": failures, "hours_since_last_success": hours}
 
@@ -47,20 +47,20 @@ def pool_row(day: date, pool: str, cpu: tuple[float, float], mem: tuple[float, f
 def source_frames() -> dict[str, pd.DataFrame]:
     """The seven source marts (only the columns mart_ga_readiness reads)."""
     backups = [
-        _schedule(W47, "prod-eu", "daily", age=30.0, failed=1),
-        _schedule(W47, "prod-eu", "hourly", age=2.0),
-        _schedule(W47, "lab", "__no_velero__", "not_installed"),
-        _schedule(W47, "old", "__no_velero__", "unknown"),
-        _schedule(W47, XSS_CLUSTER, "hourly", age=1.0),
-        _schedule(W46, "prod-eu", "daily", age=20.0),
-        _schedule(W46, "prod-eu", "hourly", age=1.0),
+        schedule_row(W47, "prod-eu", "daily", age=30.0, failed=1),
+        schedule_row(W47, "prod-eu", "hourly", age=2.0),
+        schedule_row(W47, "lab", "__no_velero__", "not_installed"),
+        schedule_row(W47, "old", "__no_velero__", "unknown"),
+        schedule_row(W47, XSS_CLUSTER, "hourly", age=1.0),
+        schedule_row(W46, "prod-eu", "daily", age=20.0),
+        schedule_row(W46, "prod-eu", "hourly", age=1.0),
     ]
     coverage = [{"day": W47, "cluster": c, "namespace": n}
                 for c, n in (("prod-eu", "team-b"), ("prod-eu", "team-a"), ("lab", "default"),
                              ("lab", "kube-system"), ("lab", "web"))]
-    smoke = [_smoke(W47, "api", 9, 1, 3.0), _smoke(W47, "dns", 10, 0, 8.0),
-             _smoke(W47, "x", 1, 0, 1.0) | {"cluster": XSS_CLUSTER},
-             _smoke(W46, "api", 10, 0, 1.0), _smoke(W46, "dns", 10, 0, 2.0)]
+    smoke = [smoke_row(W47, "api", 9, 1, 3.0), smoke_row(W47, "dns", 10, 0, 8.0),
+             smoke_row(W47, "x", 1, 0, 1.0) | {"cluster": XSS_CLUSTER},
+             smoke_row(W46, "api", 10, 0, 1.0), smoke_row(W46, "dns", 10, 0, 2.0)]
     capacity = [pool_row(W47, "a", (30, 40), (60, 100), 20),
                 pool_row(W47, "b", (10, 40), (20, 100), None),
                 pool_row(W46, "a", (20, 40), (50, 100), None)]

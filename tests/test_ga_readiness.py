@@ -6,7 +6,15 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from ga_readiness_rows import W46, W47, build_ga_readiness, ga_warehouse, pool_row
+from ga_readiness_rows import (
+    W46,
+    W47,
+    build_ga_readiness,
+    ga_warehouse,
+    pool_row,
+    schedule_row,
+    smoke_row,
+)
 
 from fleetscope.config import parse_config
 from fleetscope.errors import ConfigError
@@ -71,6 +79,22 @@ def test_of_two_pools_reaching_the_threshold_the_same_day_the_first_name_is_name
             "select value, status, detail from mart_ga_readiness where day = ? and "
             "cluster = 'prod-eu' and check_name = 'capacity.days_to_threshold'", [W47]).fetchone()
     assert row == (12, "warn", "first: node pool alpha")
+
+
+def test_ties_of_the_oldest_schedule_and_the_stalest_test_name_the_last_name(tmp_path) -> None:
+    # two schedules never completed (both infinitely old) and two tests 8 h since a success,
+    # listed first name first: the detail names the last name, whatever the rows' order
+    schedules = [schedule_row(W47, "prod-eu", name) for name in ("alpha", "zeta")]
+    tests = [smoke_row(W47, name, 1, 0, 8.0) for name in ("api", "dns")]
+    with Warehouse(tmp_path / "wh.duckdb") as wh:
+        build_ga_readiness(wh, replace={"mart_backups_daily": pd.DataFrame(schedules),
+                                        "mart_smoke_tests_daily": pd.DataFrame(tests)})
+        details = dict(wh.con.execute(
+            "select check_name, detail from mart_ga_readiness where day = ? and "
+            "cluster = 'prod-eu' and check_name in ('backups.last_completed_age_hours', "
+            "'smoke.hours_since_last_success')", [W47]).fetchall())
+    assert details == {"backups.last_completed_age_hours": "schedule zeta never completed a backup",
+                       "smoke.hours_since_last_success": "stalest: smoke/dns"}
 
 
 def test_capacity_scheduling_and_signals(con) -> None:

@@ -84,7 +84,9 @@ last_completed as (
         k.day,
         k.schedule_name,
         max(b.completed_at) as last_completed_at,
-        arg_max(b.backup_name, b.completed_at) as last_completed_backup
+        -- ties (the same second): the last name, on both engines
+        arg_max(b.backup_name, struct_pack(at := b.completed_at, name := b.backup_name))
+            as last_completed_backup
     from keys as k
     inner join backups as b
         on b.cluster = k.cluster and b.schedule_name = k.schedule_name

@@ -48,7 +48,9 @@ snapshot_days as (
         max(coalesce(last_completed_age_hours, 'infinity'::double))
             filter (where schedule_name not like '\_\_%' escape '\' and not paused)
             as worst_age_hours,
-        arg_max(schedule_name, coalesce(last_completed_age_hours, 'infinity'::double))
+        -- ties (two schedules never completed): the last name, on both engines
+        arg_max(schedule_name, struct_pack(
+            age := coalesce(last_completed_age_hours, 'infinity'::double), name := schedule_name))
             filter (where schedule_name not like '\_\_%' escape '\' and not paused)
             as worst_schedule,
         coalesce(sum(failed_backups), 0) as failed_backups,
@@ -127,8 +129,10 @@ smoke_daily as (
         sum(k.successes) as successes,
         sum(k.successes + k.failures) as finished,
         max(coalesce(k.hours_since_last_success, 'infinity'::double)) as worst_hours,
-        arg_max(k.namespace || '/' || k.smoke_test,
-                coalesce(k.hours_since_last_success, 'infinity'::double)) as worst_test
+        -- ties: the last name, on both engines
+        arg_max(k.namespace || '/' || k.smoke_test, struct_pack(
+            hours := coalesce(k.hours_since_last_success, 'infinity'::double),
+            name := k.namespace || '/' || k.smoke_test)) as worst_test
     from snapshot_days as s
     left join smoke as k using (day, cluster)
     group by s.day, s.cluster
