@@ -149,14 +149,15 @@ def spark_error(exc: BaseException) -> str:
     """One line for a Spark failure: pyspark's first line and the JVM's root cause. (A Py4J
     error's first line, "An error occurred while calling o2599.parquet.", names no cause; the
     cause is the last "Caused by:" of the Java stack trace that follows it.)"""
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    text = str(exc)  # a Py4J error renders its whole Java trace each time
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return repr(exc)
     causes = [line.removeprefix("Caused by: ") for line in lines if line.startswith("Caused by:")]
     thrown = [line.removeprefix(": ") for line in lines[1:] if line.startswith(": ")]
     cause = causes[-1] if causes else (thrown[0] if thrown else "")
     said = f"{lines[0]} ({cause})" if cause and cause not in lines[0] else lines[0]
-    if "SparkContext was shut down" in str(exc) or "stopped SparkContext" in str(exc):
+    if "SparkContext was shut down" in text or "stopped SparkContext" in text:
         # another thread's error stopped the context: in local mode, mostly the heap (the
         # 90-day demo's OutOfMemoryError came from Spark's cleaner thread)
         said += (
